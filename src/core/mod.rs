@@ -1,1 +1,21 @@
 //! The scoring engine: pure Rust. No clock, no randomness, no I/O, no wasm types.
+// NOTE: no panics in the core: these lints hold for all non-test code (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+pub mod engine;
+pub mod event;
+pub mod glob;
+pub mod json;
+pub mod model;
+pub mod snapshot;
+pub mod state;
+pub mod summary;
+pub mod time;

@@ -1,0 +1,367 @@
+//! Applying one event: sessions, bot signals, traits, answers and rule evidence.
+//!
+//! Cost depends on the rules the model has for the event's kind, never on history length.
+use crate::core::event::{Event, EventError, EventKind, Scalar, MAX_ID_LEN};
+use crate::core::glob;
+use crate::core::json::{Problem, ProblemKind};
+use crate::core::model::{fnv1a64, property_matches, Condition, Frequency, Model, Rule};
+use crate::core::time::{Millis, MINUTE};
+
+use super::state::{
+    Evidence, SlotFill, VisitorState, MAX_HITS, MAX_MATCHES, MAX_MESSAGE_IDS, MAX_TRAITS,
+};
+use super::touch;
+
+/// How far ahead of "now" an event's timestamp may be (clock skew between devices).
+pub const MAX_FUTURE: Millis = 10 * MINUTE;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Scored,
+    /// The `messageId` was seen before: nothing changed.
+    Duplicate,
+}
+
+fn reject(path: &str, kind: ProblemKind, message: String) -> EventError {
+    Problem {
+        path: path.to_string(),
+        kind,
+        message,
+    }
+}
+
+/// Checks everything that could reject the event, before anything changes.
+pub fn check(
+    model: &Model,
+    state: &VisitorState,
+    event: &Event,
+    now: Millis,
+) -> Result<(), EventError> {
+    if event.time > now.saturating_add(MAX_FUTURE) {
+        return Err(reject(
+            "timestamp",
+            ProblemKind::Range,
+            "is more than 10 minutes after now".into(),
+        ));
+    }
+    if !state.visitor.is_empty()
+        && event.visitor != state.visitor
+        && event.user_id.as_deref() != Some(&state.visitor)
+    {
+        let message = format!(
+            "belongs to visitor '{}', but this session scores '{}'",
+            event.visitor, state.visitor
+        );
+        return Err(reject("anonymousId", ProblemKind::Range, message));
+    }
+    if let EventKind::Answer { slot, .. } = &event.kind {
+        if model.slot_index(slot).is_none() {
+            let known: Vec<&str> = model.slots.iter().map(|s| s.id.as_str()).collect();
+            let message = format!("unknown slot '{slot}'; the model has: {}", known.join(", "));
+            return Err(reject("properties.slot", ProblemKind::Range, message));
+        }
+    }
+    Ok(())
+}
+
+fn message_key(id: &str) -> u32 {
+    fnv1a64(id.as_bytes()) as u32
+}
+
+/// Whether the event's `messageId` was seen before (then it must change nothing).
+pub fn is_duplicate(state: &VisitorState, event: &Event) -> bool {
+    event
+        .message_id
+        .as_deref()
+        .is_some_and(|id| state.message_ids.contains(&message_key(id)))
+}
+
+pub fn apply(
+    model: &Model,
+    state: &mut VisitorState,
+    event: &Event,
+    now: Millis,
+) -> Result<Applied, EventError> {
+    check(model, state, event, now)?;
+    if is_duplicate(state, event) {
+        return Ok(Applied::Duplicate);
+    }
+    if let Some(id) = &event.message_id {
+        push_bounded(&mut state.message_ids, message_key(id), MAX_MESSAGE_IDS);
+    }
+    if state.visitor.is_empty() {
+        state.visitor = event.visitor.clone();
+    }
+    if let Some(user_id) = &event.user_id {
+        state.user_id = Some(user_id.clone());
+    }
+    let t = event.time;
+    let new_session = advance_session(model, state, t);
+    detect_bot(model, state, event);
+    if new_session {
+        if let EventKind::Page {
+            referrer, search, ..
+        } = &event.kind
+        {
+            let touch = touch::from_page(referrer.as_deref(), search.as_deref());
+            state.first_touch.get_or_insert_with(|| touch.clone());
+            state.last_touch = Some(touch);
+        }
+    }
+    match &event.kind {
+        EventKind::Identify { traits } => merge_traits(state, traits),
+        EventKind::Answer { slot, value } => fill_slot(state, slot, value.clone(), t, true),
+        EventKind::Engagement { seconds, .. } => {
+            state.engaged_ms = state.engaged_ms.saturating_add((seconds * 1000.0) as u64);
+        }
+        EventKind::Page { .. } | EventKind::Track { .. } => {}
+    }
+    for (index, rule) in model.rules.iter().enumerate() {
+        if let Some(evidence) = state.evidence.get_mut(index) {
+            observe(rule, evidence, event, new_session, state.sessions);
+        }
+    }
+    fill_slots_from_behaviour(model, state, event);
+    Ok(Applied::Scored)
+}
+
+/// Starts a new session after inactivity or at the length cap; returns whether it did.
+fn advance_session(model: &Model, state: &mut VisitorState, t: Millis) -> bool {
+    let first = state.first_seen.is_none();
+    let expired = t.saturating_sub(state.last_seen) > model.session.inactivity
+        || t.saturating_sub(state.session_start) > model.session.max_length;
+    // NOTE: a late (out-of-order) event belongs to the current session; it never opens one.
+    let new_session = first || (t >= state.last_seen && expired);
+    if new_session {
+        state.sessions = state.sessions.saturating_add(1);
+        state.session_start = t;
+    }
+    if first {
+        state.first_seen = Some(t);
+    }
+    state.first_seen = state.first_seen.map(|f| f.min(t));
+    state.last_seen = state.last_seen.max(t);
+    new_session
+}
+
+fn detect_bot(model: &Model, state: &mut VisitorState, event: &Event) {
+    if state.bot.is_some() {
+        return;
+    }
+    if event.webdriver {
+        state.bot = Some("navigator.webdriver is set".into());
+    } else if let Some(ua) = &event.user_agent {
+        let ua = ua.to_lowercase();
+        if let Some(pattern) = model
+            .bots
+            .user_agents
+            .iter()
+            .find(|p| ua.contains(p.as_str()))
+        {
+            state.bot = Some(format!("user agent matches '{pattern}'"));
+        }
+    }
+    if let (EventKind::Page { .. }, Some(limit)) = (&event.kind, model.bots.max_pages_per_minute) {
+        if event.time.saturating_sub(state.burst_start) >= MINUTE || event.time < state.burst_start
+        {
+            state.burst_start = event.time;
+            state.burst_pages = 0;
+        }
+        state.burst_pages = state.burst_pages.saturating_add(1);
+        if state.burst_pages > limit && state.bot.is_none() {
+            state.bot = Some(format!("more than {limit} page views in a minute"));
+        }
+    }
+}
+
+fn merge_traits(state: &mut VisitorState, traits: &[(String, Scalar)]) {
+    for (name, value) in traits {
+        if let Some(existing) = state.traits.iter_mut().find(|(n, _)| n == name) {
+            existing.1 = value.clone();
+        } else if state.traits.len() < MAX_TRAITS && name.len() <= MAX_ID_LEN {
+            state.traits.push((name.clone(), value.clone()));
+        }
+    }
+}
+
+/// Records a slot value. A chat answer replaces an earlier value; a behaviour signal only
+/// fills an empty slot.
+fn fill_slot(state: &mut VisitorState, slot: &str, value: Scalar, at: Millis, replace: bool) {
+    match state.slots.iter_mut().find(|f| f.slot == slot) {
+        Some(fill) if replace => {
+            *fill = SlotFill {
+                slot: slot.to_string(),
+                value,
+                at,
+            }
+        }
+        Some(_) => {}
+        None => state.slots.push(SlotFill {
+            slot: slot.to_string(),
+            value,
+            at,
+        }),
+    }
+}
+
+fn fill_slots_from_behaviour(model: &Model, state: &mut VisitorState, event: &Event) {
+    for slot in &model.slots {
+        let signal = slot.filled_by.iter().find_map(|c| match (c, &event.kind) {
+            (Condition::Event { .. }, EventKind::Track { name, .. }) if event_matches(c, event) => {
+                Some(name.clone())
+            }
+            (Condition::Page { glob: g, .. }, EventKind::Page { path, .. })
+                if glob::matches(g, path) =>
+            {
+                Some(path.clone())
+            }
+            _ => None,
+        });
+        if let Some(value) = signal {
+            fill_slot(state, &slot.id, Scalar::Text(value), event.time, false);
+        }
+    }
+}
+
+fn event_matches(condition: &Condition, event: &Event) -> bool {
+    match (condition, &event.kind) {
+        (
+            Condition::Event { name, properties },
+            EventKind::Track {
+                name: actual,
+                properties: props,
+            },
+        ) => {
+            name.eq_ignore_ascii_case(actual)
+                && properties
+                    .iter()
+                    .all(|(key, options)| property_matches(options, props.get(key)))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the rule's base condition matches this event (before `repeat` and frequency).
+fn base_match(
+    rule: &Rule,
+    evidence: &mut Evidence,
+    event: &Event,
+    new_session: bool,
+    sessions: u32,
+) -> bool {
+    match (&rule.when, &event.kind) {
+        (Condition::Page { glob: g, .. }, EventKind::Page { path, .. }) => glob::matches(g, path),
+        (Condition::Event { .. }, EventKind::Track { .. }) => event_matches(&rule.when, event),
+        (Condition::Session { min }, _) => new_session && sessions >= *min,
+        (
+            Condition::Engaged {
+                min,
+                per_session,
+                glob: g,
+            },
+            kind,
+        ) => {
+            if *per_session && new_session {
+                evidence.progress = 0.0;
+            }
+            let EventKind::Engagement { seconds, path, .. } = kind else {
+                return false;
+            };
+            let on_page = g
+                .as_ref()
+                .is_none_or(|g| path.as_ref().is_some_and(|p| glob::matches(g, p)));
+            if !on_page {
+                return false;
+            }
+            let before = evidence.progress;
+            evidence.progress += seconds;
+            before < *min && evidence.progress >= *min
+        }
+        (
+            Condition::Scroll { min, glob: g },
+            EventKind::Engagement {
+                scroll: Some(scroll),
+                path,
+                ..
+            },
+        ) => {
+            let on_page = g
+                .as_ref()
+                .is_none_or(|g| path.as_ref().is_some_and(|p| glob::matches(g, p)));
+            on_page && scroll >= min
+        }
+        _ => false,
+    }
+}
+
+fn observe(rule: &Rule, evidence: &mut Evidence, event: &Event, new_session: bool, sessions: u32) {
+    if rule.when.is_trait() || !base_match(rule, evidence, event, new_session, sessions) {
+        return;
+    }
+    let t = event.time;
+    if let Condition::Page {
+        repeat: Some(repeat),
+        ..
+    } = &rule.when
+    {
+        push_bounded(&mut evidence.matches, t, MAX_MATCHES);
+        let recent = evidence
+            .matches
+            .iter()
+            .filter(|&&m| t.saturating_sub(m) <= repeat.within && m <= t)
+            .count();
+        if recent < repeat.count as usize {
+            return;
+        }
+    }
+    if evidence.session != sessions {
+        evidence.session = sessions;
+        evidence.session_hits = 0;
+    }
+    let allowed = match rule.frequency {
+        Frequency::Every => true,
+        Frequency::Once => evidence.count == 0,
+        Frequency::PerSession(max) => evidence.session_hits < max,
+        Frequency::PerPeriod { max, period } => {
+            let recent = evidence
+                .hits
+                .iter()
+                .filter(|&&h| h <= t && t.saturating_sub(h) < period)
+                .count();
+            recent < max as usize
+        }
+    };
+    if !allowed {
+        return;
+    }
+    evidence.count = evidence.count.saturating_add(1);
+    evidence.session_hits = evidence.session_hits.saturating_add(1);
+    if evidence.hits.len() >= MAX_HITS {
+        let oldest = evidence.hits.remove(0);
+        fold(rule, evidence, oldest);
+    }
+    // Keep hits in time order even when a late event arrives.
+    let at = evidence.hits.partition_point(|&h| h <= t);
+    evidence.hits.insert(at, t);
+}
+
+/// Folds a hit into the decayed aggregate, re-basing it at the later of the two times.
+fn fold(rule: &Rule, evidence: &mut Evidence, hit: Millis) {
+    let decay = |age: Millis| super::score::decay(rule.half_life, age);
+    if evidence.folded == 0.0 {
+        evidence.folded = 1.0;
+        evidence.folded_at = hit;
+    } else if hit >= evidence.folded_at {
+        evidence.folded = evidence.folded * decay(hit - evidence.folded_at) + 1.0;
+        evidence.folded_at = hit;
+    } else {
+        evidence.folded += decay(evidence.folded_at - hit);
+    }
+}
+
+fn push_bounded<T>(list: &mut Vec<T>, item: T, max: usize) {
+    if list.len() >= max {
+        list.remove(0);
+    }
+    list.push(item);
+}

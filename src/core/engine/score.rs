@@ -1,0 +1,275 @@
+//! Scoring at a point in time: decay and windows (lazily, at read time), caps, and the one
+//! rounding rule that makes reasons sum exactly to the score.
+use crate::core::model::{Axis, Condition, Model, Rule};
+use crate::core::time::Millis;
+
+use super::state::{Evidence, VisitorState};
+
+/// One rule's (or answer's) contribution, in whole points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub rule: String,
+    pub points: i64,
+}
+
+/// Scores at one instant. `fit + engagement` is the score; `reasons` sum to it exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scores {
+    pub fit: i64,
+    pub engagement: i64,
+    pub reasons: Vec<Reason>,
+}
+
+impl Scores {
+    pub fn total(&self) -> i64 {
+        self.fit.saturating_add(self.engagement)
+    }
+}
+
+/// The weight of a hit `age` ago: halves every `half_life`; no decay without one.
+pub fn decay(half_life: Option<Millis>, age: Millis) -> f64 {
+    match half_life {
+        Some(h) if h > 0 => 0.5f64.powf(age.max(0) as f64 / h as f64),
+        _ => 1.0,
+    }
+}
+
+/// What a contribution comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Rule(usize),
+    Slot(usize),
+}
+
+/// A contribution before rounding.
+struct Raw {
+    key: Source,
+    axis: Axis,
+    group: Option<usize>,
+    points: f64,
+}
+
+/// Axis totals only: what stage decisions need, without building reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub fit: i64,
+    pub engagement: i64,
+}
+
+impl Totals {
+    pub fn total(&self) -> i64 {
+        self.fit.saturating_add(self.engagement)
+    }
+}
+
+pub fn totals(model: &Model, state: &VisitorState, now: Millis) -> Totals {
+    let raw = contributions(model, state, now);
+    let sum = |axis: Axis| {
+        raw.iter()
+            .filter(|r| r.axis == axis)
+            .map(|r| r.points)
+            .sum::<f64>()
+            .round() as i64
+    };
+    Totals {
+        fit: sum(Axis::Fit),
+        engagement: sum(Axis::Engagement),
+    }
+}
+
+pub fn evaluate(model: &Model, state: &VisitorState, now: Millis) -> Scores {
+    let raw = contributions(model, state, now);
+    let name = |source: Source| match source {
+        Source::Rule(i) => model.rules.get(i).map(|r| r.id.clone()).unwrap_or_default(),
+        Source::Slot(i) => model
+            .slots
+            .get(i)
+            .map(|s| format!("slot.{}", s.id))
+            .unwrap_or_default(),
+    };
+    let (fit, mut reasons) = apportion(raw.iter().filter(|r| r.axis == Axis::Fit), &name);
+    let (engagement, more) = apportion(raw.iter().filter(|r| r.axis == Axis::Engagement), &name);
+    reasons.extend(more);
+    // Largest first; equal points keep model order (the sort is stable).
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
+    Scores {
+        fit,
+        engagement,
+        reasons,
+    }
+}
+
+/// Every non-zero contribution at `now`, after rule, group and axis caps.
+fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
+    let mut raw: Vec<Raw> = Vec::with_capacity(8);
+    for (index, (rule, evidence)) in model.rules.iter().zip(&state.evidence).enumerate() {
+        let points = rule_points(rule, evidence, state, now);
+        let points = rule.cap.map_or(points, |cap| points.clamp(-cap, cap));
+        if points != 0.0 {
+            raw.push(Raw {
+                key: Source::Rule(index),
+                axis: rule.axis,
+                group: rule.group,
+                points,
+            });
+        }
+    }
+    for fill in state.slots.iter().filter(|f| f.at <= now) {
+        let Some((index, slot)) = model
+            .slots
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.id == fill.slot)
+        else {
+            continue;
+        };
+        let text = fill.value.as_text().to_lowercase();
+        let option = slot
+            .options
+            .iter()
+            .find(|o| o.values.iter().any(|v| v.to_lowercase() == text));
+        if let Some(option) = option.filter(|o| o.points != 0.0) {
+            raw.push(Raw {
+                key: Source::Slot(index),
+                axis: slot.axis,
+                group: None,
+                points: option.points,
+            });
+        }
+    }
+    for (index, group) in model.groups.iter().enumerate() {
+        cap_positive(&mut raw, group.cap, |r| r.group == Some(index));
+    }
+    if let Some(cap) = model.fit_cap {
+        cap_positive(&mut raw, cap, |r| r.axis == Axis::Fit);
+    }
+    if let Some(cap) = model.engagement_cap {
+        cap_positive(&mut raw, cap, |r| r.axis == Axis::Engagement);
+    }
+    raw
+}
+
+fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Millis) -> f64 {
+    if let Condition::Trait { name, test } = &rule.when {
+        let holds = state
+            .trait_value(name)
+            .is_some_and(|value| test.check(value));
+        return if holds { rule.points } else { 0.0 };
+    }
+    let counts = |at: Millis| at <= now && rule.window.is_none_or(|w| now - at <= w);
+    let mut weight: f64 = evidence
+        .hits
+        .iter()
+        .filter(|&&h| counts(h))
+        .map(|&h| decay(rule.half_life, now - h))
+        .sum();
+    if evidence.folded > 0.0 && counts(evidence.folded_at) {
+        weight += evidence.folded * decay(rule.half_life, now - evidence.folded_at);
+    }
+    rule.points * weight
+}
+
+/// Scales the positive contributions selected by `member` down so that they sum to `cap`.
+fn cap_positive(raw: &mut [Raw], cap: f64, member: impl Fn(&Raw) -> bool) {
+    let positive: f64 = raw
+        .iter()
+        .filter(|r| member(r) && r.points > 0.0)
+        .map(|r| r.points)
+        .sum();
+    if positive > cap {
+        let factor = cap / positive;
+        for r in raw.iter_mut().filter(|r| member(r) && r.points > 0.0) {
+            r.points *= factor;
+        }
+    }
+}
+
+/// THE rounding rule: the axis total is the sum of its raw contributions rounded half away
+/// from zero; each contribution is floored, and the points still missing go one each to the
+/// contributions with the largest remainders (earlier ones first on ties). So the rounded
+/// reasons always add up exactly to the rounded total.
+fn apportion<'a>(
+    items: impl Iterator<Item = &'a Raw>,
+    name: &dyn Fn(Source) -> String,
+) -> (i64, Vec<Reason>) {
+    let items: Vec<&Raw> = items.collect();
+    let total: f64 = items.iter().map(|r| r.points).sum();
+    let target = total.round() as i64;
+    let mut floors: Vec<(usize, i64, f64)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, r.points.floor() as i64, r.points - r.points.floor()))
+        .collect();
+    let missing = target - floors.iter().map(|(_, f, _)| f).sum::<i64>();
+    let mut by_remainder: Vec<usize> = (0..floors.len()).collect();
+    by_remainder.sort_by(|&a, &b| {
+        let (ra, rb) = (
+            floors.get(a).map_or(0.0, |f| f.2),
+            floors.get(b).map_or(0.0, |f| f.2),
+        );
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for &i in by_remainder.iter().take(missing.max(0) as usize) {
+        if let Some(entry) = floors.get_mut(i) {
+            entry.1 += 1;
+        }
+    }
+    let reasons = floors
+        .into_iter()
+        .filter(|(_, points, _)| *points != 0)
+        .filter_map(|(i, points, _)| {
+            items.get(i).map(|r| Reason {
+                rule: name(r.key),
+                points,
+            })
+        })
+        .collect();
+    (target, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(points: &[f64]) -> Vec<Raw> {
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| Raw {
+                key: Source::Rule(i),
+                axis: Axis::Engagement,
+                group: None,
+                points: p,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn apportioned_reasons_sum_to_the_rounded_total() {
+        for case in [
+            vec![3.4, 3.4, 3.4],
+            vec![0.5, 0.5, 0.5, 0.5, 0.5],
+            vec![10.0, -4.6, 2.2],
+            vec![-0.4, -0.4],
+            vec![7.0],
+        ] {
+            let items = raw(&case);
+            let (total, reasons) = apportion(items.iter(), &|_| String::from("r"));
+            assert_eq!(total, case.iter().sum::<f64>().round() as i64, "{case:?}");
+            assert_eq!(
+                reasons.iter().map(|r| r.points).sum::<i64>(),
+                total,
+                "{case:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn decay_halves_per_half_life() {
+        let day = crate::core::time::DAY;
+        assert_eq!(decay(Some(30 * day), 30 * day), 0.5);
+        assert_eq!(decay(Some(30 * day), 60 * day), 0.25);
+        assert_eq!(decay(None, 1000 * day), 1.0);
+        assert_eq!(decay(Some(day), -day), 1.0);
+    }
+}

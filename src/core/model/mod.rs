@@ -1,0 +1,267 @@
+//! The scoring model: one JSON document (format: `docs/model.md`), validated on load.
+mod condition;
+mod hash;
+mod read;
+
+use std::collections::BTreeMap;
+
+pub use condition::{property_matches, scalar_eq, Condition, Repeat, TraitTest};
+pub use hash::fnv1a64;
+
+use crate::core::json::Problem;
+use crate::core::time::Millis;
+
+/// The built-in B2B-SaaS model (documented in `docs/model.md`).
+pub const BUILTIN_JSON: &str = include_str!("builtin.json");
+
+/// Lifecycle stages, in order. Forward-only: a visitor's stage is the highest reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    Visitor,
+    Lead,
+    Mql,
+    Sql,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Visitor, Stage::Lead, Stage::Mql, Stage::Sql];
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Visitor => "visitor",
+            Stage::Lead => "lead",
+            Stage::Mql => "mql",
+            Stage::Sql => "sql",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.name() == name)
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Which score axis a rule feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Fit,
+    Engagement,
+}
+
+/// How often a rule's points count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Frequency {
+    Every,
+    Once,
+    PerSession(u32),
+    PerPeriod { max: u32, period: Millis },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub group: Option<usize>,
+    pub axis: Axis,
+    pub when: Condition,
+    pub points: f64,
+    pub frequency: Frequency,
+    pub cap: Option<f64>,
+    pub half_life: Option<Millis>,
+    pub window: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: String,
+    pub cap: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionConfig {
+    pub inactivity: Millis,
+    pub max_length: Millis,
+}
+
+/// A grade band: the first band whose `min` the axis reaches names the grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub min: Option<f64>,
+    pub label: String,
+}
+
+/// Entry and exit conditions for a scored stage (MQL, SQL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub enter: f64,
+    pub exit: f64,
+    pub min_fit: Option<f64>,
+    pub min_engagement: Option<f64>,
+    /// (framework index, minimum coverage in percent).
+    pub min_coverage: Option<(usize, f64)>,
+    pub cooldown: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerOption {
+    pub values: Vec<String>,
+    pub points: f64,
+}
+
+/// A qualification slot (budget, authority …): filled by a chat answer, a trait or an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    pub id: String,
+    pub question: String,
+    pub weight: f64,
+    pub axis: Axis,
+    pub shareable: bool,
+    pub options: Vec<AnswerOption>,
+    pub filled_by: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Framework {
+    pub id: String,
+    /// Indices into [`Model::slots`].
+    pub slots: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bots {
+    /// Lower-case substrings of user agents that mark a bot.
+    pub user_agents: Vec<String>,
+    /// More page views than this within one minute marks a bot.
+    pub max_pages_per_minute: Option<u32>,
+}
+
+/// The validated model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub name: String,
+    pub session: SessionConfig,
+    pub rules: Vec<Rule>,
+    pub groups: Vec<Group>,
+    pub fit_cap: Option<f64>,
+    pub engagement_cap: Option<f64>,
+    pub fit_grades: Vec<Band>,
+    pub engagement_grades: Vec<Band>,
+    /// Scores at which the status becomes warm and hot.
+    pub warm: f64,
+    pub hot: f64,
+    /// Traits any of which make a visitor a known lead.
+    pub lead_traits: Vec<String>,
+    pub mql: Threshold,
+    pub sql: Threshold,
+    pub handoff: Vec<Stage>,
+    pub slots: Vec<Slot>,
+    pub frameworks: Vec<Framework>,
+    pub bots: Bots,
+    pub actions: BTreeMap<Stage, BTreeMap<String, String>>,
+    pub summary_traits: Vec<String>,
+    pub summary_reasons: usize,
+    /// 16 hex chars: FNV-1a 64 of the canonical JSON (sorted keys, no spaces).
+    pub hash: String,
+}
+
+/// An invalid model: every problem, each with its JSON path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelError(pub Vec<Problem>);
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.len();
+        write!(
+            f,
+            "invalid model ({count} problem{}):",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.0 {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+impl Model {
+    /// Reads and validates a model from JSON text.
+    pub fn from_json_text(text: &str) -> Result<Model, ModelError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            ModelError(vec![Problem {
+                path: String::new(),
+                kind: crate::core::json::ProblemKind::Type,
+                message: format!("not valid JSON: {e}"),
+            }])
+        })?;
+        Model::from_value(&value)
+    }
+
+    /// Reads and validates a model from a JSON value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Model, ModelError> {
+        read::model(value)
+    }
+
+    /// The built-in B2B-SaaS model.
+    pub fn builtin() -> Model {
+        // NOTE: `tests/model_builtin.rs` proves the embedded model is valid; should that ever
+        // regress, fall back to an empty-but-valid model rather than panic in a host page.
+        Model::from_json_text(BUILTIN_JSON).unwrap_or_else(|_| Model::empty())
+    }
+
+    fn empty() -> Model {
+        Model {
+            name: "empty".into(),
+            session: SessionConfig {
+                inactivity: 30 * crate::core::time::MINUTE,
+                max_length: crate::core::time::DAY,
+            },
+            rules: Vec::new(),
+            groups: Vec::new(),
+            fit_cap: None,
+            engagement_cap: None,
+            fit_grades: vec![Band {
+                min: None,
+                label: "C".into(),
+            }],
+            engagement_grades: vec![Band {
+                min: None,
+                label: "3".into(),
+            }],
+            warm: 1.0,
+            hot: 2.0,
+            lead_traits: vec!["email".into()],
+            mql: Threshold {
+                enter: 1e9,
+                exit: 1e9,
+                min_fit: None,
+                min_engagement: None,
+                min_coverage: None,
+                cooldown: 0,
+            },
+            sql: Threshold {
+                enter: 1e9,
+                exit: 1e9,
+                min_fit: None,
+                min_engagement: None,
+                min_coverage: None,
+                cooldown: 0,
+            },
+            handoff: vec![Stage::Sql],
+            slots: Vec::new(),
+            frameworks: Vec::new(),
+            bots: Bots {
+                user_agents: Vec::new(),
+                max_pages_per_minute: None,
+            },
+            actions: BTreeMap::new(),
+            summary_traits: Vec::new(),
+            summary_reasons: 5,
+            hash: "0000000000000000".into(),
+        }
+    }
+
+    pub fn slot_index(&self, id: &str) -> Option<usize> {
+        self.slots.iter().position(|s| s.id == id)
+    }
+}
