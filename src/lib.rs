@@ -8,7 +8,7 @@
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 /// The crate version, as stamped into the npm package and every summary.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,8 +1,27 @@
-//! wasm-bindgen adapters over [`crate::core`].
+//! wasm-bindgen adapters over [`crate::core`]: decode → call the core → encode.
+//! One file per JS class; errors become JS errors of a specific class.
+mod convert;
+mod errors;
+mod panic_hook;
+mod scorer;
+mod session;
+
 use wasm_bindgen::prelude::*;
 
+pub use scorer::Scorer;
+pub use session::Session;
+
 /// The package version.
+///
+/// ```js
+/// import { version } from 'leadpulse';
+/// console.log(version()); // "0.1.0"
+/// ```
 #[wasm_bindgen]
 pub fn version() -> String {
     crate::VERSION.to_string()
 }
+
+// NOTE: hand-written types, so the generated `.d.ts` has no `any` on public signatures.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = include_str!("types.d.ts");

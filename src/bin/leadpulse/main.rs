@@ -11,8 +11,8 @@ const USAGE: &str = "usage: leadpulse <command>
   replay [--model FILE] [--at TIME] EVENTS.jsonl   score events ('-' = stdin), one JSON line per visitor
   validate FILE                                    check a model, print every problem
   model                                            print the built-in model
-  serve [--port N] [--db FILE] [--model FILE] [--secret S] [--require-signature]
-                                                   dev server and summary collector on 127.0.0.1";
+  serve [--port N] [--db FILE] [--root DIR] [--model FILE] [--secret S] [--require-signature]
+        [--csp POLICY] [--rate-limit R[:B]|off]    dev server and summary collector on 127.0.0.1";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,0 +1,90 @@
+//! `Scorer`: a validated model, shared by the sessions it creates.
+use std::sync::Arc;
+
+use wasm_bindgen::prelude::*;
+
+use super::session::Session;
+use super::{convert, errors, panic_hook};
+use crate::core::engine;
+use crate::core::model::Model;
+use crate::core::state;
+
+/// A scoring model, validated once and shared by every session created from it.
+///
+/// ```js
+/// import { Scorer } from 'leadpulse';
+/// const scorer = new Scorer();                 // the built-in B2B-SaaS model
+/// const custom = new Scorer(await (await fetch('/model.json')).json());
+/// console.log(scorer.modelHash);               // e.g. "9f3c2a1b0d4e5f60"
+/// ```
+#[wasm_bindgen]
+pub struct Scorer {
+    model: Arc<Model>,
+}
+
+#[wasm_bindgen]
+impl Scorer {
+    /// Creates a scorer from a model object or JSON text; the built-in model if omitted.
+    /// An invalid model throws an `Error` whose message lists every problem with its JSON
+    /// path (also as `error.problems`).
+    ///
+    /// ```js
+    /// try { new Scorer({ version: 1, rules: [] }) } catch (e) { console.log(e.problems) }
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "ModelDocument | string")] model: JsValue) -> Result<Scorer, JsValue> {
+        panic_hook::install();
+        let model = if model.is_undefined() || model.is_null() {
+            Model::builtin()
+        } else if let Some(text) = model.as_string() {
+            Model::from_json_text(&text).map_err(|e| errors::model(&e))?
+        } else {
+            Model::from_value(&convert::from_js(model, "model")?).map_err(|e| errors::model(&e))?
+        };
+        Ok(Scorer { model: Arc::new(model) })
+    }
+
+    /// The model's content hash (16 hex characters); every summary names it.
+    ///
+    /// ```js
+    /// new Scorer().modelHash.length === 16
+    /// ```
+    #[wasm_bindgen(getter, js_name = modelHash)]
+    pub fn model_hash(&self) -> String {
+        self.model.hash.clone()
+    }
+
+    /// The model's `name`.
+    ///
+    /// ```js
+    /// new Scorer().modelName // "b2b-saas-default"
+    /// ```
+    #[wasm_bindgen(getter, js_name = modelName)]
+    pub fn model_name(&self) -> String {
+        self.model.name.clone()
+    }
+
+    /// Starts a session for a visitor, optionally restoring `savedState` from
+    /// `session.save()`. Corrupt, foreign or oversized state never throws: the session
+    /// starts fresh and `session.restoreError` says why.
+    ///
+    /// ```js
+    /// const session = scorer.session('anon-42', localStorage.getItem('lp-state') ?? undefined);
+    /// if (session.restoreError) console.warn(session.restoreError);
+    /// ```
+    pub fn session(&self, visitor_id: Option<String>, saved_state: Option<String>) -> Session {
+        let visitor = visitor_id.unwrap_or_default();
+        let fresh = || engine::Session::new(self.model.clone(), &visitor);
+        let Some(text) = saved_state.filter(|s| !s.is_empty()) else { return Session::wrap(fresh(), None) };
+        match state::restore(self.model.clone(), &text) {
+            Ok(restored) if visitor.is_empty() || restored.visitor() == visitor || restored.visitor().is_empty() => {
+                Session::wrap(restored, None)
+            }
+            Ok(restored) => {
+                let reason = format!("saved state belongs to visitor '{}', not '{visitor}'", restored.visitor());
+                Session::wrap(fresh(), Some(reason))
+            }
+            Err(error) => Session::wrap(fresh(), Some(error.to_string())),
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Static files: content types, folders, traversal, CSP, `/model.json`.
+use leadpulse::core::model::BUILTIN_JSON;
+use serde_json::{json, Value};
+
+use crate::harness::{site, Server, SECRET_MARKER, WASM_BYTES};
+
+#[test]
+fn serves_the_site_and_package_with_their_content_types() {
+    let server = Server::start(&site("static"), &["--rate-limit", "off"]);
+    let cases = [
+        ("/", "text/html; charset=utf-8", &b"<h1>home</h1>"[..]),
+        ("/index.html", "text/html; charset=utf-8", b"<h1>home</h1>"),
+        ("/pricing", "text/html; charset=utf-8", b"<h1>pricing</h1>"),
+        ("/docs", "text/html; charset=utf-8", b"<h1>docs</h1>"),
+        (
+            "/docs/?from=nav",
+            "text/html; charset=utf-8",
+            b"<h1>docs</h1>",
+        ),
+        (
+            "/app.js",
+            "text/javascript; charset=utf-8",
+            b"export const a = 1;",
+        ),
+        (
+            "/app.mjs",
+            "text/javascript; charset=utf-8",
+            b"export const b = 2;",
+        ),
+        (
+            "/style.css",
+            "text/css; charset=utf-8",
+            b"h1 { color: red }",
+        ),
+        ("/data.json", "application/json", b"{\"a\":1}"),
+        (
+            "/logo.svg",
+            "image/svg+xml",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ),
+        ("/favicon.ico", "image/x-icon", b"\0\0\x01\0"),
+        ("/robots.txt", "text/plain; charset=utf-8", b"User-agent: *"),
+        ("/dot.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+        (
+            "/pkg/leadpulse_core_bg.wasm",
+            "application/wasm",
+            WASM_BYTES,
+        ),
+        (
+            "/pkg/leadpulse.js",
+            "text/javascript; charset=utf-8",
+            b"// tracker",
+        ),
+    ];
+    for (target, content_type, body) in cases {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.header("content-type"), Some(content_type), "{target}");
+        assert_eq!(reply.body, body, "{target}");
+        assert_eq!(reply.header("content-security-policy"), None, "{target}");
+    }
+    for missing in [
+        "/nope",
+        "/nope.js",
+        "/pricing/",
+        "/pkg/nope.wasm",
+        "/app.js/",
+    ] {
+        assert_eq!(server.get(missing).status, 404, "{missing}");
+    }
+
+    let head = server.raw(b"HEAD /style.css HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(
+        (head.status, head.header("content-length")),
+        (200, Some("17"))
+    );
+    assert!(head.body.is_empty(), "HEAD has no body");
+    let post = server.raw(b"POST /index.html HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(
+        (post.status, post.header("allow")),
+        (405, Some("GET, HEAD"))
+    );
+    assert_eq!(server.raw(b"nonsense\r\n\r\n").status, 400);
+}
+
+#[test]
+fn refuses_paths_outside_www_and_pkg() {
+    let dir = site("traversal");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("secret.txt"), dir.join("www/link.txt")).unwrap();
+    let server = Server::start(&dir, &[]);
+    for target in [
+        "/../secret.txt",
+        "/pkg/../secret.txt",
+        "/pkg/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/pkg/%2e%2e%2fsecret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "/./../secret.txt",
+        "/link.txt",
+        "/secret",
+    ] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 404, "{target}");
+        assert!(
+            !reply.text().contains(SECRET_MARKER),
+            "{target} leaked the file"
+        );
+    }
+}
+
+#[test]
+fn adds_the_content_security_policy_to_html_only() {
+    let policy = "script-src 'self' 'wasm-unsafe-eval'";
+    let server = Server::start(&site("csp"), &["--csp", policy]);
+    assert_eq!(
+        server.get("/").header("content-security-policy"),
+        Some(policy)
+    );
+    assert_eq!(
+        server.get("/pricing").header("content-security-policy"),
+        Some(policy)
+    );
+    assert_eq!(
+        server.get("/app.js").header("content-security-policy"),
+        None
+    );
+}
+
+#[test]
+fn serves_the_model_from_the_flag_or_www_or_the_builtin() {
+    let dir = site("model");
+    let builtin = Server::start(&dir, &[]).get("/model.json");
+    assert_eq!(builtin.status, 200);
+    assert_eq!(builtin.header("content-type"), Some("application/json"));
+    assert_eq!(builtin.body, BUILTIN_JSON.as_bytes());
+
+    std::fs::write(dir.join("www/model.json"), b"{\"from\":\"www\"}").unwrap();
+    let reply = Server::start(&dir, &[]).get("/model.json");
+    assert_eq!((reply.status, reply.json()), (200, json!({"from": "www"})));
+
+    // A valid model that differs from the built-in one, under a name that is not *.json.
+    let mut custom: Value = serde_json::from_str(BUILTIN_JSON).unwrap();
+    custom["name"] = json!("from-the-flag");
+    let model = dir.join("custom-model.txt");
+    std::fs::write(&model, custom.to_string()).unwrap();
+    let reply = Server::start(&dir, &["--model", model.to_str().unwrap()]).get("/model.json");
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!((reply.status, reply.json()), (200, custom));
+}
