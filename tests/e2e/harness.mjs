@@ -1,0 +1,171 @@
+// Shared set-up for the browser end-to-end tests: the real `leadpulse serve` collector (which
+// serves www/ and pkg/), headless Chromium through playwright-core, and page helpers.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = process.env.LEADPULSE_BIN || join(ROOT, 'target', 'release', 'leadpulse');
+export const SHOTS = join(ROOT, 'tests', 'artifacts', 'screenshots');
+export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'";
+
+const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core');
+
+/** A fresh temporary directory, removed by the returned `cleanup`. */
+export function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), 'leadpulse-e2e-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts `leadpulse serve` and resolves once it prints its URL.
+ * @param {{ db: string, port?: number, csp?: string }} o
+ */
+export async function startServer({ db, port = 0, csp }) {
+  const args = ['serve', '--port', String(port), '--db', db, '--root', ROOT];
+  if (csp) args.push('--csp', csp);
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('no URL line within 15 s')), 15000);
+    const fail = (err) => {
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new Error(`leadpulse serve: ${err.message}\n${out}`));
+    };
+    const onData = (chunk) => {
+      out += chunk;
+      const m = /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('error', fail);
+    proc.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal})`)));
+  });
+  proc.removeAllListeners('exit');
+  proc.stdout.resume();
+  proc.stderr.resume();
+  return { url, port: Number(new URL(url).port), stop: () => stopProcess(proc), log: () => out };
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves when the process has exited. */
+export function stopProcess(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const hard = setTimeout(() => proc.kill('SIGKILL'), 3000);
+    proc.once('exit', () => {
+      clearTimeout(hard);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+/**
+ * Headless Chromium as a visitor would run it.
+ * NOTE: Playwright's `--enable-automation` makes `navigator.webdriver` true, which LeadPulse
+ * rightly flags as a bot (`webdriver: false` keeps that default for the bot test). Dropping it
+ * keeps the site's real script tag (no test-only `data-ignore-webdriver`).
+ */
+export function launchBrowser({ webdriver = false } = {}) {
+  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+  if (!webdriver) args.push('--disable-blink-features=AutomationControlled');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args,
+    ignoreDefaultArgs: webdriver ? [] : ['--enable-automation'],
+  });
+}
+
+/** A browser context (fresh storage) with an ordinary desktop Chrome user agent. */
+export function newVisitor(browser, options = {}) {
+  const major = browser.version().split('.')[0];
+  return browser.newContext({
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`,
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
+}
+
+/**
+ * Collects page errors, console errors/warnings and every request to /collect in a context.
+ * Beacons show up here too (Chromium reports them as `ping` requests).
+ */
+export function watch(context) {
+  const seen = { errors: [], console: [], collect: [] };
+  const onPage = (page) => {
+    page.on('pageerror', (e) => seen.errors.push(`${page.url()}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') seen.console.push(`${m.type()}: ${m.text()}`);
+    });
+  };
+  context.pages().forEach(onPage);
+  context.on('page', onPage);
+  context.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/collect') seen.collect.push({ method: r.method(), type: r.resourceType(), body: r.postData() });
+  });
+  return seen;
+}
+
+/** Counts the page's own calls to fetch('/collect') and sendBeacon('/collect'), across reloads. */
+export async function countTransportCalls(context) {
+  await context.addInitScript(() => {
+    const K = 'e2e:collect-calls';
+    if (!sessionStorage.getItem(K)) sessionStorage.setItem(K, '0');
+    const bump = () => sessionStorage.setItem(K, String(Number(sessionStorage.getItem(K)) + 1));
+    const isCollect = (u) => { try { return new URL(String(u instanceof Request ? u.url : u), location.href).pathname === '/collect'; } catch { return false; } };
+    const f = window.fetch;
+    window.fetch = function (input, init) { if (isCollect(input)) bump(); return f.call(this, input, init); };
+    const b = navigator.sendBeacon && navigator.sendBeacon.bind(navigator);
+    if (b) navigator.sendBeacon = (u, d) => { if (isCollect(u)) bump(); return b(u, d); };
+  });
+}
+export const transportCalls = (page) => page.evaluate(() => Number(sessionStorage.getItem('e2e:collect-calls') || 0));
+
+/** Navigates and waits until the tracker produced its first snapshot. */
+export async function visit(page, url) {
+  await page.goto(url);
+  return ready(page);
+}
+
+export async function ready(page) {
+  await page.waitForFunction(() => window.leadpulse && window.leadpulse.ready, null, { timeout: 15000 });
+  const first = await page.evaluate(() => window.leadpulse.ready);
+  if (!first) throw new Error(`tracker did not start on ${page.url()}`);
+  return first;
+}
+
+export const snapshot = (page) => page.evaluate(() => window.leadpulse.snapshot());
+export const consentState = (page) => page.evaluate(() => window.leadpulse.consent());
+export const points = (snap, rule) => (snap.reasons.find((r) => r.rule === rule) || { points: 0 }).points;
+
+export async function leads(baseUrl) {
+  const res = await fetch(`${baseUrl}/api/leads`);
+  if (!res.ok) throw new Error(`GET /api/leads: ${res.status}`);
+  return (await res.json()).leads;
+}
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after `timeout` ms. */
+export async function until(fn, what, timeout = 15000, every = 200) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function screenshot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}

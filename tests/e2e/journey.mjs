@@ -1,0 +1,93 @@
+// What a prospect does on the Northwind demo site, as reusable steps. Every step goes through
+// the site's real UI (links, buttons, forms), never through the tracker API.
+import { ready, snapshot, until } from './harness.mjs';
+
+export const PROSPECT = {
+  name: 'Maya Okafor',
+  email: 'maya.okafor@halcyonfreight.com',
+  title: 'VP Revenue Operations',
+  company: 'Halcyon Freight',
+  size: '2500', // 1,001–5,000
+  industry: 'Logistics',
+};
+
+/** Chat answers a serious buyer gives: the strongest option offered, or free text. */
+const PREFERRED = ['approved', 'decision maker', 'pipeline visibility', 'this quarter'];
+const FREE_TEXT = {
+  metrics: 'Forecast accuracy and pipeline coverage',
+  decision_criteria: 'Connector coverage and data freshness',
+  decision_process: 'A two-week trial, then a security review',
+  champion: 'Our CFO',
+};
+
+export async function accept(page) {
+  await page.click('[data-testid="consent-accept"]');
+  await until(async () => (await page.evaluate(() => window.leadpulse.consent())) === 'granted', 'consent granted');
+}
+
+export async function reject(page) {
+  await page.click('[data-testid="consent-reject"]');
+  await until(async () => (await page.evaluate(() => window.leadpulse.consent())) === 'denied', 'consent denied');
+}
+
+/** Follows a link on the current page (a real click, so it is a real navigation). */
+export async function follow(page, href) {
+  await Promise.all([page.waitForURL((u) => u.pathname === href), page.locator(`a[href="${href}"]:visible`).first().click()]);
+  return ready(page);
+}
+
+export async function downloadCaseStudy(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="case-study-download"]')]);
+  await download.path(); // the PDF really arrived
+  return download;
+}
+
+export async function openChat(page) {
+  await page.click('[data-testid="chat-open"]');
+  await page.waitForSelector('[data-testid="chat"]:not([hidden]) [data-testid="chat-opener"]');
+}
+
+/** Answers the chat's current question with a button; returns the slot answered, or null when done. */
+export async function answerOne(page) {
+  const q = await page.evaluate(() => window.leadpulse.nextQuestion());
+  if (!q) return null;
+  const options = await page.$$eval('[data-testid="chat-option"]', (bs) => bs.map((b) => b.dataset.value));
+  const before = await page.locator('[data-testid="chat-question"]').count();
+  if (options.length) {
+    const value = PREFERRED.find((p) => options.includes(p)) || options[0];
+    await page.click(`[data-testid="chat-option"][data-value="${value}"]`);
+  } else {
+    await page.fill('[data-testid="chat-input"]', FREE_TEXT[q.slot] || 'We need one pipeline for CRM and billing data');
+    await page.click('[data-testid="chat-send"]');
+  }
+  await until(async () => (await page.locator('[data-testid="chat-question"], [data-testid="chat-done"]').count()) > before, 'the next chat message');
+  return q.slot;
+}
+
+export async function answerAll(page, max = 12) {
+  const slots = [];
+  for (let i = 0; i < max; i++) {
+    const slot = await answerOne(page);
+    if (!slot) break;
+    slots.push(slot);
+  }
+  return slots;
+}
+
+export async function requestDemo(page, who = PROSPECT) {
+  await page.fill('[data-testid="demo-name"]', who.name);
+  await page.fill('[data-testid="demo-email"]', who.email);
+  await page.fill('[data-testid="demo-title"]', who.title);
+  await page.fill('[data-testid="demo-company"]', who.company);
+  await page.selectOption('[data-testid="demo-size"]', who.size);
+  await page.selectOption('[data-testid="demo-industry"]', who.industry);
+  await page.click('[data-testid="demo-submit"]');
+  await page.waitForSelector('[data-testid="demo-success"]:not([hidden])');
+}
+
+export const ctaText = (page) => page.textContent('[data-testid="cta"]');
+
+export async function stage(page, want, timeout = 10000) {
+  await page.waitForFunction((s) => window.leadpulse.snapshot()?.stage === s, want, { timeout });
+  return snapshot(page);
+}

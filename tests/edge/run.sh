@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Edge test layer (called by `make test`): the example worker in real workerd in front of a real
+# `leadpulse serve`, then the package under Deno. Needs pkg/ (make pkg) and the release binary.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+[ -x target/release/leadpulse ] || cargo build --release --features cli --bin leadpulse
+[ -f pkg/edge.js ] || { echo "tests/edge: pkg/edge.js missing: run 'make pkg' first" >&2; exit 1; }
+
+node --test tests/edge/*.test.mjs
+
+# Deno resolves nothing from the network here: no config, no npm, no remote imports.
+DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read \
+  tests/edge/deno.test.mjs

@@ -1,0 +1,32 @@
+// Type stand-in for the wasm-bindgen glue (`pkg/leadpulse_core.d.ts`, built by `make pkg`),
+// so the tracker type-checks without a build: the data types are the core's own
+// (src/wasm/types.d.ts, which the glue embeds); the classes mirror src/wasm/{scorer,session}.rs.
+// tsconfig.json merges this folder with pkg-template/ through `rootDirs`.
+import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Summary, SummaryOptions } from '../../../src/wasm/types.js';
+
+export * from '../../../src/wasm/types.js';
+
+export default function init(moduleOrPath?: { module_or_path: RequestInfo | URL | BufferSource | WebAssembly.Module }): Promise<unknown>;
+export function initSync(module: { module: BufferSource | WebAssembly.Module }): unknown;
+export function version(): string;
+
+export class Scorer {
+  constructor(model?: ModelDocument | string);
+  readonly modelHash: string;
+  readonly modelName: string;
+  session(visitorId?: string | null, savedState?: string | null): Session;
+  free(): void;
+}
+
+export class Session {
+  private constructor();
+  readonly visitor: string;
+  readonly restoreError: string | undefined;
+  track(event: LeadEvent, nowMs?: number | null): Snapshot;
+  answer(slot: string, value: string | number | boolean, nowMs?: number | null): Snapshot;
+  snapshot(nowMs?: number | null): Snapshot;
+  nextQuestion(): NextQuestion | null;
+  summary(nowMs?: number | null, options?: SummaryOptions): Summary | null;
+  save(): string;
+  free(): void;
+}
