@@ -10,6 +10,12 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     match_from(pattern.as_bytes(), path.as_bytes())
 }
 
+/// Like [`matches`], for a pattern and a path already normalized (the model normalizes its
+/// patterns at load, events their paths at parse): the engine's hot path.
+pub fn matches_normalized(pattern: &str, path: &str) -> bool {
+    match_from(pattern.as_bytes(), path.as_bytes())
+}
+
 /// Strips the query, the fragment and a trailing slash (except for the root).
 pub fn normalize(path: &str) -> &str {
     let end = path.find(['?', '#']).unwrap_or(path.len());

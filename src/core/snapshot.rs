@@ -68,6 +68,7 @@ pub fn build(model: &Model, state: &VisitorState, now: Millis) -> Snapshot {
     let scores = score::evaluate(model, state, now);
     let total = scores.total();
     let qualified = qualified_now(model, state, total);
+    let filled = frameworks::filled_slots(model, state);
     let status = if (total as f64) >= model.hot {
         "hot"
     } else if (total as f64) >= model.warm {
@@ -89,8 +90,8 @@ pub fn build(model: &Model, state: &VisitorState, now: Millis) -> Snapshot {
         qualified,
         qualified_at: state.sql.entered_at.map(format_iso),
         reasons: scores.reasons,
-        frameworks: frameworks::coverage(model, state),
-        next_question: frameworks::next_question(model, state),
+        frameworks: frameworks::coverage(model, &filled),
+        next_question: frameworks::next_question(model, &filled),
         action: model.actions.get(&state.stage).cloned().unwrap_or_default(),
         bot: state.bot.is_some(),
         bot_reason: state.bot.clone(),

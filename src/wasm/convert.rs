@@ -23,6 +23,9 @@ pub fn now(now_ms: Option<f64>) -> Result<Millis, JsValue> {
     if ms.is_finite() && (MIN_TIME as f64..=MAX_TIME as f64).contains(&ms) {
         Ok(ms as Millis)
     } else {
-        Err(errors::range_error("nowMs", "must be finite epoch milliseconds (years 1970–9999)"))
+        Err(errors::range_error(
+            "nowMs",
+            "must be finite epoch milliseconds (years 1970–9999)",
+        ))
     }
 }

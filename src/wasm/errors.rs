@@ -10,7 +10,9 @@ use crate::core::model::ModelError;
 pub fn problem(problem: &Problem) -> JsValue {
     let message = problem.to_string();
     let error: JsValue = match problem.kind {
-        ProblemKind::Missing | ProblemKind::Type | ProblemKind::Unknown => TypeError::new(&message).into(),
+        ProblemKind::Missing | ProblemKind::Type | ProblemKind::Unknown => {
+            TypeError::new(&message).into()
+        }
         ProblemKind::Range => RangeError::new(&message).into(),
     };
     set(&error, "path", &JsValue::from_str(&problem.path));

@@ -14,7 +14,9 @@ pub fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            console_error(&format!("leadpulse: internal error (please report): {info}"));
+            console_error(&format!(
+                "leadpulse: internal error (please report): {info}"
+            ));
         }));
     });
 }

@@ -32,7 +32,9 @@ impl Scorer {
     /// try { new Scorer({ version: 1, rules: [] }) } catch (e) { console.log(e.problems) }
     /// ```
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "ModelDocument | string")] model: JsValue) -> Result<Scorer, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ModelDocument | string")] model: JsValue,
+    ) -> Result<Scorer, JsValue> {
         panic_hook::install();
         let model = if model.is_undefined() || model.is_null() {
             Model::builtin()
@@ -41,7 +43,9 @@ impl Scorer {
         } else {
             Model::from_value(&convert::from_js(model, "model")?).map_err(|e| errors::model(&e))?
         };
-        Ok(Scorer { model: Arc::new(model) })
+        Ok(Scorer {
+            model: Arc::new(model),
+        })
     }
 
     /// The model's content hash (16 hex characters); every summary names it.
@@ -75,13 +79,22 @@ impl Scorer {
     pub fn session(&self, visitor_id: Option<String>, saved_state: Option<String>) -> Session {
         let visitor = visitor_id.unwrap_or_default();
         let fresh = || engine::Session::new(self.model.clone(), &visitor);
-        let Some(text) = saved_state.filter(|s| !s.is_empty()) else { return Session::wrap(fresh(), None) };
+        let Some(text) = saved_state.filter(|s| !s.is_empty()) else {
+            return Session::wrap(fresh(), None);
+        };
         match state::restore(self.model.clone(), &text) {
-            Ok(restored) if visitor.is_empty() || restored.visitor() == visitor || restored.visitor().is_empty() => {
+            Ok(restored)
+                if visitor.is_empty()
+                    || restored.visitor() == visitor
+                    || restored.visitor().is_empty() =>
+            {
                 Session::wrap(restored, None)
             }
             Ok(restored) => {
-                let reason = format!("saved state belongs to visitor '{}', not '{visitor}'", restored.visitor());
+                let reason = format!(
+                    "saved state belongs to visitor '{}', not '{visitor}'",
+                    restored.visitor()
+                );
                 Session::wrap(fresh(), Some(reason))
             }
             Err(error) => Session::wrap(fresh(), Some(error.to_string())),

@@ -22,7 +22,10 @@ pub struct Session {
 
 impl Session {
     pub(super) fn wrap(inner: engine::Session, restore_error: Option<String>) -> Session {
-        Session { inner, restore_error }
+        Session {
+            inner,
+            restore_error,
+        }
     }
 }
 
@@ -65,13 +68,17 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
         let mut value = convert::from_js(event, "event")?;
-        if let (serde_json::Value::Object(map), false) = (&mut value, self.inner.visitor().is_empty()) {
+        if let (serde_json::Value::Object(map), false) =
+            (&mut value, self.inner.visitor().is_empty())
+        {
             if !map.contains_key("anonymousId") && !map.contains_key("userId") {
                 map.insert("anonymousId".into(), self.inner.visitor().into());
             }
         }
         let event = Event::parse(&value, Some(now)).map_err(|p| errors::problem(&p))?;
-        self.inner.apply(&event, now).map_err(|p| errors::problem(&p))?;
+        self.inner
+            .apply(&event, now)
+            .map_err(|p| errors::problem(&p))?;
         convert::to_js(&self.inner.snapshot(now.max(event.time)))
     }
 
@@ -95,13 +102,19 @@ impl Session {
             if text.is_empty() {
                 return Err(errors::range_error("value", "must not be empty"));
             }
-            Scalar::Text(crate::core::event::truncate(text, crate::core::event::MAX_ID_LEN))
+            Scalar::Text(crate::core::event::truncate(
+                text,
+                crate::core::event::MAX_ID_LEN,
+            ))
         } else if let Some(n) = value.as_f64().filter(|n| n.is_finite()) {
             Scalar::Number(n)
         } else if let Some(b) = value.as_bool() {
             Scalar::Bool(b)
         } else {
-            return Err(errors::type_error("value", "expected a string, a finite number or a boolean"));
+            return Err(errors::type_error(
+                "value",
+                "expected a string, a finite number or a boolean",
+            ));
         };
         let event = Event {
             visitor: self.inner.visitor().to_string(),
@@ -112,7 +125,9 @@ impl Session {
             webdriver: false,
             kind: EventKind::Answer { slot, value },
         };
-        self.inner.apply(&event, now).map_err(|p| errors::problem(&p))?;
+        self.inner
+            .apply(&event, now)
+            .map_err(|p| errors::problem(&p))?;
         convert::to_js(&self.inner.snapshot(now))
     }
 
@@ -122,7 +137,10 @@ impl Session {
     /// const { score, stage, status, reasons } = session.snapshot();
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Snapshot")]
-    pub fn snapshot(&self, #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>) -> Result<JsValue, JsValue> {
+    pub fn snapshot(
+        &self,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
         convert::to_js(&self.inner.snapshot(convert::now(now_ms)?))
     }
 
@@ -168,24 +186,33 @@ impl Session {
 }
 
 fn summary_options(options: &JsValue) -> Result<SummaryOptions, JsValue> {
-    let mut parsed = SummaryOptions { runtime: Runtime::Browser, include_email: false };
+    let mut parsed = SummaryOptions {
+        runtime: Runtime::Browser,
+        include_email: false,
+    };
     if options.is_undefined() || options.is_null() {
         return Ok(parsed);
     }
     if !options.is_object() {
         return Err(errors::type_error("options", "expected an object"));
     }
-    let get = |key: &str| js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let get = |key: &str| {
+        js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    };
     let runtime = get("runtime");
     if !runtime.is_undefined() {
-        let name = runtime.as_string().ok_or_else(|| errors::type_error("options.runtime", "expected a string"))?;
-        parsed.runtime = Runtime::from_name(&name)
-            .ok_or_else(|| errors::range_error("options.runtime", "expected 'browser', 'edge' or 'native'"))?;
+        let name = runtime
+            .as_string()
+            .ok_or_else(|| errors::type_error("options.runtime", "expected a string"))?;
+        parsed.runtime = Runtime::from_name(&name).ok_or_else(|| {
+            errors::range_error("options.runtime", "expected 'browser', 'edge' or 'native'")
+        })?;
     }
     let include_email = get("includeEmail");
     if !include_email.is_undefined() {
-        parsed.include_email =
-            include_email.as_bool().ok_or_else(|| errors::type_error("options.includeEmail", "expected a boolean"))?;
+        parsed.include_email = include_email
+            .as_bool()
+            .ok_or_else(|| errors::type_error("options.includeEmail", "expected a boolean"))?;
     }
     Ok(parsed)
 }

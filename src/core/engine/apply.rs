@@ -211,7 +211,7 @@ fn fill_slots_from_behaviour(model: &Model, state: &mut VisitorState, event: &Ev
                 Some(name.clone())
             }
             (Condition::Page { glob: g, .. }, EventKind::Page { path, .. })
-                if glob::matches(g, path) =>
+                if glob::matches_normalized(g, path) =>
             {
                 Some(path.clone())
             }
@@ -250,7 +250,9 @@ fn base_match(
     sessions: u32,
 ) -> bool {
     match (&rule.when, &event.kind) {
-        (Condition::Page { glob: g, .. }, EventKind::Page { path, .. }) => glob::matches(g, path),
+        (Condition::Page { glob: g, .. }, EventKind::Page { path, .. }) => {
+            glob::matches_normalized(g, path)
+        }
         (Condition::Event { .. }, EventKind::Track { .. }) => event_matches(&rule.when, event),
         (Condition::Session { min }, _) => new_session && sessions >= *min,
         (
@@ -267,9 +269,10 @@ fn base_match(
             let EventKind::Engagement { seconds, path, .. } = kind else {
                 return false;
             };
-            let on_page = g
-                .as_ref()
-                .is_none_or(|g| path.as_ref().is_some_and(|p| glob::matches(g, p)));
+            let on_page = g.as_ref().is_none_or(|g| {
+                path.as_ref()
+                    .is_some_and(|p| glob::matches_normalized(g, p))
+            });
             if !on_page {
                 return false;
             }
@@ -285,9 +288,10 @@ fn base_match(
                 ..
             },
         ) => {
-            let on_page = g
-                .as_ref()
-                .is_none_or(|g| path.as_ref().is_some_and(|p| glob::matches(g, p)));
+            let on_page = g.as_ref().is_none_or(|g| {
+                path.as_ref()
+                    .is_some_and(|p| glob::matches_normalized(g, p))
+            });
             on_page && scroll >= min
         }
         _ => false,
@@ -336,16 +340,22 @@ fn observe(rule: &Rule, evidence: &mut Evidence, event: &Event, new_session: boo
     }
     evidence.count = evidence.count.saturating_add(1);
     evidence.session_hits = evidence.session_hits.saturating_add(1);
+    if rule.window.is_none() {
+        fold(rule, evidence, t);
+    }
     if evidence.hits.len() >= MAX_HITS {
         let oldest = evidence.hits.remove(0);
-        fold(rule, evidence, oldest);
+        if rule.window.is_some() {
+            fold(rule, evidence, oldest);
+        }
     }
     // Keep hits in time order even when a late event arrives.
     let at = evidence.hits.partition_point(|&h| h <= t);
     evidence.hits.insert(at, t);
 }
 
-/// Folds a hit into the decayed aggregate, re-basing it at the later of the two times.
+/// Folds a hit into the decayed aggregate (see [`Evidence::folded`]), re-based at the later
+/// of the two times.
 fn fold(rule: &Rule, evidence: &mut Evidence, hit: Millis) {
     let decay = |age: Millis| super::score::decay(rule.half_life, age);
     if evidence.folded == 0.0 {

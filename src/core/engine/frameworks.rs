@@ -36,29 +36,45 @@ pub fn is_filled(slot: &Slot, state: &VisitorState) -> bool {
         })
 }
 
-pub fn coverage(model: &Model, state: &VisitorState) -> BTreeMap<String, Coverage> {
+/// Which of the model's slots are filled, in model order: computed once per read.
+pub fn filled_slots(model: &Model, state: &VisitorState) -> Vec<bool> {
+    model
+        .slots
+        .iter()
+        .map(|slot| is_filled(slot, state))
+        .collect()
+}
+
+fn slot_filled(filled: &[bool], index: usize) -> bool {
+    filled.get(index).copied().unwrap_or(false)
+}
+
+pub fn coverage(model: &Model, filled: &[bool]) -> BTreeMap<String, Coverage> {
     model
         .frameworks
         .iter()
         .map(|framework| {
-            let (mut filled, mut missing) = (Vec::new(), Vec::new());
-            for slot in framework.slots.iter().filter_map(|&i| model.slots.get(i)) {
-                if is_filled(slot, state) {
-                    &mut filled
+            let (mut done, mut missing) = (Vec::new(), Vec::new());
+            for &index in &framework.slots {
+                let Some(slot) = model.slots.get(index) else {
+                    continue;
+                };
+                if slot_filled(filled, index) {
+                    &mut done
                 } else {
                     &mut missing
                 }
                 .push(slot.id.clone());
             }
-            let total = filled.len() + missing.len();
-            let coverage = (filled.len() * 100 + total / 2)
+            let total = done.len() + missing.len();
+            let coverage = (done.len() * 100 + total / 2)
                 .checked_div(total)
                 .unwrap_or(0) as u32;
             (
                 framework.id.clone(),
                 Coverage {
                     coverage,
-                    filled,
+                    filled: done,
                     missing,
                 },
             )
@@ -67,27 +83,23 @@ pub fn coverage(model: &Model, state: &VisitorState) -> BTreeMap<String, Coverag
 }
 
 /// Coverage of one framework by index, in percent.
-pub fn coverage_of(model: &Model, state: &VisitorState, framework: usize) -> f64 {
+pub fn coverage_of(model: &Model, filled: &[bool], framework: usize) -> f64 {
     let Some(framework) = model.frameworks.get(framework) else {
         return 0.0;
     };
-    let slots: Vec<&Slot> = framework
+    let done = framework
         .slots
         .iter()
-        .filter_map(|&i| model.slots.get(i))
-        .collect();
-    if slots.is_empty() {
-        return 0.0;
-    }
-    let filled = slots.iter().filter(|s| is_filled(s, state)).count();
-    filled as f64 * 100.0 / slots.len() as f64
+        .filter(|&&i| slot_filled(filled, i))
+        .count();
+    (done * 100) as f64 / framework.slots.len().max(1) as f64
 }
 
 /// The open slot with the highest weight (model order breaks ties).
-pub fn next_question(model: &Model, state: &VisitorState) -> Option<NextQuestion> {
+pub fn next_question(model: &Model, filled: &[bool]) -> Option<NextQuestion> {
     let mut best: Option<&Slot> = None;
-    for slot in model.slots.iter().filter(|s| !is_filled(s, state)) {
-        if best.is_none_or(|b| slot.weight > b.weight) {
+    for (index, slot) in model.slots.iter().enumerate() {
+        if !slot_filled(filled, index) && best.is_none_or(|b| slot.weight > b.weight) {
             best = Some(slot);
         }
     }

@@ -56,7 +56,8 @@ impl Session {
         let t = event.time;
         // Settle first: an exit caused by decay since the last event must be on record
         // before this event can count as a new entry (hysteresis + cooldown).
-        if self.state.first_seen.is_some() && t >= self.state.last_seen {
+        let holding = self.state.mql.active || self.state.sql.active;
+        if holding && t >= self.state.last_seen {
             let before = score::totals(&self.model, &self.state, t);
             stages::settle(&self.model, &mut self.state, &before, t);
         }
@@ -80,6 +81,9 @@ impl Session {
     }
 
     pub fn next_question(&self) -> Option<frameworks::NextQuestion> {
-        frameworks::next_question(&self.model, &self.state)
+        frameworks::next_question(
+            &self.model,
+            &frameworks::filled_slots(&self.model, &self.state),
+        )
     }
 }

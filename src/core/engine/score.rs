@@ -1,6 +1,6 @@
 //! Scoring at a point in time: decay and windows (lazily, at read time), caps, and the one
 //! rounding rule that makes reasons sum exactly to the score.
-use crate::core::model::{Axis, Condition, Model, Rule};
+use crate::core::model::{text_eq, Axis, Condition, Model, Rule};
 use crate::core::time::Millis;
 
 use super::state::{Evidence, VisitorState};
@@ -29,7 +29,7 @@ impl Scores {
 /// The weight of a hit `age` ago: halves every `half_life`; no decay without one.
 pub fn decay(half_life: Option<Millis>, age: Millis) -> f64 {
     match half_life {
-        Some(h) if h > 0 => 0.5f64.powf(age.max(0) as f64 / h as f64),
+        Some(h) if h > 0 => (-(age.max(0) as f64) / h as f64).exp2(),
         _ => 1.0,
     }
 }
@@ -123,11 +123,11 @@ fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
         else {
             continue;
         };
-        let text = fill.value.as_text().to_lowercase();
+        let value = fill.value.as_text();
         let option = slot
             .options
             .iter()
-            .find(|o| o.values.iter().any(|v| v.to_lowercase() == text));
+            .find(|o| o.values.iter().any(|v| text_eq(v, &value)));
         if let Some(option) = option.filter(|o| o.points != 0.0) {
             raw.push(Raw {
                 key: Source::Slot(index),
@@ -156,16 +156,36 @@ fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Mill
             .is_some_and(|value| test.check(value));
         return if holds { rule.points } else { 0.0 };
     }
-    let counts = |at: Millis| at <= now && rule.window.is_none_or(|w| now - at <= w);
-    let mut weight: f64 = evidence
-        .hits
-        .iter()
-        .filter(|&&h| counts(h))
-        .map(|&h| decay(rule.half_life, now - h))
-        .sum();
-    if evidence.folded > 0.0 && counts(evidence.folded_at) {
-        weight += evidence.folded * decay(rule.half_life, now - evidence.folded_at);
+    if evidence.count == 0 {
+        return 0.0;
     }
+    let decayed = |at: Millis| decay(rule.half_life, now - at);
+    let weight = match rule.window {
+        None if now >= evidence.folded_at => evidence.folded * decayed(evidence.folded_at),
+        // NOTE: reading before the latest hit (a replay `--at` in the past): only the
+        // recent hits are on record individually, so older ones are left out.
+        None => evidence
+            .hits
+            .iter()
+            .filter(|&&h| h <= now)
+            .map(|&h| decayed(h))
+            .sum(),
+        Some(window) => {
+            let counts = |at: Millis| at <= now && now - at <= window;
+            let recent: f64 = evidence
+                .hits
+                .iter()
+                .filter(|&&h| counts(h))
+                .map(|&h| decayed(h))
+                .sum();
+            let older = if evidence.folded > 0.0 && counts(evidence.folded_at) {
+                evidence.folded * decayed(evidence.folded_at)
+            } else {
+                0.0
+            };
+            recent + older
+        }
+    };
     rule.points * weight
 }
 

@@ -3,7 +3,7 @@
 use crate::core::model::{Model, Stage, Threshold};
 use crate::core::time::Millis;
 
-use super::frameworks::coverage_of;
+use super::frameworks::{coverage_of, filled_slots};
 use super::score::Totals;
 use super::state::{Level, VisitorState};
 
@@ -66,9 +66,9 @@ fn enters(model: &Model, threshold: &Threshold, state: &VisitorState, totals: &T
         && threshold
             .min_engagement
             .is_none_or(|min| totals.engagement as f64 >= min)
-        && threshold
-            .min_coverage
-            .is_none_or(|(framework, pct)| coverage_of(model, state, framework) >= pct)
+        && threshold.min_coverage.is_none_or(|(framework, pct)| {
+            coverage_of(model, &filled_slots(model, state), framework) >= pct
+        })
 }
 
 fn cooled_down(threshold: &Threshold, level: Level, t: Millis) -> bool {

@@ -3,7 +3,7 @@ use crate::core::event::Scalar;
 use crate::core::model::Stage;
 use crate::core::time::Millis;
 
-/// Counted hits kept per rule; older ones are folded into [`Evidence::folded`].
+/// Counted hits kept per rule (for frequency limits and windows).
 pub const MAX_HITS: usize = 8;
 /// Recent matches kept per rule for `repeat` conditions (the model allows `count` ≤ 16).
 pub const MAX_MATCHES: usize = 16;
@@ -15,8 +15,10 @@ pub const MAX_MESSAGE_IDS: usize = 32;
 pub struct Evidence {
     /// Times of the most recent counted hits, oldest first.
     pub hits: Vec<Millis>,
-    /// Hits pushed out of `hits`, as a decay-weighted count at `folded_at` (exact for
-    /// exponential decay: a sum of decayed ones decays as one).
+    /// A decay-weighted count of hits as of `folded_at`; exact, because a sum of decayed
+    /// ones decays as one. Rules without a window fold every hit here as it happens, so
+    /// reading them costs one `exp2` whatever their history; rules with a window fold only
+    /// the hits pushed out of `hits`.
     pub folded: f64,
     pub folded_at: Millis,
     /// Counted hits ever (for `once`).

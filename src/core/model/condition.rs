@@ -59,20 +59,23 @@ impl Condition {
 }
 
 impl TraitTest {
+    /// Text lists are lower-cased when the model is read, so only the value is lowered here.
     pub fn check(&self, value: &Scalar) -> bool {
         let text = || value.as_text().to_lowercase();
         match self {
             TraitTest::Exists => true,
             TraitTest::Equals(expected) => scalar_eq(expected, value),
-            TraitTest::OneOf(options) => options.iter().any(|o| o.to_lowercase() == text()),
+            TraitTest::OneOf(options) => {
+                let text = text();
+                options.iter().any(|o| *o == text)
+            }
             TraitTest::Contains(parts) => {
                 let text = text();
-                parts
-                    .iter()
-                    .any(|p| contains_word_start(&text, &p.to_lowercase()))
+                parts.iter().any(|p| contains_word_start(&text, p))
             }
             TraitTest::EndsWith(suffixes) => {
-                suffixes.iter().any(|s| text().ends_with(&s.to_lowercase()))
+                let text = text();
+                suffixes.iter().any(|s| text.ends_with(s.as_str()))
             }
             TraitTest::Range { min, max } => value
                 .as_number()
@@ -101,9 +104,21 @@ fn contains_word_start(text: &str, part: &str) -> bool {
 /// when either side is a number.
 pub fn scalar_eq(expected: &Scalar, actual: &Scalar) -> bool {
     match (expected, actual) {
+        (Scalar::Text(a), Scalar::Text(b)) => text_eq(a, b),
         (Scalar::Number(a), other) | (other, Scalar::Number(a)) => other.as_number() == Some(*a),
         (Scalar::Bool(a), Scalar::Bool(b)) => a == b,
-        _ => expected.as_text().to_lowercase() == actual.as_text().to_lowercase(),
+        (Scalar::Bool(a), Scalar::Text(t)) | (Scalar::Text(t), Scalar::Bool(a)) => {
+            text_eq(t, if *a { "true" } else { "false" })
+        }
+    }
+}
+
+/// Case-insensitive text equality; allocation-free for ASCII (the hot path).
+pub fn text_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
 
@@ -323,7 +338,7 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
             problems.range(&obj.path_of(key), "must list at least one non-empty string");
             return None;
         }
-        Some(list)
+        Some(list.iter().map(|s| s.to_lowercase()).collect())
     };
     let test = match *test {
         "exists" => {

@@ -5,7 +5,7 @@ mod read;
 
 use std::collections::BTreeMap;
 
-pub use condition::{property_matches, scalar_eq, Condition, Repeat, TraitTest};
+pub use condition::{property_matches, scalar_eq, text_eq, Condition, Repeat, TraitTest};
 pub use hash::fnv1a64;
 
 use crate::core::json::Problem;

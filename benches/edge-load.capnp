@@ -1,0 +1,60 @@
+# workerd configuration for benches/edge-load.mjs: the same origin behind three workers —
+#   "leadpulse": the example edge worker (www/edge/worker.js), built-in model;
+#   "scoreonly": withLeadPulse around a pass-through handler (no HTMLRewriter): scoring alone;
+#   "baseline":  a pass-through worker (proxy only), to subtract workerd's own cost.
+
+using Workerd = import "/workerd/workerd.capnp";
+using Example = import "../www/edge/config.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "leadpulse", worker = .leadpulseWorker),
+    (name = "scoreonly", worker = .scoreOnlyWorker),
+    (name = "baseline", worker = .baselineWorker),
+    (name = "origin", external = (address = "127.0.0.1:8080", http = ())),
+  ],
+  sockets = [
+    (name = "leadpulse", address = "127.0.0.1:8787", http = (), service = "leadpulse"),
+    (name = "scoreonly", address = "127.0.0.1:8785", http = (), service = "scoreonly"),
+    (name = "baseline", address = "127.0.0.1:8786", http = (), service = "baseline"),
+  ],
+);
+
+const leadpulseWorker :Workerd.Worker = (
+  modules = Example.modules,
+  compatibilityDate = Example.compatibilityDate,
+  bindings = [
+    (name = "ORIGIN", service = "origin"),
+    (name = "LEADPULSE_COLLECTOR", service = "origin"),
+    (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
+    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+  ],
+);
+
+const scoreOnlyWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = "import { withLeadPulse } from 'leadpulse/edge'; export default withLeadPulse((request, env) => env.ORIGIN.fetch(request));"),
+    (name = "leadpulse/edge", esModule = embed "../pkg/edge.js"),
+    (name = "leadpulse/edge/core.js", esModule = embed "../pkg/edge/core.js"),
+    (name = "leadpulse/edge/cookie.js", esModule = embed "../pkg/edge/cookie.js"),
+    (name = "leadpulse/edge/events.js", esModule = embed "../pkg/edge/events.js"),
+    (name = "leadpulse/edge/forward.js", esModule = embed "../pkg/edge/forward.js"),
+    (name = "leadpulse/edge/hmac.js", esModule = embed "../pkg/edge/hmac.js"),
+    (name = "leadpulse/edge/seal.js", esModule = embed "../pkg/edge/seal.js"),
+    (name = "leadpulse/leadpulse_core.js", esModule = embed "../pkg/leadpulse_core.js"),
+    (name = "leadpulse/leadpulse_core_bg.wasm", wasm = embed "../pkg/leadpulse_core_bg.wasm"),
+  ],
+  compatibilityDate = Example.compatibilityDate,
+  bindings = [
+    (name = "ORIGIN", service = "origin"),
+    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+  ],
+);
+
+const baselineWorker :Workerd.Worker = (
+  modules = [
+    (name = "baseline.js", esModule = "export default { fetch: (request, env) => env.ORIGIN.fetch(request) };"),
+  ],
+  compatibilityDate = Example.compatibilityDate,
+  bindings = [ (name = "ORIGIN", service = "origin") ],
+);
