@@ -11,9 +11,18 @@ fn leadpulse(args: &[&str], stdin: &str) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 const EVENTS: &str = r#"{"type":"page","anonymousId":"b","timestamp":"2026-11-10T09:00:00Z","properties":{"path":"/pricing"}}
@@ -27,17 +36,51 @@ this is not json
 fn replay_prints_one_line_per_visitor_and_reports_bad_lines() {
     let (code, stdout, stderr) = leadpulse(&["replay", "-"], EVENTS);
     assert_eq!(code, 1, "rejected lines make the exit code non-zero");
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!((lines[0]["visitor"].as_str(), lines[1]["visitor"].as_str()), (Some("b"), Some("a")), "order of first appearance");
-    assert_eq!(lines[0]["reasons"][0], serde_json::json!({"rule": "demo_request", "points": 20}));
-    assert!(lines[0]["reasons"].as_array().unwrap().iter().all(|r| r.as_object().unwrap().len() == 2));
-    for key in ["score", "fit", "engagement", "grade", "stage", "status", "qualified", "qualifiedAt", "reasons", "frameworks",
-        "nextQuestion", "action", "bot", "botReason", "sessions", "engagedSeconds", "firstSeen"] {
+    assert_eq!(
+        (lines[0]["visitor"].as_str(), lines[1]["visitor"].as_str()),
+        (Some("b"), Some("a")),
+        "order of first appearance"
+    );
+    assert_eq!(
+        lines[0]["reasons"][0],
+        serde_json::json!({"rule": "demo_request", "points": 20})
+    );
+    assert!(lines[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r.as_object().unwrap().len() == 2));
+    for key in [
+        "score",
+        "fit",
+        "engagement",
+        "grade",
+        "stage",
+        "status",
+        "qualified",
+        "qualifiedAt",
+        "reasons",
+        "frameworks",
+        "nextQuestion",
+        "action",
+        "bot",
+        "botReason",
+        "sessions",
+        "engagedSeconds",
+        "firstSeen",
+    ] {
         assert!(lines[0].get(key).is_some(), "snapshot field {key}");
     }
     assert!(stderr.contains("line 3: not JSON"), "{stderr}");
-    assert!(stderr.contains("line 4: properties.seconds: expected a number, found a string"), "{stderr}");
+    assert!(
+        stderr.contains("line 4: properties.seconds: expected a number, found a string"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -45,13 +88,34 @@ fn replay_at_a_later_time_applies_decay_and_reads_files() {
     let dir = std::env::temp_dir().join(format!("lp-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("events.jsonl");
-    let good: String = EVENTS.lines().filter(|l| !l.contains("not json") && !l.contains("ten")).map(|l| format!("{l}\n")).collect();
+    let good: String = EVENTS
+        .lines()
+        .filter(|l| !l.contains("not json") && !l.contains("ten"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(&file, good).unwrap();
     let (code, now, _) = leadpulse(&["replay", file.to_str().unwrap()], "");
     assert_eq!(code, 0);
-    let (_, later, _) = leadpulse(&["replay", "--at", "2027-06-01T00:00:00Z", file.to_str().unwrap()], "");
-    let score = |out: &str| serde_json::from_str::<serde_json::Value>(out.lines().next().unwrap()).unwrap()["score"].as_i64().unwrap();
-    assert!(score(&later) < score(&now) / 2, "{} vs {}", score(&later), score(&now));
+    let (_, later, _) = leadpulse(
+        &[
+            "replay",
+            "--at",
+            "2027-06-01T00:00:00Z",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    let score = |out: &str| {
+        serde_json::from_str::<serde_json::Value>(out.lines().next().unwrap()).unwrap()["score"]
+            .as_i64()
+            .unwrap()
+    };
+    assert!(
+        score(&later) < score(&now) / 2,
+        "{} vs {}",
+        score(&later),
+        score(&now)
+    );
     let (code, _, stderr) = leadpulse(&["replay", "--at", "soon", file.to_str().unwrap()], "");
     assert_eq!(code, 2);
     assert!(stderr.contains("--at 'soon'"), "{stderr}");
@@ -69,9 +133,21 @@ fn validate_lists_every_problem_and_model_prints_the_builtin() {
     assert_eq!(code, 0);
     assert!(stdout.contains("ok") && stdout.contains("BANT"), "{stdout}");
     let bad = dir.join("bad.json");
-    std::fs::write(&bad, builtin.replace("\"halfLifeDays\": 30", "\"halfLifeDayz\": 30").replace("\"warm\": 20", "\"warm\": 99")).unwrap();
+    std::fs::write(
+        &bad,
+        builtin
+            .replace("\"halfLifeDays\": 30", "\"halfLifeDayz\": 30")
+            .replace("\"warm\": 20", "\"warm\": 99"),
+    )
+    .unwrap();
     let (code, _, stderr) = leadpulse(&["validate", bad.to_str().unwrap()], "");
     assert_eq!(code, 1);
-    assert!(stderr.contains("rules[0].halfLifeDayz: unknown field"), "{stderr}");
-    assert!(stderr.contains("status.hot: must be above status.warm"), "{stderr}");
+    assert!(
+        stderr.contains("rules[0].halfLifeDayz: unknown field"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("status.hot: must be above status.warm"),
+        "{stderr}"
+    );
 }

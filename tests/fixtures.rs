@@ -16,8 +16,11 @@ use serde_json::{json, Value};
 
 fn cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     files.sort();
     files
 }
@@ -38,19 +41,32 @@ fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
     };
     let model = Arc::new(model);
     let at = time::parse_iso(case["at"].as_str().unwrap()).unwrap();
-    let rejected_indices: Vec<u64> = case["rejected"].as_array().unwrap().iter().map(|r| r["index"].as_u64().unwrap()).collect();
+    let rejected_indices: Vec<u64> = case["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["index"].as_u64().unwrap())
+        .collect();
     let mut sessions: Vec<(String, Session)> = Vec::new();
     let mut rejected = Vec::new();
     for (index, event) in case["events"].as_array().unwrap().iter().enumerate() {
-        let key = event["anonymousId"].as_str().or(event["userId"].as_str()).expect("fixture events carry a visitor key");
+        let key = event["anonymousId"]
+            .as_str()
+            .or(event["userId"].as_str())
+            .expect("fixture events carry a visitor key");
         if !sessions.iter().any(|(k, _)| k == key) {
             sessions.push((key.to_string(), Session::new(model.clone(), key)));
         }
         let session = &mut sessions.iter_mut().find(|(k, _)| k == key).unwrap().1;
         // The harness contract: expected rejections run at the case's `at`, others at their own time.
-        let now = if rejected_indices.contains(&(index as u64)) { at } else { event_time(event).unwrap_or(at) };
+        let now = if rejected_indices.contains(&(index as u64)) {
+            at
+        } else {
+            event_time(event).unwrap_or(at)
+        };
         let before = session.state().clone();
-        let result = Event::parse(event, Some(now)).and_then(|e| session.apply(&e, now).map(|_| ()));
+        let result =
+            Event::parse(event, Some(now)).and_then(|e| session.apply(&e, now).map(|_| ()));
         if let Err(problem) = result {
             assert_eq!(session.state(), &before, "a rejected event changed nothing");
             rejected.push((index, problem.path));
@@ -60,7 +76,13 @@ fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
         .iter()
         .map(|(key, session)| {
             let mut line = json!({ "visitor": key });
-            line.as_object_mut().unwrap().extend(serde_json::to_value(session.snapshot(at)).unwrap().as_object().unwrap().clone());
+            line.as_object_mut().unwrap().extend(
+                serde_json::to_value(session.snapshot(at))
+                    .unwrap()
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            );
             line
         })
         .collect();
@@ -80,14 +102,29 @@ fn every_fixture_replays_to_its_expected_snapshots() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["index"].as_u64().unwrap() as usize, r["path"].as_str().unwrap().to_string()))
+            .map(|r| {
+                (
+                    r["index"].as_u64().unwrap() as usize,
+                    r["path"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
-        assert_eq!(rejected, expected_rejections, "{}: rejections", file.display());
+        assert_eq!(
+            rejected,
+            expected_rejections,
+            "{}: rejections",
+            file.display()
+        );
         if bless {
             case["expected"] = Value::Array(lines);
             std::fs::write(&file, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
         } else {
-            assert_eq!(Value::Array(lines), case["expected"], "{}: snapshots", file.display());
+            assert_eq!(
+                Value::Array(lines),
+                case["expected"],
+                "{}: snapshots",
+                file.display()
+            );
         }
     }
 }

@@ -57,42 +57,185 @@ fn the_built_in_model_and_the_base_are_valid() {
     assert_eq!(builtin.hash.len(), 16);
     assert!(problems(base()).is_empty());
     for framework in ["BANT", "CHAMP", "MEDDIC", "FAINT"] {
-        assert!(builtin.frameworks.iter().any(|f| f.id == framework), "{framework}");
+        assert!(
+            builtin.frameworks.iter().any(|f| f.id == framework),
+            "{framework}"
+        );
     }
 }
 
 #[test]
 fn every_problem_kind_is_reported_with_its_path() {
     assert_problem(with(&["colour"], json!("red")), "colour", "unknown field");
-    assert_problem(with(&["rules", "0", "pionts"], json!(1)), "rules[0].pionts", "unknown field");
-    assert_problem(with(&["name"], json!(7)), "name", "expected a string, found a number");
-    assert_problem(with(&["version"], json!(2)), "version", "unsupported model version 2");
-    assert_problem(with(&["rules", "0", "points"], json!(0)), "rules[0].points", "must not be 0");
-    assert_problem(with(&["rules", "0", "when"], json!({})), "rules[0].when", "needs one of");
-    assert_problem(with(&["rules", "0", "when"], json!({"page": "/a", "event": "b"})), "rules[0].when", "exactly one kind");
-    assert_problem(with(&["rules", "0", "when"], json!({"page": "pricing"})), "rules[0].when.page", "starts with '/'");
-    assert_problem(with(&["rules", "0", "group"], json!("nope")), "rules[0].group", "unknown group 'nope'");
-    assert_problem(with(&["rules", "0", "cap"], json!(-3)), "rules[0].cap", "greater than 0");
-    assert_problem(with(&["rules", "0", "halfLifeDays"], json!(0)), "rules[0].halfLifeDays", "greater than 0");
-    assert_problem(with(&["rules", "0", "frequency"], json!("sometimes")), "rules[0].frequency", "expected 'every', 'once'");
-    assert_problem(with(&["rules", "0", "frequency"], json!({"max": 0, "per": "session"})), "rules[0].frequency.max", "at least 1");
-    assert_problem(with(&["rules", "0", "frequency"], json!({"max": 1, "per": "week"})), "rules[0].frequency.per", "expected 'session'");
-    assert_problem(with(&["rules", "0", "when"], json!({"page": "/p", "repeat": {"count": 1, "withinDays": 7}})), "rules[0].when.repeat.count", "between 2 and 16");
-    assert_problem(with(&["rules", "0", "when"], json!({"trait": "title"})), "rules[0].when", "exactly one test");
-    assert_problem(with(&["rules", "0", "when"], json!({"trait": "n", "range": {"min": 5, "max": 1}})), "rules[0].when.range", "greater than max");
-    assert_problem(with(&["rules", "0", "when"], json!({"scroll": 120})), "rules[0].when.scroll", "percentage");
-    assert_problem(with(&["grades", "fit"], json!([{"grade": "A"}, {"min": 3, "grade": "B"}])), "grades.fit[0]", "only the last band");
-    assert_problem(with(&["grades", "fit"], json!([{"min": 1, "grade": "A"}, {"min": 5, "grade": "B"}, {"grade": "C"}])), "grades.fit[1].min", "highest min down");
-    assert_problem(with(&["status", "hot"], json!(5)), "status.hot", "above status.warm");
-    assert_problem(with(&["stages", "sql", "exit"], json!(50)), "stages.sql.exit", "must not be above enter");
-    assert_problem(with(&["stages", "sql", "enter"], json!(10)), "stages.sql.enter", "must not be below stages.mql.enter");
-    assert_problem(with(&["stages", "sql", "minCoverage"], json!({"framework": "BANT", "percent": 50})), "stages.sql.minCoverage.framework", "unknown framework");
-    assert_problem(with(&["handoff"], json!(["visitor"])), "handoff[0]", "expected 'mql' or 'sql'");
-    assert_problem(with(&["frameworks"], json!({"BANT": ["budget"]})), "frameworks.BANT[0]", "unknown slot 'budget'");
-    assert_problem(with(&["bots"], json!({"userAgents": ["Bot"]})), "bots.userAgents[0]", "lower-case");
-    assert_problem(with(&["actions"], json!({"customer": {"cta": "x"}})), "actions.customer", "unknown field");
-    assert_problem(with(&["actions"], json!({"sql": {"cta": 3}})), "actions.sql.cta", "expected a string");
-    assert_problem(with(&["rules"], json!([{"id": "a", "when": {"page": "/a"}, "points": 1}, {"id": "a", "when": {"page": "/b"}, "points": 1}])), "rules[1].id", "duplicate rule id");
+    assert_problem(
+        with(&["rules", "0", "pionts"], json!(1)),
+        "rules[0].pionts",
+        "unknown field",
+    );
+    assert_problem(
+        with(&["name"], json!(7)),
+        "name",
+        "expected a string, found a number",
+    );
+    assert_problem(
+        with(&["version"], json!(2)),
+        "version",
+        "unsupported model version 2",
+    );
+    assert_problem(
+        with(&["rules", "0", "points"], json!(0)),
+        "rules[0].points",
+        "must not be 0",
+    );
+    assert_problem(
+        with(&["rules", "0", "when"], json!({})),
+        "rules[0].when",
+        "needs one of",
+    );
+    assert_problem(
+        with(&["rules", "0", "when"], json!({"page": "/a", "event": "b"})),
+        "rules[0].when",
+        "exactly one kind",
+    );
+    assert_problem(
+        with(&["rules", "0", "when"], json!({"page": "pricing"})),
+        "rules[0].when.page",
+        "starts with '/'",
+    );
+    assert_problem(
+        with(&["rules", "0", "group"], json!("nope")),
+        "rules[0].group",
+        "unknown group 'nope'",
+    );
+    assert_problem(
+        with(&["rules", "0", "cap"], json!(-3)),
+        "rules[0].cap",
+        "greater than 0",
+    );
+    assert_problem(
+        with(&["rules", "0", "halfLifeDays"], json!(0)),
+        "rules[0].halfLifeDays",
+        "greater than 0",
+    );
+    assert_problem(
+        with(&["rules", "0", "frequency"], json!("sometimes")),
+        "rules[0].frequency",
+        "expected 'every', 'once'",
+    );
+    assert_problem(
+        with(
+            &["rules", "0", "frequency"],
+            json!({"max": 0, "per": "session"}),
+        ),
+        "rules[0].frequency.max",
+        "at least 1",
+    );
+    assert_problem(
+        with(
+            &["rules", "0", "frequency"],
+            json!({"max": 1, "per": "week"}),
+        ),
+        "rules[0].frequency.per",
+        "expected 'session'",
+    );
+    assert_problem(
+        with(
+            &["rules", "0", "when"],
+            json!({"page": "/p", "repeat": {"count": 1, "withinDays": 7}}),
+        ),
+        "rules[0].when.repeat.count",
+        "between 2 and 16",
+    );
+    assert_problem(
+        with(&["rules", "0", "when"], json!({"trait": "title"})),
+        "rules[0].when",
+        "exactly one test",
+    );
+    assert_problem(
+        with(
+            &["rules", "0", "when"],
+            json!({"trait": "n", "range": {"min": 5, "max": 1}}),
+        ),
+        "rules[0].when.range",
+        "greater than max",
+    );
+    assert_problem(
+        with(&["rules", "0", "when"], json!({"scroll": 120})),
+        "rules[0].when.scroll",
+        "percentage",
+    );
+    assert_problem(
+        with(
+            &["grades", "fit"],
+            json!([{"grade": "A"}, {"min": 3, "grade": "B"}]),
+        ),
+        "grades.fit[0]",
+        "only the last band",
+    );
+    assert_problem(
+        with(
+            &["grades", "fit"],
+            json!([{"min": 1, "grade": "A"}, {"min": 5, "grade": "B"}, {"grade": "C"}]),
+        ),
+        "grades.fit[1].min",
+        "highest min down",
+    );
+    assert_problem(
+        with(&["status", "hot"], json!(5)),
+        "status.hot",
+        "above status.warm",
+    );
+    assert_problem(
+        with(&["stages", "sql", "exit"], json!(50)),
+        "stages.sql.exit",
+        "must not be above enter",
+    );
+    assert_problem(
+        with(&["stages", "sql", "enter"], json!(10)),
+        "stages.sql.enter",
+        "must not be below stages.mql.enter",
+    );
+    assert_problem(
+        with(
+            &["stages", "sql", "minCoverage"],
+            json!({"framework": "BANT", "percent": 50}),
+        ),
+        "stages.sql.minCoverage.framework",
+        "unknown framework",
+    );
+    assert_problem(
+        with(&["handoff"], json!(["visitor"])),
+        "handoff[0]",
+        "expected 'mql' or 'sql'",
+    );
+    assert_problem(
+        with(&["frameworks"], json!({"BANT": ["budget"]})),
+        "frameworks.BANT[0]",
+        "unknown slot 'budget'",
+    );
+    assert_problem(
+        with(&["bots"], json!({"userAgents": ["Bot"]})),
+        "bots.userAgents[0]",
+        "lower-case",
+    );
+    assert_problem(
+        with(&["actions"], json!({"customer": {"cta": "x"}})),
+        "actions.customer",
+        "unknown field",
+    );
+    assert_problem(
+        with(&["actions"], json!({"sql": {"cta": 3}})),
+        "actions.sql.cta",
+        "expected a string",
+    );
+    assert_problem(
+        with(
+            &["rules"],
+            json!([{"id": "a", "when": {"page": "/a"}, "points": 1}, {"id": "a", "when": {"page": "/b"}, "points": 1}]),
+        ),
+        "rules[1].id",
+        "duplicate rule id",
+    );
 }
 
 #[test]
@@ -105,22 +248,35 @@ fn every_problem_is_listed_at_once() {
     let found = problems(doc);
     let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     for expected in ["colour", "rules[0].points", "status.hot", "name"] {
-        assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
     }
-    let message = Model::from_json_text("{\"version\": 1,}").unwrap_err().to_string();
+    let message = Model::from_json_text("{\"version\": 1,}")
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("not valid JSON"), "{message}");
 }
 
 #[test]
 fn trait_rules_refuse_decay_and_frequency() {
-    let doc = with(&["rules", "0"], json!({"id": "vp", "when": {"trait": "title", "contains": ["vp"]}, "points": 5, "halfLifeDays": 3}));
-    assert_problem(doc, "rules[0].halfLifeDays", "trait rules hold while the trait holds");
+    let doc = with(
+        &["rules", "0"],
+        json!({"id": "vp", "when": {"trait": "title", "contains": ["vp"]}, "points": 5, "halfLifeDays": 3}),
+    );
+    assert_problem(
+        doc,
+        "rules[0].halfLifeDays",
+        "trait rules hold while the trait holds",
+    );
 }
 
 #[test]
 fn the_hash_identifies_content_not_formatting() {
     let a = Model::from_value(&base()).unwrap();
-    let spaced: Value = serde_json::from_str(&serde_json::to_string_pretty(&base()).unwrap()).unwrap();
+    let spaced: Value =
+        serde_json::from_str(&serde_json::to_string_pretty(&base()).unwrap()).unwrap();
     assert_eq!(Model::from_value(&spaced).unwrap().hash, a.hash);
     let changed = with(&["rules", "0", "points"], json!(11));
     assert_ne!(Model::from_value(&changed).unwrap().hash, a.hash);

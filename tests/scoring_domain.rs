@@ -10,19 +10,32 @@ fn nurtured_pricing_viewer_outranks_fresh_blog_subscriber() {
     let now = at("2026-11-20T12:00:00Z");
     // Contact #1 subscribed to the blog yesterday evening.
     let mut one = Visitor::new("contact-1");
-    one.page(now - 17 * HOUR, "/blog/why-pipelines-leak").track(now - 17 * HOUR + MINUTE, "Newsletter Subscribed", json!({}));
+    one.page(now - 17 * HOUR, "/blog/why-pipelines-leak").track(
+        now - 17 * HOUR + MINUTE,
+        "Newsletter Subscribed",
+        json!({}),
+    );
     // Contact #2 downloaded an e-book 3 months ago, has since subscribed, engaged with
     // other content, and has been viewing the pricing page.
     let mut two = Visitor::new("contact-2");
-    two.track(now - 90 * DAY, "Asset Downloaded", json!({"asset_type": "ebook"}))
-        .track(now - 60 * DAY, "Newsletter Subscribed", json!({}))
-        .page(now - 30 * DAY, "/blog/attribution-101")
-        .track(now - 20 * DAY, "Webinar Attended", json!({}))
-        .page(now - 6 * DAY, "/pricing")
-        .page(now - 2 * DAY, "/pricing")
-        .page(now - 2 * DAY + MINUTE, "/integrations/salesforce");
+    two.track(
+        now - 90 * DAY,
+        "Asset Downloaded",
+        json!({"asset_type": "ebook"}),
+    )
+    .track(now - 60 * DAY, "Newsletter Subscribed", json!({}))
+    .page(now - 30 * DAY, "/blog/attribution-101")
+    .track(now - 20 * DAY, "Webinar Attended", json!({}))
+    .page(now - 6 * DAY, "/pricing")
+    .page(now - 2 * DAY, "/pricing")
+    .page(now - 2 * DAY + MINUTE, "/integrations/salesforce");
     let (s1, s2) = (one.snap(now), two.snap(now));
-    assert!(s2.score > s1.score, "#2 ({}) must outrank #1 ({})", s2.score, s1.score);
+    assert!(
+        s2.score > s1.score,
+        "#2 ({}) must outrank #1 ({})",
+        s2.score,
+        s1.score
+    );
     assert!(s2.engagement > s1.engagement);
     assert_eq!(s1.stage, "visitor");
     // Nearer to SQL: a smaller gap to the SQL entry score.
@@ -45,23 +58,47 @@ fn senior_buyer_journey_reaches_sql_and_the_same_journey_long_ago_scores_far_low
     let mut old = Visitor::new("old");
     buying_journey(&mut old, now - 185 * DAY);
     let then = old.snap(now);
-    assert!(then.score * 2 < snap.score, "6 months on: {} vs {}", then.score, snap.score);
-    assert!(then.engagement * 4 < snap.engagement, "engagement decays: {} vs {}", then.engagement, snap.engagement);
+    assert!(
+        then.score * 2 < snap.score,
+        "6 months on: {} vs {}",
+        then.score,
+        snap.score
+    );
+    assert!(
+        then.engagement * 4 < snap.engagement,
+        "engagement decays: {} vs {}",
+        then.engagement,
+        snap.engagement
+    );
     assert_eq!(then.fit, snap.fit, "fit attributes do not decay");
     assert!(!then.qualified, "decayed below the SQL exit threshold");
-    assert_eq!(then.stage, "sql", "stage is forward-only: the highest reached");
+    assert_eq!(
+        then.stage, "sql",
+        "stage is forward-only: the highest reached"
+    );
 }
 
 #[test]
 fn engaged_student_and_unengaged_senior_buyer_stay_below_sql() {
     let start = at("2026-11-01T09:00:00Z");
     let mut student = Visitor::new("student");
-    journey_as(&mut student, start, json!({"email": "sam@uni.edu", "title": "Student"}));
+    journey_as(
+        &mut student,
+        start,
+        json!({"email": "sam@uni.edu", "title": "Student"}),
+    );
     for week in 0..3 {
-        student.page(start + (7 + week) * DAY, "/pricing").track(start + (7 + week) * DAY + MINUTE, "Webinar Attended", json!({}));
+        student.page(start + (7 + week) * DAY, "/pricing").track(
+            start + (7 + week) * DAY + MINUTE,
+            "Webinar Attended",
+            json!({}),
+        );
     }
     let s = student.snap(start + 10 * DAY);
-    assert!(s.engagement >= builtin().sql.min_engagement.unwrap_or(0.0) as i64, "the student is engaged");
+    assert!(
+        s.engagement >= builtin().sql.min_engagement.unwrap_or(0.0) as i64,
+        "the student is engaged"
+    );
     assert!(s.fit < 0, "student e-mail and title are negative fit");
     assert_ne!(s.stage, "sql");
     assert!(!s.qualified);
@@ -88,5 +125,8 @@ fn negative_signals_lower_the_score() {
 
     let mut rival = Visitor::new("rival");
     rival.identify(t, json!({"email": "spy@pipewise.io", "title": "VP Sales"}));
-    assert!(rival.snap(t).fit < 0, "a competitor outweighs a senior title");
+    assert!(
+        rival.snap(t).fit < 0,
+        "a competitor outweighs a senior title"
+    );
 }

@@ -44,20 +44,36 @@ fn caps_hold_per_rule_per_group_and_per_axis() {
         {"id": "guide", "group": "content", "when": {"page": "/guides/*"}, "points": 5},
         {"id": "demo", "when": {"event": "Demo Requested"}, "points": 30}
     ]);
-    let model = model_with(rules, json!({"groups": {"content": {"cap": 12}}, "caps": {"engagement": 35}}));
+    let model = model_with(
+        rules,
+        json!({"groups": {"content": {"cap": 12}}, "caps": {"engagement": 35}}),
+    );
     let t = at("2026-01-01T00:00:00Z");
     let mut v = Visitor::with_model(model, "v");
     for i in 0..5 {
         v.page(t + i * MINUTE, &format!("/blog/post-{i}"));
     }
-    assert_eq!(reason(&v.snap(t + HOUR), "blog"), 10, "rule cap: 5 × 4 capped at 10");
-    v.page(t + 6 * MINUTE, "/guides/a").page(t + 7 * MINUTE, "/guides/b");
+    assert_eq!(
+        reason(&v.snap(t + HOUR), "blog"),
+        10,
+        "rule cap: 5 × 4 capped at 10"
+    );
+    v.page(t + 6 * MINUTE, "/guides/a")
+        .page(t + 7 * MINUTE, "/guides/b");
     let s = v.snap(t + HOUR);
-    assert_eq!(reason(&s, "blog") + reason(&s, "guide"), 12, "group cap: 10 + 10 scaled to 12");
+    assert_eq!(
+        reason(&s, "blog") + reason(&s, "guide"),
+        12,
+        "group cap: 10 + 10 scaled to 12"
+    );
     v.track(t + 8 * MINUTE, "Demo Requested", json!({}));
     let s = v.snap(t + HOUR);
     assert_eq!(s.engagement, 35, "axis cap: 12 + 30 scaled to 35");
-    assert_eq!(s.reasons.iter().map(|r| r.points).sum::<i64>(), s.score, "reasons sum to the score");
+    assert_eq!(
+        s.reasons.iter().map(|r| r.points).sum::<i64>(),
+        s.score,
+        "reasons sum to the score"
+    );
 }
 
 #[test]
@@ -76,25 +92,44 @@ fn frequency_once_per_session_and_per_period() {
             .page(t + i * MINUTE, "/docs/api/keys");
     }
     let s = v.snap(t + HOUR);
-    assert_eq!((reason(&s, "once"), reason(&s, "per_session"), reason(&s, "per_week")), (5, 6, 1));
+    assert_eq!(
+        (
+            reason(&s, "once"),
+            reason(&s, "per_session"),
+            reason(&s, "per_week")
+        ),
+        (5, 6, 1)
+    );
     // A new session (after 30 minutes of inactivity) re-arms per-session rules only.
-    v.page(t + 2 * HOUR, "/pricing").page(t + 2 * HOUR, "/docs/x");
+    v.page(t + 2 * HOUR, "/pricing")
+        .page(t + 2 * HOUR, "/docs/x");
     assert_eq!(reason(&v.snap(t + 3 * HOUR), "per_session"), 9);
     assert_eq!(reason(&v.snap(t + 3 * HOUR), "per_week"), 1);
     v.page(t + 8 * DAY, "/docs/x");
-    assert_eq!(reason(&v.snap(t + 8 * DAY), "per_week"), 2, "a new period counts again");
+    assert_eq!(
+        reason(&v.snap(t + 8 * DAY), "per_week"),
+        2,
+        "a new period counts again"
+    );
 }
 
 #[test]
 fn sessions_split_on_inactivity_and_on_the_length_cap() {
     let rules = json!([{"id": "return", "when": {"session": 2}, "points": 1}]);
-    let model = model_with(rules, json!({"session": {"inactivityMinutes": 30, "maxHours": 2}}));
+    let model = model_with(
+        rules,
+        json!({"session": {"inactivityMinutes": 30, "maxHours": 2}}),
+    );
     let t = at("2026-01-01T00:00:00Z");
     let mut v = Visitor::with_model(model, "v");
     v.page(t, "/").page(t + 29 * MINUTE, "/a");
     assert_eq!(v.snap(t + HOUR).sessions, 1);
     v.page(t + 29 * MINUTE + 31 * MINUTE, "/b");
-    assert_eq!(v.snap(t + HOUR).sessions, 2, "31 minutes idle starts a session");
+    assert_eq!(
+        v.snap(t + HOUR).sessions,
+        2,
+        "31 minutes idle starts a session"
+    );
     // Active every 20 minutes for 3 hours: the 2-hour cap still splits it.
     for i in 1..=9 {
         v.page(t + HOUR + i * 20 * MINUTE, "/c");
@@ -111,7 +146,11 @@ fn pricing_revisits_within_seven_days_count_extra() {
     let t = at("2026-01-01T00:00:00Z");
     let mut slow = Visitor::with_model(model.clone(), "slow");
     slow.page(t, "/pricing").page(t + 8 * DAY, "/pricing");
-    assert_eq!(slow.snap(t + 9 * DAY).score, 0, "8 days apart is not a revisit within 7");
+    assert_eq!(
+        slow.snap(t + 9 * DAY).score,
+        0,
+        "8 days apart is not a revisit within 7"
+    );
     let mut keen = Visitor::with_model(model, "keen");
     keen.page(t, "/pricing").page(t + 3 * DAY, "/pricing");
     assert_eq!(keen.snap(t + 4 * DAY).score, 8);
@@ -126,14 +165,24 @@ fn engaged_time_tiers_fire_when_crossed_each_session() {
     let model = model_with(rules, json!({}));
     let t = at("2026-01-01T00:00:00Z");
     let mut v = Visitor::with_model(model, "v");
-    v.engage(t, "/blog/a", 40.0).engage(t + MINUTE, "/pricing", 40.0).engage(t + 2 * MINUTE, "/pricing", 40.0);
+    v.engage(t, "/blog/a", 40.0)
+        .engage(t + MINUTE, "/pricing", 40.0)
+        .engage(t + 2 * MINUTE, "/pricing", 40.0);
     let s = v.snap(t + HOUR);
-    assert_eq!((reason(&s, "one_minute"), reason(&s, "deep_pricing")), (2, 0), "only 80 s on pricing");
+    assert_eq!(
+        (reason(&s, "one_minute"), reason(&s, "deep_pricing")),
+        (2, 0),
+        "only 80 s on pricing"
+    );
     v.engage(t + 3 * MINUTE, "/pricing", 10.0);
     assert_eq!(reason(&v.snap(t + HOUR), "deep_pricing"), 5);
     assert_eq!(v.snap(t + HOUR).engaged_seconds, 130);
     v.engage(t + 2 * HOUR, "/blog/b", 61.0);
-    assert_eq!(reason(&v.snap(t + 2 * HOUR), "one_minute"), 4, "a new session crosses again");
+    assert_eq!(
+        reason(&v.snap(t + 2 * HOUR), "one_minute"),
+        4,
+        "a new session crosses again"
+    );
 }
 
 #[test]
@@ -159,7 +208,11 @@ fn hysteresis_holds_between_exit_and_enter_and_cooldown_delays_reentry() {
     // A new demo request 1 hour later scores above enter, but the cooldown holds.
     v.track(dropped + HOUR, "Demo Requested", json!({}));
     let s = v.snap(dropped + HOUR);
-    assert!(s.score >= 40 && !s.qualified, "cooldown: {} points but not re-qualified", s.score);
+    assert!(
+        s.score >= 40 && !s.qualified,
+        "cooldown: {} points but not re-qualified",
+        s.score
+    );
     v.track(dropped + DAY + 2 * HOUR, "Ping", json!({}));
     let s = v.snap(dropped + DAY + 2 * HOUR);
     assert!(s.qualified, "re-enters after the cooldown");
@@ -173,14 +226,22 @@ fn reasons_always_sum_exactly_to_the_score() {
         let mut v = Visitor::new("sum");
         let t = at("2026-03-01T08:00:00Z");
         buying_journey(&mut v, t);
-        v.page(t + 9 * DAY, "/careers").answer(t + 9 * DAY, "budget", "planned");
+        v.page(t + 9 * DAY, "/careers")
+            .answer(t + 9 * DAY, "budget", "planned");
         v
     };
     for days in [0, 1, 3, 7, 13, 29, 61, 97, 200] {
         let s = v.snap(at("2026-03-10T08:00:00Z") + days * DAY + 37 * MINUTE);
-        assert_eq!(s.reasons.iter().map(|r| r.points).sum::<i64>(), s.score, "day {days}");
+        assert_eq!(
+            s.reasons.iter().map(|r| r.points).sum::<i64>(),
+            s.score,
+            "day {days}"
+        );
         assert_eq!(s.fit + s.engagement, s.score);
-        assert!(s.reasons.windows(2).all(|w| w[0].points >= w[1].points), "largest first");
+        assert!(
+            s.reasons.windows(2).all(|w| w[0].points >= w[1].points),
+            "largest first"
+        );
     }
 }
 
@@ -190,9 +251,15 @@ fn repeated_message_ids_are_ignored() {
     let mut s = session("v");
     let event = json!({"type": "page", "anonymousId": "v", "timestamp": t, "messageId": "m-1", "properties": {"path": "/pricing"}});
     let parsed = Event::parse(&event, None).unwrap();
-    assert_eq!(s.apply(&parsed, t).unwrap(), leadpulse::core::engine::Applied::Scored);
+    assert_eq!(
+        s.apply(&parsed, t).unwrap(),
+        leadpulse::core::engine::Applied::Scored
+    );
     let once = s.snapshot(t);
-    assert_eq!(s.apply(&parsed, t).unwrap(), leadpulse::core::engine::Applied::Duplicate);
+    assert_eq!(
+        s.apply(&parsed, t).unwrap(),
+        leadpulse::core::engine::Applied::Duplicate
+    );
     assert_eq!(s.snapshot(t), once);
 }
 
@@ -227,13 +294,19 @@ fn bots_are_flagged_and_never_qualify() {
 
     let mut driven = Visitor::new("driven");
     driven.apply(json!({"type": "page", "anonymousId": "driven", "timestamp": t, "properties": {"path": "/"}, "context": {"webdriver": true}}));
-    assert_eq!(driven.snap(t).bot_reason.as_deref(), Some("navigator.webdriver is set"));
+    assert_eq!(
+        driven.snap(t).bot_reason.as_deref(),
+        Some("navigator.webdriver is set")
+    );
 
     let mut burst = Visitor::new("burst");
     for i in 0..31 {
         burst.page(t + i * 1000, "/pricing");
     }
-    assert_eq!(burst.snap(t + MINUTE).bot_reason.as_deref(), Some("more than 30 page views in a minute"));
+    assert_eq!(
+        burst.snap(t + MINUTE).bot_reason.as_deref(),
+        Some("more than 30 page views in a minute")
+    );
 }
 
 #[test]

@@ -10,7 +10,11 @@ fn typical() -> Visitor {
     let mut v = Visitor::new("anon-4f1c9a2e-6b7d-4e0a-9c3b-2d8f5e1a7b60");
     let t = at("2026-10-01T09:00:00Z");
     buying_journey(&mut v, t);
-    v.engage(t + 4 * DAY + MINUTE, "/pricing", 95.0).answer(t + 4 * DAY + 2 * MINUTE, "budget", "approved");
+    v.engage(t + 4 * DAY + MINUTE, "/pricing", 95.0).answer(
+        t + 4 * DAY + 2 * MINUTE,
+        "budget",
+        "approved",
+    );
     v
 }
 
@@ -33,7 +37,9 @@ fn typical_state_is_small_and_every_state_respects_the_cap() {
     let mut heavy = Visitor::new("heavy");
     let t = at("2026-01-01T00:00:00Z");
     let long = "x".repeat(2000);
-    let traits: serde_json::Map<String, serde_json::Value> = (0..40).map(|i| (format!("trait_{i}"), json!(long))).collect();
+    let traits: serde_json::Map<String, serde_json::Value> = (0..40)
+        .map(|i| (format!("trait_{i}"), json!(long)))
+        .collect();
     heavy.identify(t, serde_json::Value::Object(traits));
     for i in 0..500 {
         heavy.apply(json!({"type": "page", "anonymousId": "heavy", "messageId": format!("m{i}"), "timestamp": t + i * MINUTE * 3, "properties": {"path": "/pricing"}}));
@@ -50,12 +56,20 @@ fn corrupt_truncated_foreign_and_oversized_state_is_rejected_with_a_reason() {
     flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
     let cases: Vec<(String, fn(&StateError) -> bool)> = vec![
         (String::new(), |e| *e == StateError::Empty),
-        ("x".repeat(MAX_STATE_CHARS + 1), |e| matches!(e, StateError::TooLarge { .. })),
-        ("not base64!".into(), |e| matches!(e, StateError::NotBase64 { .. })),
+        ("x".repeat(MAX_STATE_CHARS + 1), |e| {
+            matches!(e, StateError::TooLarge { .. })
+        }),
+        ("not base64!".into(), |e| {
+            matches!(e, StateError::NotBase64 { .. })
+        }),
         ("eyJzY29yZSI6IDEwfQ".into(), |e| *e == StateError::Foreign),
         ("TFAH".into(), |e| *e == StateError::UnsupportedVersion(7)),
-        (text[..text.len() / 2].to_string(), |e| matches!(e, StateError::Checksum | StateError::Malformed { .. })),
-        (String::from_utf8(flipped).unwrap(), |e| *e == StateError::Checksum),
+        (text[..text.len() / 2].to_string(), |e| {
+            matches!(e, StateError::Checksum | StateError::Malformed { .. })
+        }),
+        (String::from_utf8(flipped).unwrap(), |e| {
+            *e == StateError::Checksum
+        }),
     ];
     for (input, expected) in cases {
         let error = restore(builtin(), &input).unwrap_err();
@@ -86,7 +100,9 @@ fn random_bytes_never_panic() {
         }
         let _ = restore(model.clone(), std::str::from_utf8(&input).unwrap());
         let len = (next() % 200) as usize;
-        let garbage: String = (0..len).map(|_| alphabet[(next() as usize) % alphabet.len()] as char).collect();
+        let garbage: String = (0..len)
+            .map(|_| alphabet[(next() as usize) % alphabet.len()] as char)
+            .collect();
         let _ = restore(model.clone(), &format!("TFAB{garbage}"));
     }
 }
@@ -95,9 +111,13 @@ fn random_bytes_never_panic() {
 fn a_changed_model_rescores_the_stored_evidence() {
     let v = typical();
     let text = save(&v.session);
-    let mut doc: serde_json::Value = serde_json::from_str(leadpulse::core::model::BUILTIN_JSON).unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(leadpulse::core::model::BUILTIN_JSON).unwrap();
     let rules = doc["rules"].as_array_mut().unwrap();
-    let demo = rules.iter_mut().find(|r| r["id"] == "demo_request").unwrap();
+    let demo = rules
+        .iter_mut()
+        .find(|r| r["id"] == "demo_request")
+        .unwrap();
     demo["points"] = json!(40);
     rules.retain(|r| r["id"] != "pricing_revisit");
     // Without axis caps, so that the comparison is not blurred by cap scaling.
@@ -108,6 +128,12 @@ fn a_changed_model_rescores_the_stored_evidence() {
     let (old, new) = (v.session.snapshot(t), rescored.snapshot(t));
     assert!(reason(&new, "demo_request") > reason(&old, "demo_request"));
     assert_eq!(reason(&new, "pricing_revisit"), 0);
-    assert_eq!(reason(&new, "case_study_download"), reason(&old, "case_study_download"));
-    assert!(reason(&new, "case_study_download") > 0, "evidence for unchanged rules carries over");
+    assert_eq!(
+        reason(&new, "case_study_download"),
+        reason(&old, "case_study_download")
+    );
+    assert!(
+        reason(&new, "case_study_download") > 0,
+        "evidence for unchanged rules carries over"
+    );
 }

@@ -14,7 +14,10 @@ pub fn at(iso: &str) -> Millis {
 }
 
 pub fn builtin() -> Arc<Model> {
-    Arc::new(Model::from_json_text(leadpulse::core::model::BUILTIN_JSON).expect("built-in model is valid"))
+    Arc::new(
+        Model::from_json_text(leadpulse::core::model::BUILTIN_JSON)
+            .expect("built-in model is valid"),
+    )
 }
 
 pub fn session(visitor: &str) -> Session {
@@ -29,14 +32,22 @@ pub struct Visitor {
 
 impl Visitor {
     pub fn new(id: &str) -> Visitor {
-        Visitor { session: session(id), id: id.to_string() }
+        Visitor {
+            session: session(id),
+            id: id.to_string(),
+        }
     }
     pub fn with_model(model: Arc<Model>, id: &str) -> Visitor {
-        Visitor { session: Session::new(model, id), id: id.to_string() }
+        Visitor {
+            session: Session::new(model, id),
+            id: id.to_string(),
+        }
     }
     pub fn apply(&mut self, event: Value) -> &mut Self {
         let event = Event::parse(&event, None).expect("test event parses");
-        self.session.apply(&event, event.time).expect("test event applies");
+        self.session
+            .apply(&event, event.time)
+            .expect("test event applies");
         self
     }
     pub fn page(&mut self, t: Millis, path: &str) -> &mut Self {
@@ -82,13 +93,21 @@ pub fn journey_as(v: &mut Visitor, start: Millis, traits: Value) {
         .identify(start + 6 * time::MINUTE, traits)
         .page(start + 2 * DAY, "/pricing")
         .page(start + 2 * DAY + 3 * time::MINUTE, "/case-studies/globex")
-        .track(start + 2 * DAY + 6 * time::MINUTE, "Asset Downloaded", json!({"asset_type": "case_study"}))
+        .track(
+            start + 2 * DAY + 6 * time::MINUTE,
+            "Asset Downloaded",
+            json!({"asset_type": "case_study"}),
+        )
         .page(start + 4 * DAY, "/pricing")
         .track(start + 4 * DAY + h / 10, "Demo Requested", json!({}));
 }
 
 pub fn reason(snapshot: &Snapshot, rule: &str) -> i64 {
-    snapshot.reasons.iter().find(|r| r.rule == rule).map_or(0, |r| r.points)
+    snapshot
+        .reasons
+        .iter()
+        .find(|r| r.rule == rule)
+        .map_or(0, |r| r.points)
 }
 
 /// A minimal valid model with the given rules (and optional overrides merged on top).

@@ -67,7 +67,7 @@ impl TraitTest {
             TraitTest::Equals(expected) => scalar_eq(expected, value),
             TraitTest::OneOf(options) => {
                 let text = text();
-                options.iter().any(|o| *o == text)
+                options.contains(&text)
             }
             TraitTest::Contains(parts) => {
                 let text = text();
