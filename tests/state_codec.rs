@@ -54,7 +54,8 @@ fn corrupt_truncated_foreign_and_oversized_state_is_rejected_with_a_reason() {
     let text = save(&typical().session);
     let mut flipped = text.clone().into_bytes();
     flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
-    let cases: Vec<(String, fn(&StateError) -> bool)> = vec![
+    type Check = fn(&StateError) -> bool;
+    let cases: Vec<(String, Check)> = vec![
         (String::new(), |e| *e == StateError::Empty),
         ("x".repeat(MAX_STATE_CHARS + 1), |e| {
             matches!(e, StateError::TooLarge { .. })
