@@ -128,3 +128,12 @@ fn every_fixture_replays_to_its_expected_snapshots() {
         }
     }
 }
+
+#[test]
+fn the_wasm_tests_replay_every_fixture() {
+    let web = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web.rs")).unwrap();
+    for file in cases() {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        assert!(web.contains(&format!("fixtures/cases/{name}")), "tests/web.rs must include {name}");
+    }
+}
