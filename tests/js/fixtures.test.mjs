@@ -8,7 +8,8 @@ import * as leadpulse from '../../pkg/node.js';
 const casesDir = new URL('../fixtures/cases/', import.meta.url);
 const files = existsSync(casesDir) ? readdirSync(casesDir).filter((f) => f.endsWith('.json')).sort() : [];
 
-// An event's own time; an event without a usable timestamp is scored at the case's `at`.
+// An event's own time (the case's `at` when it has none). Events expected to be rejected run
+// at `at`, as in the native harness (tests/fixtures.rs): so a far-future event is refused.
 function eventTime(event, at) {
   const t = event?.timestamp;
   const ms = typeof t === 'number' ? t : Date.parse(t);
@@ -22,11 +23,12 @@ function replay(fixture) {
   const rejected = new Map((fixture.rejected ?? []).map((r) => [r.index, r.path]));
   const sessions = new Map(); // visitor key → session, in order of first appearance
   fixture.events.forEach((event, index) => {
-    const key = event?.anonymousId ?? event?.userId ?? '';
-    if (!sessions.has(key)) sessions.set(key, scorer.session());
+    const key = [event?.anonymousId, event?.userId].find((k) => typeof k === 'string');
+    assert.ok(key !== undefined, `event ${index} has no visitor key`);
+    if (!sessions.has(key)) sessions.set(key, scorer.session(key));
     const session = sessions.get(key);
-    const now = eventTime(event, at);
     const path = rejected.get(index);
+    const now = path === undefined ? eventTime(event, at) : at;
     if (path === undefined) {
       session.track(event, now);
       return;
@@ -37,6 +39,7 @@ function replay(fixture) {
         `event ${index}: expected a TypeError or RangeError, got ${error}`);
       assert.ok(String(error.message).includes(path),
         `event ${index}: the message "${error.message}" does not name ${path}`);
+      assert.equal(error.path, path, `event ${index}: error.path`);
       return true;
     }, `event ${index} was accepted; expected a rejection at ${path}`);
     assert.deepEqual(session.snapshot(now), before, `rejected event ${index} changed the snapshot`);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (layout: docs/contracts.md) and prints its size table.
+# Expects `make setup` to have run (wasm-bindgen at the Cargo.lock version, node_modules).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --lib --target wasm32-unknown-unknown --profile wasm
+
+rm -rf pkg
+wasm-bindgen --target web --out-name leadpulse_core --out-dir pkg \
+  target/wasm32-unknown-unknown/wasm/leadpulse.wasm
+
+# NOTE: the features rustc enables by default for wasm32-unknown-unknown
+# (`rustc --print cfg --target wasm32-unknown-unknown`): wasm-opt must accept them, and it
+# cannot always read them from the module (the target_features section goes with `strip`).
+# The custom sections that only tools read are stripped from what ships.
+node_modules/.bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --strip-debug --strip-producers --strip-target-features \
+  pkg/leadpulse_core_bg.wasm -o pkg/leadpulse_core_bg.wasm
+
+# Everything in pkg-template/ (entries, tracker, edge worker, README, package.json).
+cp -R pkg-template/. pkg/
+
+pkgid=$(cargo pkgid)                    # path+file:///…#leadpulse@0.1.0 (or …#0.1.0)
+version=${pkgid##*[#@]}
+node -e '
+  const fs = require("fs"), [file, version] = process.argv.slice(1);
+  const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
+  fs.writeFileSync(file, JSON.stringify({ ...pkg, version }, null, 2) + "\n");
+' pkg/package.json "$version"
+
+node scripts/size-report.mjs pkg

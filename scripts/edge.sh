@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `make edge`: the demo site behind the example edge worker, all on 127.0.0.1.
+#   leadpulse serve (origin + collector, requires signed summaries) on an ephemeral port
+#   workerd (www/edge/config.capnp)                                    on ${PORT:-8787}
+# LEADPULSE_SECRET may be set; otherwise a random one is made for this run.
+# Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT="${PORT:-8787}"
+BIN=target/release/leadpulse
+WORKERD=node_modules/.bin/workerd
+
+# Incremental: a no-op when the binary is up to date.
+cargo build --quiet --release --features cli --bin leadpulse
+[ -f pkg/edge.js ] && [ -f pkg/leadpulse_core_bg.wasm ] || make pkg
+[ -x "$WORKERD" ] || { echo "edge: $WORKERD missing: run 'npm ci' (or make setup)" >&2; exit 1; }
+
+if [ -z "${LEADPULSE_SECRET:-}" ]; then
+  LEADPULSE_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+fi
+export LEADPULSE_SECRET
+
+mkdir -p target/edge
+LOG=target/edge/origin.log
+origin_pid=""
+workerd_pid=""
+cleanup() {
+  [ -n "$workerd_pid" ] && kill "$workerd_pid" 2>/dev/null || true
+  [ -n "$origin_pid" ] && kill "$origin_pid" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# NOTE: the secret reaches leadpulse serve through its environment, not argv (visible in ps).
+"$BIN" serve --port 0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
+origin_pid=$!
+origin=""
+for _ in $(seq 1 100); do
+  origin="$(sed -n 's|^leadpulse serve: http://\(127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$LOG" | head -n1)"
+  [ -n "$origin" ] && break
+  kill -0 "$origin_pid" 2>/dev/null || { cat "$LOG" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$origin" ] || { echo "edge: leadpulse serve did not start" >&2; cat "$LOG" >&2; exit 1; }
+
+echo "edge: origin + collector  http://$origin/  (leads: http://$origin/dashboard.html)"
+echo "edge: edge worker         http://127.0.0.1:$PORT/  (responses carry x-leadpulse-stage)"
+"$WORKERD" serve www/edge/config.capnp \
+  --external-addr "origin=$origin" --socket-addr "http=127.0.0.1:$PORT" &
+workerd_pid=$!
+wait "$workerd_pid"

@@ -1,0 +1,85 @@
+// The package's entries (pkg/package.json `exports`) resolve per runtime and initialise there:
+// Node (node.js), Deno (index.js + init()), workerd (workerd.js, wasm imported as a module).
+// Needs `make pkg` and the npm dev tools (deno, workerd). Loopback only.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as leadpulse from '../../pkg/node.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = join(root, 'pkg');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const dir = mkdtempSync(join(tmpdir(), 'leadpulse-entries-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('node: the API is ready on import', () => {
+  assert.equal(typeof leadpulse.version(), 'string');
+});
+
+test('exports map: each runtime condition picks its entry', async () => {
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(pkg, join(dir, 'node_modules', 'leadpulse'), 'dir');
+  const resolve = async (conditions, specifier) => {
+    const args = [...conditions.flatMap((c) => ['-C', c]), '--input-type=module', '-e',
+      `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`];
+    const { stdout } = await run(process.execPath, args, { cwd: dir });
+    return stdout.trim().split('/').pop();
+  };
+  assert.equal(await resolve([], 'leadpulse'), 'node.js');
+  assert.equal(await resolve(['workerd'], 'leadpulse'), 'workerd.js');
+  assert.equal(await resolve(['edge-light'], 'leadpulse'), 'workerd.js');
+  assert.equal(await resolve(['deno'], 'leadpulse'), 'index.js');
+  assert.equal(await resolve(['browser'], 'leadpulse'), 'index.js');
+  assert.equal(await resolve([], 'leadpulse/wasm'), 'leadpulse_core_bg.wasm');
+});
+
+test('deno: index.js after await init()', async () => {
+  const url = new URL('index.js', `file://${pkg}/`).href;
+  const code = `import init, { version } from ${JSON.stringify(url)}; await init(); console.log(version());`;
+  const { stdout } = await run(bin('deno'), ['eval', '--quiet', code], { cwd: dir });
+  assert.equal(stdout.trim(), leadpulse.version());
+});
+
+const freePort = () => new Promise((resolve, reject) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  }).on('error', reject);
+});
+
+test('workerd: workerd.js initialises lazily inside the handler', async (t) => {
+  const wd = join(dir, 'workerd');
+  mkdirSync(wd);
+  for (const f of ['workerd.js', 'leadpulse_core.js', 'leadpulse_core_bg.wasm']) copyFileSync(join(pkg, f), join(wd, f));
+  writeFileSync(join(wd, 'worker.js'), `import init, { version } from './workerd.js';
+export default { async fetch() { await init(); return new Response(version()); } };`);
+  writeFileSync(join(wd, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")]);
+const w :Workerd.Worker = (compatibilityDate = "2025-01-01", modules = [
+  (name = "worker.js", esModule = embed "worker.js"),
+  (name = "workerd.js", esModule = embed "workerd.js"),
+  (name = "leadpulse_core.js", esModule = embed "leadpulse_core.js"),
+  (name = "leadpulse_core_bg.wasm", wasm = embed "leadpulse_core_bg.wasm")]);
+`);
+  const port = await freePort();
+  const child = spawn(bin('workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`],
+    { cwd: wd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  t.after(() => child.kill());
+  let body;
+  for (let i = 0; i < 100 && body === undefined; i += 1) {
+    assert.equal(child.exitCode, null, `workerd exited: ${stderr}`);
+    body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => undefined);
+    if (body === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(body, leadpulse.version(), stderr);
+});
