@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test size test demo edge
+.PHONY: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test size test demo edge
 
 setup:
 	@scripts/setup.sh
@@ -40,12 +40,16 @@ tracker-test: pkg
 	node_modules/.bin/tsc -p tests/tracker
 	node_modules/.bin/tsc -p tests/tracker/tsconfig.pkg.json
 
+# The demo site in real headless Chromium against `leadpulse serve` on loopback.
+e2e-test: pkg
+	tests/e2e/run.sh
+
 # Fails when wasm + glue + tracker (minified + gzip) exceed the DESIGN.md budget. Not part of
 # `test`: budgets are measured and reported (`make pkg` prints the table), not asserted.
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test
+test: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test
 
 demo: setup pkg
 	cargo build --release --features cli

@@ -14,6 +14,10 @@ export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'";
 
 const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core');
 
+// Servers still running when the test process exits (a failed or interrupted test) are killed.
+const running = new Set();
+process.on('exit', () => running.forEach((p) => p.kill('SIGKILL')));
+
 /** A fresh temporary directory, removed by the returned `cleanup`. */
 export function tempDir() {
   const dir = mkdtempSync(join(tmpdir(), 'leadpulse-e2e-'));
@@ -28,7 +32,10 @@ export async function startServer({ db, port = 0, csp }) {
   const args = ['serve', '--port', String(port), '--db', db, '--root', ROOT];
   if (csp) args.push('--csp', csp);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
   let out = '';
+  let early;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('no URL line within 15 s')), 15000);
     const fail = (err) => {
@@ -36,22 +43,20 @@ export async function startServer({ db, port = 0, csp }) {
       proc.kill('SIGKILL');
       reject(new Error(`leadpulse serve: ${err.message}\n${out}`));
     };
-    const onData = (chunk) => {
+    early = (code, signal) => fail(new Error(`exited (${code ?? signal})`));
+    proc.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
       }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
+    });
+    proc.stderr.on('data', (chunk) => { out += chunk; });
     proc.once('error', fail);
-    proc.once('exit', (code, signal) => fail(new Error(`exited (${code ?? signal})`)));
+    proc.once('exit', early);
   });
-  proc.removeAllListeners('exit');
-  proc.stdout.resume();
-  proc.stderr.resume();
+  proc.off('exit', early);
   return { url, port: Number(new URL(url).port), stop: () => stopProcess(proc), log: () => out };
 }
 
@@ -117,6 +122,7 @@ export function watch(context) {
 /** Counts the page's own calls to fetch('/collect') and sendBeacon('/collect'), across reloads. */
 export async function countTransportCalls(context) {
   await context.addInitScript(() => {
+    if (location.protocol !== 'http:') return; // about:blank has no storage
     const K = 'e2e:collect-calls';
     if (!sessionStorage.getItem(K)) sessionStorage.setItem(K, '0');
     const bump = () => sessionStorage.setItem(K, String(Number(sessionStorage.getItem(K)) + 1));
@@ -136,7 +142,9 @@ export async function visit(page, url) {
 }
 
 export async function ready(page) {
-  await page.waitForFunction(() => window.leadpulse && window.leadpulse.ready, null, { timeout: 15000 });
+  await page.waitForFunction(() => window.leadpulse && window.leadpulse.ready, null, { timeout: 15000 }).catch((e) => {
+    throw new Error(`no window.leadpulse on ${page.url()} (is pkg/ built?): ${e.message}`);
+  });
   const first = await page.evaluate(() => window.leadpulse.ready);
   if (!first) throw new Error(`tracker did not start on ${page.url()}`);
   return first;

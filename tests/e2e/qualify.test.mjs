@@ -36,6 +36,7 @@ test('a visitor who only reads the blog stays unqualified', async () => {
 
   const snap = await snapshot(page);
   assert.equal(snap.bot, false, 'a real visitor is not a bot');
+  assert.ok(points(snap, 'blog_post') > 0, `the read counts: ${JSON.stringify(snap.reasons)}`);
   assert.equal(snap.stage, 'visitor');
   assert.equal(snap.qualified, false);
   assert.equal(points(snap, 'pricing_page'), 0);
