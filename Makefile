@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test size test demo edge
+.PHONY: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge
 
 setup:
 	@scripts/setup.sh
@@ -44,12 +44,16 @@ tracker-test: pkg
 e2e-test: pkg
 	tests/e2e/run.sh
 
+# The example worker in real workerd (and the package under Deno) against `leadpulse serve`.
+edge-test: pkg
+	tests/edge/run.sh
+
 # Fails when wasm + glue + tracker (minified + gzip) exceed the DESIGN.md budget. Not part of
 # `test`: budgets are measured and reported (`make pkg` prints the table), not asserted.
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test
+test: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test
 
 demo: setup pkg
 	cargo build --release --features cli

@@ -10,6 +10,7 @@
 //   DURATION=10 CONNECTIONS=10 SAMPLES=500 node benches/edge-load.mjs
 import autocannon from 'autocannon';
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 
 import { ROOT, SECRET, startOrigin, startWorkerd } from '../tests/edge/harness.mjs';
 
@@ -113,7 +114,7 @@ try {
   rows.push(await run('leadpulse example, returning', edge.urls.leadpulse + page, { ...base, cookie }, pid));
   rows.push(await run('leadpulse example, new visitor', edge.urls.leadpulse + page, base, pid));
 
-  console.log(`\nedge load: GET through workerd → leadpulse serve, ${CONNECTIONS} connections × ${DURATION} s each, loopback, ${ROOT}`);
+  console.log(`\nedge load: GET through workerd → leadpulse serve, ${CONNECTIONS} connections × ${DURATION} s each, loopback; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (shared with autocannon and the origin)`);
   table(rows, [
     ['scenario', (r) => r.name],
     ['req/s', (r) => r.rps.toFixed(0)],

@@ -1,9 +1,12 @@
 // LeadPulse under Deno (a second edge runtime), run by tests/edge/run.sh:
-//   node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read tests/edge/deno.test.mjs
+//   node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read --allow-net=127.0.0.1 \
+//     tests/edge/deno.test.mjs
 // 1. the package's `deno` export condition resolves to index.js; initialised with the wasm
 //    bytes (Deno.readFile + initSync), it gives every shared fixture's expected answer;
 // 2. the edge request-scoring API (edge/core.js over the same module) works on Deno's
-//    Request/Response/WebCrypto: signed cookie round trip, tampering, bots, signed forwarding.
+//    Request/Response/WebCrypto: signed cookie round trip, tampering, bots, signed forwarding;
+// 3. the example application (www/edge/deno.mjs → site.js) served by Deno.serve in front of a
+//    loopback origin: a qualifying week reaches the collector once, signed.
 // Under Node this file only registers a skipped test (the Node side is edge.test.mjs).
 import { jsonDiff, replayCase } from './replay.mjs';
 
@@ -103,5 +106,54 @@ if (!globalThis.Deno) {
 
     const broken = await edge.scoreRequest(get('/pricing'), {}, ctx, options(start, { model: '{"rules": 42}', onError: () => {} }));
     if (broken !== null) throw new Error('a broken model did not pass through');
+  });
+
+  Deno.test('example app under Deno.serve: a qualifying week is forwarded once, signed', async () => {
+    const { serve } = await import(new URL('../../www/edge/deno.mjs', import.meta.url).href);
+    const received = [];
+    const origin = Deno.serve({ hostname: '127.0.0.1', port: 0, onListen() {} }, async (request) => {
+      const url = new URL(request.url);
+      if (request.method === 'POST' && url.pathname === '/collect') {
+        const body = await request.text();
+        const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+        const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)));
+        const hex = [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
+        received.push({ verified: request.headers.get('x-leadpulse-signature') === `sha256=${hex}`, summary: JSON.parse(body) });
+        return new Response('{}', { status: 201 });
+      }
+      if (request.method !== 'GET') { await request.body?.cancel(); return new Response(null, { status: 405 }); }
+      return new Response('<a data-testid="cta" href="/blog/">Read</a>', { headers: { 'content-type': 'text/html' } });
+    });
+    const originUrl = `http://127.0.0.1:${origin.addr.port}`;
+    const edge = serve({ port: 0, onListen() {}, env: {
+      ORIGIN_URL: originUrl, LEADPULSE_SECRET: SECRET, LEADPULSE_ENDPOINT: `${originUrl}/collect`, LEADPULSE_TEST_CLOCK: '1',
+    } });
+    try {
+      const base = `http://127.0.0.1:${edge.addr.port}`;
+      let cookie = '';
+      const go = async (path, at, init = {}) => {
+        const headers = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36', 'x-leadpulse-test-now': String(at), ...(cookie ? { cookie } : {}), ...init.headers };
+        const response = await fetch(base + path, { ...init, headers, redirect: 'manual' });
+        await response.body?.cancel();
+        const set = response.headers.get('set-cookie');
+        if (set) cookie = set.split(';')[0];
+        return response;
+      };
+      const start = Date.now() - 7 * DAY;
+      await go('/blog/?utm_source=google', start, { headers: { referer: 'https://www.google.com/' } });
+      for (const day of [1, 3, 5]) await go('/pricing', start + day * DAY);
+      await go('/demo', start + 6 * DAY);
+      const form = new URLSearchParams({ email: 'dana@acme.test', title: 'VP of Revenue Operations', company: 'Acme', employee_count: '500', industry: 'Logistics' });
+      const posted = await go('/demo', start + 6 * DAY + 60_000, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      if (posted.status !== 303 || posted.headers.get('x-leadpulse-stage') !== 'sql') throw new Error(`POST /demo: ${posted.status} ${posted.headers.get('x-leadpulse-stage')}`);
+      await go('/pricing', start + 6 * DAY + 120_000);
+      for (let i = 0; i < 50 && received.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+      if (received.length !== 1 || !received[0].verified || received[0].summary.runtime !== 'edge') {
+        throw new Error(`collector received ${JSON.stringify(received)}`);
+      }
+    } finally {
+      await edge.shutdown();
+      await origin.shutdown();
+    }
   });
 }

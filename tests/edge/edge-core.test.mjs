@@ -50,7 +50,7 @@ describe('signed state cookie', () => {
   test('round trip, attributes, size', async () => {
     const first = await edge.scoreRequest(get('/pricing'), {}, undefined, opts());
     assert.equal(first.cookie, 'missing');
-    assert.match(first.setCookie, /^lp=1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    assert.match(first.setCookie, /^__Host-lp=1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     const second = await edge.scoreRequest(get('/pricing', { cookie: `other=1; ${cookiePair(first)}` }), {}, undefined, opts());
     assert.equal(second.cookie, 'valid');
     assert.equal(second.visitor, first.visitor);
@@ -66,6 +66,11 @@ describe('signed state cookie', () => {
     assert.equal((await read(header, NOW, 'lp', 'another-secret-0123456789abcdef')).problem, 'signature');
     assert.equal((await read(`other=${value}`, NOW, 'other')).problem, 'signature');
     assert.equal((await read(header, NOW + 61_000)).problem, 'expired');
+    // The last base64url character of a 32-byte MAC has 2 spare bits: a variant must not verify.
+    const last = header.at(-1);
+    const variant = header.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(last) ^ 1];
+    assert.equal((await read(variant)).problem, 'signature');
     assert.equal((await read('lp=1.a.b')).problem, 'malformed');
     assert.equal((await read('lp=2.visitor-0001.x..AA.' + 'A'.repeat(43))).problem, 'malformed');
     assert.equal((await read('')).problem, 'missing');
@@ -103,6 +108,9 @@ describe('scoreRequest', () => {
     assert.equal(summary.runtime, 'edge');
     assert.equal(summary.id, lead.forwarded);
     assert.equal(summary.visitor, lead.visitor);
+    const sealed = cookiePair(lead).split('.')[4];
+    assert.ok(!Buffer.from(sealed, 'base64url').includes('a@acme.test'), 'the state is encrypted');
+    assert.ok(summary.traits.email === 'a@acme.test', 'while the summary has the e-mail');
     const again = await edge.scoreRequest(get('/pricing', { cookie: cookiePair(lead) }), {}, ctx, opts({ endpoint: 'https://collector.test/collect', collector: sink }));
     assert.equal(again.forwarded, null);
     assert.equal(sink.calls.length, 1);
@@ -115,6 +123,23 @@ describe('scoreRequest', () => {
     const refused = collector([400]);
     await qualify({ endpoint: 'https://c.test/collect', collector: refused });
     assert.equal(refused.calls.length, 1);
+  });
+
+  test('the response does not wait for the delivery (ctx.waitUntil gets it)', async () => {
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    const slow = { fetch: async () => { await gate; return new Response('{}', { status: 201 }); } };
+    const waited = [];
+    const ctx = { waitUntil: (p) => waited.push(p) };
+    let lead = await edge.scoreRequest(get('/pricing'), {}, ctx, opts());
+    for (const path of ['/pricing', '/integrations']) lead = await edge.scoreRequest(get(path, { cookie: cookiePair(lead) }), {}, ctx, opts());
+    const events = () => [{ type: 'track', event: 'Demo Requested' }, { type: 'identify', traits: { title: 'VP Sales', company: { employee_count: 500 } } }];
+    lead = await edge.scoreRequest(get('/demo', { cookie: cookiePair(lead) }), {}, ctx,
+      opts({ events, endpoint: 'https://c.test/collect', collector: slow }));
+    assert.ok(lead.forwarded, 'scored and forwarded while the collector has not answered');
+    assert.equal(waited.length, 1);
+    release();
+    assert.equal(await waited[0], 201);
   });
 
   test('without an endpoint nothing is forwarded', async () => {
@@ -161,7 +186,7 @@ describe('scoreRequest', () => {
     const first = await edge.scoreRequest(get('/pricing'), {}, undefined, opts());
     const denied = await edge.scoreRequest(get('/pricing', { dnt: '1', cookie: cookiePair(first) }), {}, undefined, opts());
     assert.equal(denied.consent, 'denied');
-    assert.match(denied.setCookie, /^lp=; Max-Age=0;/);
+    assert.match(denied.setCookie, /^__Host-lp=; Max-Age=0;/);
     assert.notEqual(denied.visitor, first.visitor);
     const pending = await edge.scoreRequest(get('/pricing'), {}, undefined, opts({ consent: () => 'pending' }));
     assert.equal(pending.setCookie, null);

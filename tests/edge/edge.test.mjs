@@ -10,6 +10,7 @@ import { eventually, SECRET, sleep, startOrigin, startWorkerd } from './harness.
 import { BOT_UA, DAY, Visitor } from './visitor.mjs';
 
 const MINUTE = 60_000;
+const COOKIE = '__Host-lp';
 const FORM = {
   name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
   company: 'Acme Logistics', employee_count: '500', industry: 'Logistics',
@@ -46,7 +47,7 @@ async function qualifyingWeek(visitor, start) {
 }
 
 function stateCookie(visitor) {
-  return visitor.cookies.get('lp');
+  return visitor.cookies.get(COOKIE);
 }
 
 describe('edge worker in workerd', () => {
@@ -59,7 +60,7 @@ describe('edge worker in workerd', () => {
     assert.equal(steps.at(-1).stage, 'sql', `stages: ${steps.map((s) => s.stage).join(' → ')}`);
 
     const [setCookie] = steps[0].setCookies;
-    assert.match(setCookie, /^lp=1\.[A-Za-z0-9_-]+\./);
+    assert.match(setCookie, /^__Host-lp=1\.[A-Za-z0-9_-]+\./);
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Path=/']) {
       assert.ok(setCookie.includes(`; ${attribute}`), `${attribute} in ${setCookie}`);
     }
@@ -95,9 +96,9 @@ describe('edge worker in workerd', () => {
     const now = start + 6 * DAY + 5 * MINUTE;
     const [version, id, expiry, forwarded, state, signature] = good.split('.');
 
-    const flip = (s) => s.slice(0, -1) + (s.at(-1) === 'A' ? 'B' : 'A');
+    const flip = (s) => { const i = s.length >> 1; return s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1); };
     const resign = (payload, secret) => `${payload}.${createHmac('sha256', secret)
-      .update(`leadpulse-state|lp|${payload}`).digest('base64url')}`;
+      .update(`leadpulse-state|${COOKIE}|${payload}`).digest('base64url')}`;
     const cases = {
       'tampered state': [version, id, expiry, forwarded, flip(state), signature].join('.'),
       'tampered signature': [version, id, expiry, forwarded, state, flip(signature)].join('.'),
@@ -107,7 +108,7 @@ describe('edge worker in workerd', () => {
     };
     for (const [name, cookie] of Object.entries(cases)) {
       const probe = new Visitor(edge.urls.http);
-      probe.cookies.set('lp', cookie);
+      probe.cookies.set(COOKIE, cookie);
       const result = await probe.get('/pricing', now);
       assert.equal(result.status, 200, name);
       assert.equal(result.stage, 'visitor', `${name}: a fresh visitor`);
@@ -116,14 +117,14 @@ describe('edge worker in workerd', () => {
 
     // Expired: the genuine cookie, presented after its 30-day lifetime.
     const probe = new Visitor(edge.urls.http);
-    probe.cookies.set('lp', good);
+    probe.cookies.set(COOKIE, good);
     const expired = await probe.get('/pricing', now + 31 * DAY);
     assert.equal(expired.stage, 'visitor');
     assert.notEqual(stateCookie(probe).split('.')[1], id);
 
     // The genuine cookie still works.
     const genuine = new Visitor(edge.urls.http);
-    genuine.cookies.set('lp', good);
+    genuine.cookies.set(COOKIE, good);
     assert.equal((await genuine.get('/pricing', now)).stage, 'sql');
   });
 

@@ -1,13 +1,17 @@
 // Replays a shared fixture case (tests/fixtures/cases/*.json, format in docs/contracts.md)
 // through the JS API, in any runtime (no Node or Deno imports here).
 
-function eventTime(event) {
+// The same rules as tests/js/fixtures.test.mjs and the native harness (tests/fixtures.rs):
+// an event runs at its own time (the case's `at` when it has none usable); an event expected to
+// be rejected runs at `at`, so a far-future event is refused.
+function eventTime(event, at) {
   const t = event?.timestamp;
-  return typeof t === 'number' ? t : Date.parse(t);
+  const ms = typeof t === 'number' ? t : Date.parse(t);
+  return Number.isFinite(ms) ? ms : at;
 }
 
 function visitorKey(event) {
-  return event?.anonymousId ?? event?.userId ?? '';
+  return [event?.anonymousId, event?.userId].find((key) => typeof key === 'string');
 }
 
 /**
@@ -20,25 +24,32 @@ export function replayCase(api, fixture) {
   const rejected = new Map((fixture.rejected ?? []).map((r) => [r.index, r.path]));
   const problems = [];
   const sessions = new Map();
+  const at = Date.parse(fixture.at);
   try {
     fixture.events.forEach((event, index) => {
       const key = visitorKey(event);
-      if (!sessions.has(key)) sessions.set(key, scorer.session());
+      if (key === undefined) throw new Error(`event ${index} has no visitor key`);
+      if (!sessions.has(key)) sessions.set(key, scorer.session(key));
       const session = sessions.get(key);
-      const before = JSON.stringify(session.snapshot(Date.parse(fixture.at)));
-      try {
-        session.track(event, eventTime(event));
-        if (rejected.has(index)) problems.push(`event ${index} was accepted; expected rejection at ${rejected.get(index)}`);
-      } catch (error) {
-        if (!rejected.has(index)) problems.push(`event ${index} rejected: ${error?.message ?? error}`);
-        else if (error?.path !== rejected.get(index)) {
-          problems.push(`event ${index} rejected at '${error?.path}', expected '${rejected.get(index)}'`);
-        }
-        const after = JSON.stringify(session.snapshot(Date.parse(fixture.at)));
-        if (after !== before) problems.push(`rejected event ${index} changed the snapshot`);
+      const path = rejected.get(index);
+      const now = path === undefined ? eventTime(event, at) : at;
+      if (path === undefined) {
+        session.track(event, now);
+        return;
       }
+      const before = JSON.stringify(session.snapshot(now));
+      try {
+        session.track(event, now);
+        problems.push(`event ${index} was accepted; expected a rejection at ${path}`);
+      } catch (error) {
+        if (!(error instanceof TypeError || error instanceof RangeError)) {
+          problems.push(`event ${index}: expected a TypeError or RangeError, got ${error}`);
+        } else if (!String(error.message).includes(path) || error.path !== path) {
+          problems.push(`event ${index}: rejected at '${error.path}' ("${error.message}"), expected ${path}`);
+        }
+      }
+      if (JSON.stringify(session.snapshot(now)) !== before) problems.push(`rejected event ${index} changed the snapshot`);
     });
-    const at = Date.parse(fixture.at);
     const lines = [...sessions].map(([visitor, session]) => ({ visitor, ...session.snapshot(at) }));
     return { lines, problems };
   } finally {

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-[ -x target/release/leadpulse ] || cargo build --release --features cli --bin leadpulse
+cargo build --quiet --release --features cli --bin leadpulse
 [ -f pkg/edge.js ] || { echo "tests/edge: pkg/edge.js missing: run 'make pkg' first" >&2; exit 1; }
 
-node --test tests/edge/*.test.mjs
+node --test tests/edge/edge-core.test.mjs tests/edge/edge.test.mjs
 
 # Deno resolves nothing from the network here: no config, no npm, no remote imports.
-DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read \
+NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read --allow-net=127.0.0.1 \
   tests/edge/deno.test.mjs

@@ -1,0 +1,25 @@
+// `leadpulse/edge`: score requests in a Cloudflare Worker / workerd.
+//
+//   import { withLeadPulse } from 'leadpulse/edge';
+//   export default withLeadPulse(async (request, env, ctx, lead) => {
+//     const response = await fetch(request);            // your origin
+//     return lead ? personalise(response, lead.snapshot) : response;
+//   });
+//
+// Workers refuse to compile WebAssembly from bytes at run time, so the module is imported as a
+// compiled `WebAssembly.Module` and instantiated with `initSync` on the first scored request.
+
+import wasm from './leadpulse_core_bg.wasm';
+import { initSync, Scorer } from './leadpulse_core.js';
+import { attachCookie, createEdge, defaultConsent } from './edge/core.js';
+
+const edge = createEdge(() => {
+  initSync({ module: wasm });
+  return { Scorer };
+});
+
+/** Scores one request; never throws (null = pass through). See edge.d.ts. */
+export const scoreRequest = edge.scoreRequest;
+/** Wraps a fetch handler: scores, calls it with the result, sets the cookie. See edge.d.ts. */
+export const withLeadPulse = edge.withLeadPulse;
+export { attachCookie, createEdge, defaultConsent };

@@ -1,0 +1,50 @@
+# workerd configuration for the example edge worker (worker.js) in front of the demo site.
+#
+#   make pkg
+#   LEADPULSE_SECRET=$(openssl rand -hex 32) node_modules/.bin/workerd serve www/edge/config.capnp \
+#     --external-addr origin=127.0.0.1:8080 --socket-addr http=127.0.0.1:8787
+#
+# or simply `make edge` (scripts/edge.sh starts `leadpulse serve` as origin + collector too).
+# The origin (`leadpulse serve`, which also hosts the collector's POST /collect) is the
+# external service "origin"; override its address with --external-addr.
+
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edgeWorker),
+    (name = "origin", external = (address = "127.0.0.1:8080", http = ())),
+  ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "edge") ],
+);
+
+const edgeWorker :Workerd.Worker = (
+  modules = .modules,
+  compatibilityDate = .compatibilityDate,
+  bindings = [
+    (name = "ORIGIN", service = "origin"),
+    (name = "LEADPULSE_COLLECTOR", service = "origin"),
+    (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
+    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+    # Optional model JSON; unset = the built-in model.
+    (name = "LEADPULSE_MODEL", fromEnvironment = "LEADPULSE_MODEL"),
+  ],
+);
+
+const compatibilityDate :Text = "2025-09-01";
+
+# The worker and the `leadpulse` package files it imports, named as the worker imports them
+# ("leadpulse/edge" is what `import … from 'leadpulse/edge'` resolves to).
+const modules :List(Workerd.Worker.Module) = [
+  (name = "worker.js", esModule = embed "worker.js"),
+  (name = "site.js", esModule = embed "site.js"),
+  (name = "leadpulse/edge", esModule = embed "../../pkg/edge.js"),
+  (name = "leadpulse/edge/core.js", esModule = embed "../../pkg/edge/core.js"),
+  (name = "leadpulse/edge/cookie.js", esModule = embed "../../pkg/edge/cookie.js"),
+  (name = "leadpulse/edge/events.js", esModule = embed "../../pkg/edge/events.js"),
+  (name = "leadpulse/edge/forward.js", esModule = embed "../../pkg/edge/forward.js"),
+  (name = "leadpulse/edge/hmac.js", esModule = embed "../../pkg/edge/hmac.js"),
+  (name = "leadpulse/edge/seal.js", esModule = embed "../../pkg/edge/seal.js"),
+  (name = "leadpulse/leadpulse_core.js", esModule = embed "../../pkg/leadpulse_core.js"),
+  (name = "leadpulse/leadpulse_core_bg.wasm", wasm = embed "../../pkg/leadpulse_core_bg.wasm"),
+];

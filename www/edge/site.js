@@ -1,0 +1,98 @@
+// The example edge application (see README.md beside this file), runtime-neutral: worker.js
+// runs it in Cloudflare Workers / workerd, deno.mjs under Deno.
+//
+// - proxies every request to the origin (service binding ORIGIN, or ORIGIN_URL);
+// - scores page views with LeadPulse, keeping the visitor's state in a signed HttpOnly cookie;
+// - turns a no-JavaScript demo-form POST (/demo) into `Demo Requested` + `identify` events;
+// - forwards a newly qualified lead's summary, signed, to the collector (LEADPULSE_ENDPOINT);
+// - adds `x-leadpulse-stage` and rewrites the CTA (`data-testid="cta"`) for the visitor's stage
+//   (where the runtime has HTMLRewriter).
+//
+// Whatever goes wrong in scoring, the page is served exactly as the origin sent it.
+
+const FORM_TYPE = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)/i;
+const MAX_FORM_BYTES = 16 * 1024;
+
+/** The fetch handler given to withLeadPulse: `lead` is the scoring result, or null. */
+export async function handler(request, env, ctx, lead) {
+  let response = await fromOrigin(request, env);
+  if (request.method === 'POST' && new URL(request.url).pathname === '/demo'
+    && [404, 405, 501].includes(response.status)) {
+    // NOTE: a static origin cannot take the form: post/redirect/get back to the page.
+    response = new Response(null, { status: 303, headers: { location: '/demo?requested=1' } });
+  }
+  return lead ? personalise(response, lead.snapshot) : response;
+}
+
+/** The LeadPulse options: the demo-form hook and the test-only clock. */
+export const options = { events: demoFormEvents, now: testClock };
+
+function fromOrigin(request, env) {
+  if (env.ORIGIN?.fetch) return env.ORIGIN.fetch(request);
+  if (env.ORIGIN_URL) {
+    const url = new URL(request.url);
+    // NOTE: redirects from the origin go back to the browser, as they would without the proxy.
+    return fetch(new Request(new URL(url.pathname + url.search, env.ORIGIN_URL), request), { redirect: 'manual' });
+  }
+  return fetch(request); // a route in front of the origin (Cloudflare proxied DNS)
+}
+
+/** `x-leadpulse-stage` on every scored response; the stage's CTA in HTML pages. */
+function personalise(origin, snapshot) {
+  const response = new Response(origin.body, origin);
+  response.headers.set('x-leadpulse-stage', snapshot.stage);
+  if (!(response.headers.get('content-type') ?? '').includes('text/html')) return response;
+  if (typeof HTMLRewriter === 'undefined') return response; // e.g. Deno: the header only
+  // NOTE: the page now depends on the visitor: keep it out of shared caches.
+  response.headers.set('cache-control', 'private, no-cache');
+  const { cta, ctaHref } = snapshot.action ?? {};
+  if (typeof cta !== 'string' && !safeHref(ctaHref)) return response;
+  return new HTMLRewriter().on('[data-testid="cta"]', {
+    element(element) {
+      if (typeof cta === 'string' && cta) element.setInnerContent(cta);
+      if (safeHref(ctaHref)) element.setAttribute('href', ctaHref);
+      element.setAttribute('data-leadpulse-stage', snapshot.stage);
+    },
+  }).transform(response);
+}
+
+/** Only same-site paths and https links from the model become an href (never `javascript:`). */
+function safeHref(href) {
+  return typeof href === 'string' && ((href.startsWith('/') && !href.startsWith('//')) || href.startsWith('https://'));
+}
+
+/** POST /demo with the demo form's fields → `Demo Requested` + the visitor's traits. */
+async function demoFormEvents(request, { url }) {
+  if (request.method !== 'POST' || url.pathname !== '/demo') return [];
+  if (!FORM_TYPE.test(request.headers.get('content-type') ?? '')) return [];
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) return [];
+  const form = await request.formData();
+  const field = (name) => {
+    const value = form.get(name);
+    return typeof value === 'string' && value.trim() ? value.trim().slice(0, 200) : undefined;
+  };
+  const employees = Number.parseInt(field('employee_count') ?? '', 10);
+  const company = {
+    name: field('company'),
+    employee_count: Number.isFinite(employees) ? employees : undefined,
+    industry: field('industry'),
+  };
+  const traits = { email: field('email'), name: field('name'), title: field('title'), company };
+  return [
+    { type: 'track', event: 'Demo Requested', properties: { path: url.pathname } },
+    { type: 'identify', traits: JSON.parse(JSON.stringify(traits)) }, // drops empty fields
+  ];
+}
+
+/**
+ * TEST ONLY: with the binding LEADPULSE_TEST_CLOCK = "1" (set by tests/edge/config.capnp, never
+ * in wrangler.toml or www/edge/config.capnp) the header `x-leadpulse-test-now` (ISO-8601 or epoch
+ * ms) sets the scoring clock, so a test can replay a week of visits in seconds.
+ */
+function testClock(request, env) {
+  if (env.LEADPULSE_TEST_CLOCK !== '1') return Date.now();
+  const header = request.headers.get('x-leadpulse-test-now');
+  if (!header) return Date.now();
+  const ms = /^\d+$/.test(header) ? Number(header) : Date.parse(header);
+  return Number.isFinite(ms) ? ms : Date.now();
+}
