@@ -107,3 +107,32 @@ fn require_signature_refuses_unsigned_summaries() {
     );
     assert_eq!(server.leads().len(), 1);
 }
+
+#[test]
+fn verified_summaries_are_not_rate_limited_but_unsigned_ones_are() {
+    let secret = "edge-secret";
+    // Default limits (burst 10): the edge forwards for many visitors from one address.
+    let server = Server::start(&site("edge-rate"), &["--secret", secret]);
+    for n in 100..125 {
+        let body = summary(n).to_string();
+        let signature = sign(secret, body.as_bytes());
+        let response = server.post(
+            "application/json",
+            &[("X-LeadPulse-Signature", &signature)],
+            body.as_bytes(),
+        );
+        assert_eq!(
+            response.status,
+            201,
+            "signed summary {n}: {}",
+            response.text()
+        );
+    }
+    let unsigned: Vec<u16> = (200..215)
+        .map(|n| server.post_json(&summary(n)).status)
+        .collect();
+    assert!(
+        unsigned.contains(&429),
+        "unsigned traffic is still limited: {unsigned:?}"
+    );
+}
