@@ -14,6 +14,9 @@ export const QUEUE_MAX = 20;
 export const SENT_MAX = 50;
 /** How long a tab owns an entry it is sending (ms): other tabs leave it alone meanwhile. */
 export const LEASE_MS = 30000;
+/** After a beacon: long enough that the other tabs' unload handlers skip the entry, short
+ * enough that a reload confirms it with a fetch (the collector dedupes by id) without waiting. */
+export const BEACON_LEASE_MS = 3000;
 
 /**
  * One waiting summary: queued at `t`, `n` failed attempts so far, not to be sent before `at`,
@@ -110,12 +113,13 @@ export function createQueue(store, random) {
      * Claims the entries that are due (all unleased ones if `all`), leasing them to this tab.
      * @param {number} now
      * @param {boolean} [all]
+     * @param {number} [leaseMs]
      * @returns {Entry[]}
      */
-    claim(now, all) {
+    claim(now, all, leaseMs = LEASE_MS) {
       const out = entries().filter((e) => !(e.lease > now) && (all || e.at <= now));
       for (const e of out) {
-        e.lease = now + LEASE_MS;
+        e.lease = now + leaseMs;
         write(e);
       }
       return out;

@@ -1,5 +1,5 @@
 import { warn } from './guard.js';
-import { retryAfter, verdict } from './queue.js';
+import { BEACON_LEASE_MS, retryAfter, verdict } from './queue.js';
 
 // Delivery without loss (DESIGN.md): each queued summary is POSTed with fetch(keepalive);
 // when the page is hidden or left, what is still waiting goes by sendBeacon. An entry leaves
@@ -60,12 +60,12 @@ export function createTransport({ endpoint, queue, fetch, beacon, now }) {
   const run = () => pump().catch((e) => warn('internal error (ignored)', e));
 
   /**
-   * Page hidden or left: hand every waiting entry to sendBeacon. A beaconed entry keeps its
-   * lease, so it is not beaconed again (by this or another tab) before a fetch confirms it.
+   * Page hidden or left: hand every waiting entry to sendBeacon. A beaconed entry keeps a
+   * short lease, so other tabs unloading at the same moment skip it; a fetch confirms it later.
    */
   function flush() {
     if (!beacon) return;
-    for (const e of queue.claim(now(), true)) {
+    for (const e of queue.claim(now(), true, BEACON_LEASE_MS)) {
       let ok = false;
       try {
         ok = beacon(endpoint, new Blob([e.body], { type: 'text/plain' }));

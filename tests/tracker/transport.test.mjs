@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import { createQueue, LEASE_MS } from '../../pkg-template/tracker/queue.js';
+import { BEACON_LEASE_MS, createQueue } from '../../pkg-template/tracker/queue.js';
 import { createStore } from '../../pkg-template/tracker/storage.js';
 import { createTransport } from '../../pkg-template/tracker/transport.js';
 import { captureWarnings, MemoryStorage } from './memory-storage.mjs';
@@ -108,7 +108,7 @@ test('hidden page: waiting entries go by sendBeacon as text/plain and stay queue
   t.transport.flush(); // pagehide after visibilitychange
   assert.equal(t.beacons.length, 1, 'not beaconed twice');
   t.clock.t = t.queue.next();
-  assert.equal(t.clock.t, 1000 + LEASE_MS);
+  assert.equal(t.clock.t, 1000 + BEACON_LEASE_MS, 'a reload retries soon after a beacon');
   await t.transport.pump();
   assert.deepEqual(t.queue.entries(), []);
 });
