@@ -1,10 +1,15 @@
 //! Event parsing: the contract format, and clear rejections naming the field.
 use leadpulse::core::event::{Event, EventKind, Scalar};
-use leadpulse::core::json::ProblemKind;
+use leadpulse::core::json::{self, ProblemKind};
 use serde_json::json;
 
+/// A serde_json test document as the engine's JSON value (through its text).
+fn lp(value: &serde_json::Value) -> json::Value {
+    json::parse(&value.to_string()).unwrap()
+}
+
 fn reject(event: serde_json::Value) -> (String, ProblemKind, String) {
-    let p = Event::parse(&event, None).unwrap_err();
+    let p = Event::parse(&lp(&event), None).unwrap_err();
     (p.path, p.kind, p.message)
 }
 
@@ -16,7 +21,7 @@ fn parses_every_event_type() {
         e.as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
-        Event::parse(&e, None).unwrap().kind
+        Event::parse(&lp(&e), None).unwrap().kind
     };
     assert!(
         matches!(with(json!({"type": "page", "properties": {"url": "https://x.io/pricing/?utm_source=g#top"}})),
@@ -45,8 +50,8 @@ fn parses_every_event_type() {
 #[test]
 fn visitor_key_time_context_and_message_id() {
     let e = Event::parse(
-        &json!({"type": "page", "userId": "u1", "timestamp": 1_767_225_600_000i64, "messageId": "m",
-        "context": {"userAgent": "Mozilla/5.0"}, "properties": {"path": "/"}}),
+        &lp(&json!({"type": "page", "userId": "u1", "timestamp": 1_767_225_600_000i64, "messageId": "m",
+        "context": {"userAgent": "Mozilla/5.0"}, "properties": {"path": "/"}})),
         None,
     )
     .unwrap();
@@ -55,13 +60,13 @@ fn visitor_key_time_context_and_message_id() {
         ("u1", 1_767_225_600_000, Some("m"))
     );
     assert_eq!(e.user_agent.as_deref(), Some("Mozilla/5.0"));
-    let both = Event::parse(&json!({"type": "page", "anonymousId": "a", "userId": "u", "timestamp": 0, "properties": {"path": "/"}}), None).unwrap();
+    let both = Event::parse(&lp(&json!({"type": "page", "anonymousId": "a", "userId": "u", "timestamp": 0, "properties": {"path": "/"}})), None).unwrap();
     assert_eq!(
         both.visitor, "a",
         "anonymousId is the visitor key; userId is kept as identity"
     );
     let stamped = Event::parse(
-        &json!({"type": "page", "anonymousId": "a", "properties": {"path": "/"}}),
+        &lp(&json!({"type": "page", "anonymousId": "a", "properties": {"path": "/"}})),
         Some(42),
     )
     .unwrap();

@@ -10,9 +10,15 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
+use leadpulse::core::json::{self as lp_json, ToJson};
 use leadpulse::core::model::Model;
 use leadpulse::core::time::{self, Millis};
 use serde_json::{json, Value};
+
+/// A fixture document as the engine's JSON value (through its text).
+fn lp(value: &Value) -> lp_json::Value {
+    lp_json::parse(&value.to_string()).unwrap()
+}
 
 fn cases() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
@@ -37,7 +43,7 @@ fn event_time(event: &Value) -> Option<Millis> {
 fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
     let model = match &case["model"] {
         Value::String(s) if s == "builtin" => Model::builtin(),
-        doc => Model::from_value(doc).unwrap_or_else(|e| panic!("fixture model: {e}")),
+        doc => Model::from_value(&lp(doc)).unwrap_or_else(|e| panic!("fixture model: {e}")),
     };
     let model = Arc::new(model);
     let at = time::parse_iso(case["at"].as_str().unwrap()).unwrap();
@@ -66,7 +72,7 @@ fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
         };
         let before = session.state().clone();
         let result =
-            Event::parse(event, Some(now)).and_then(|e| session.apply(&e, now).map(|_| ()));
+            Event::parse(&lp(event), Some(now)).and_then(|e| session.apply(&e, now).map(|_| ()));
         if let Err(problem) = result {
             assert_eq!(session.state(), &before, "a rejected event changed nothing");
             rejected.push((index, problem.path));
@@ -77,7 +83,7 @@ fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
         .map(|(key, session)| {
             let mut line = json!({ "visitor": key });
             line.as_object_mut().unwrap().extend(
-                serde_json::to_value(session.snapshot(at))
+                serde_json::from_str::<Value>(&session.snapshot(at).to_json())
                     .unwrap()
                     .as_object()
                     .unwrap()
@@ -131,9 +137,13 @@ fn every_fixture_replays_to_its_expected_snapshots() {
 
 #[test]
 fn the_wasm_tests_replay_every_fixture() {
-    let web = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web.rs")).unwrap();
+    let web = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web.rs"))
+        .unwrap();
     for file in cases() {
         let name = file.file_name().unwrap().to_str().unwrap();
-        assert!(web.contains(&format!("fixtures/cases/{name}")), "tests/web.rs must include {name}");
+        assert!(
+            web.contains(&format!("fixtures/cases/{name}")),
+            "tests/web.rs must include {name}"
+        );
     }
 }

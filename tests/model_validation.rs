@@ -5,7 +5,7 @@ use leadpulse::core::model::{Model, BUILTIN_JSON};
 use serde_json::{json, Value};
 
 fn problems(doc: Value) -> Vec<(String, String)> {
-    match Model::from_value(&doc) {
+    match Model::from_value(&common::lp(&doc)) {
         Ok(_) => Vec::new(),
         Err(e) => e.0.into_iter().map(|p| (p.path, p.message)).collect(),
     }
@@ -274,10 +274,16 @@ fn trait_rules_refuse_decay_and_frequency() {
 
 #[test]
 fn the_hash_identifies_content_not_formatting() {
-    let a = Model::from_value(&base()).unwrap();
+    let a = Model::from_value(&common::lp(&base())).unwrap();
     let spaced: Value =
         serde_json::from_str(&serde_json::to_string_pretty(&base()).unwrap()).unwrap();
-    assert_eq!(Model::from_value(&spaced).unwrap().hash, a.hash);
+    assert_eq!(
+        Model::from_value(&common::lp(&spaced)).unwrap().hash,
+        a.hash
+    );
     let changed = with(&["rules", "0", "points"], json!(11));
-    assert_ne!(Model::from_value(&changed).unwrap().hash, a.hash);
+    assert_ne!(
+        Model::from_value(&common::lp(&changed)).unwrap().hash,
+        a.hash
+    );
 }

@@ -250,7 +250,7 @@ fn repeated_message_ids_are_ignored() {
     let t = at("2026-01-01T00:00:00Z");
     let mut s = session("v");
     let event = json!({"type": "page", "anonymousId": "v", "timestamp": t, "messageId": "m-1", "properties": {"path": "/pricing"}});
-    let parsed = Event::parse(&event, None).unwrap();
+    let parsed = Event::parse(&lp(&event), None).unwrap();
     assert_eq!(
         s.apply(&parsed, t).unwrap(),
         leadpulse::core::engine::Applied::Scored
@@ -275,7 +275,7 @@ fn a_rejected_event_leaves_the_state_unchanged() {
         json!({"type": "page", "anonymousId": "v", "timestamp": t + 30 * DAY, "properties": {"path": "/pricing"}}),
     ];
     for event in bad {
-        let parsed = Event::parse(&event, None).unwrap();
+        let parsed = Event::parse(&lp(&event), None).unwrap();
         assert!(v.session.apply(&parsed, t + DAY).is_err(), "{event}");
         assert_eq!(v.session.state(), &before, "{event}");
     }

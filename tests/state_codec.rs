@@ -123,7 +123,8 @@ fn a_changed_model_rescores_the_stored_evidence() {
     rules.retain(|r| r["id"] != "pricing_revisit");
     // Without axis caps, so that the comparison is not blurred by cap scaling.
     doc.as_object_mut().unwrap().remove("caps");
-    let changed = std::sync::Arc::new(leadpulse::core::model::Model::from_value(&doc).unwrap());
+    let changed =
+        std::sync::Arc::new(leadpulse::core::model::Model::from_value(&lp(&doc)).unwrap());
     let rescored = restore(changed, &text).unwrap();
     let t = at("2026-10-06T00:00:00Z");
     let (old, new) = (v.session.snapshot(t), rescored.snapshot(t));

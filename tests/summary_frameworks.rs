@@ -103,7 +103,7 @@ fn the_summary_shares_only_what_the_model_allows() {
         .answer(t + 4 * DAY + 2 * HOUR, "champion", "our CFO");
     let now = t + 4 * DAY + 3 * HOUR;
     let summary = v.session.summary(now, BROWSER).unwrap();
-    let json = serde_json::to_value(&summary).unwrap();
+    let json = out(&summary);
     assert!(
         json["traits"].get("email").is_none(),
         "no e-mail without consent"

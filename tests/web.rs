@@ -11,14 +11,38 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 /// Every case in tests/fixtures/cases (tests/fixtures.rs checks this list is complete).
 const CASES: &[(&str, &str)] = &[
-    ("blog-reader-vs-nurtured-contact", include_str!("fixtures/cases/blog-reader-vs-nurtured-contact.json")),
-    ("bot-never-qualifies", include_str!("fixtures/cases/bot-never-qualifies.json")),
-    ("chat-qualification", include_str!("fixtures/cases/chat-qualification.json")),
-    ("custom-model-devtool", include_str!("fixtures/cases/custom-model-devtool.json")),
-    ("rejected-events-change-nothing", include_str!("fixtures/cases/rejected-events-change-nothing.json")),
-    ("same-journey-six-months-on", include_str!("fixtures/cases/same-journey-six-months-on.json")),
-    ("senior-buyer-reaches-sql", include_str!("fixtures/cases/senior-buyer-reaches-sql.json")),
-    ("student-and-silent-buyer-stay-below-sql", include_str!("fixtures/cases/student-and-silent-buyer-stay-below-sql.json")),
+    (
+        "blog-reader-vs-nurtured-contact",
+        include_str!("fixtures/cases/blog-reader-vs-nurtured-contact.json"),
+    ),
+    (
+        "bot-never-qualifies",
+        include_str!("fixtures/cases/bot-never-qualifies.json"),
+    ),
+    (
+        "chat-qualification",
+        include_str!("fixtures/cases/chat-qualification.json"),
+    ),
+    (
+        "custom-model-devtool",
+        include_str!("fixtures/cases/custom-model-devtool.json"),
+    ),
+    (
+        "rejected-events-change-nothing",
+        include_str!("fixtures/cases/rejected-events-change-nothing.json"),
+    ),
+    (
+        "same-journey-six-months-on",
+        include_str!("fixtures/cases/same-journey-six-months-on.json"),
+    ),
+    (
+        "senior-buyer-reaches-sql",
+        include_str!("fixtures/cases/senior-buyer-reaches-sql.json"),
+    ),
+    (
+        "student-and-silent-buyer-stay-below-sql",
+        include_str!("fixtures/cases/student-and-silent-buyer-stay-below-sql.json"),
+    ),
 ];
 
 fn js(json: &Value) -> JsValue {
@@ -34,7 +58,10 @@ fn millis(iso: &str) -> f64 {
 }
 
 fn path_of(error: &JsValue) -> String {
-    Reflect::get(error, &"path".into()).unwrap().as_string().unwrap_or_default()
+    Reflect::get(error, &"path".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
 }
 
 fn builtin() -> Scorer {
@@ -50,11 +77,19 @@ fn every_fixture_replays_to_the_native_answers() {
             model => Scorer::new(js(model)).unwrap(),
         };
         let at = millis(case["at"].as_str().unwrap());
-        let rejected: Vec<(u64, &str)> =
-            case["rejected"].as_array().unwrap().iter().map(|r| (r["index"].as_u64().unwrap(), r["path"].as_str().unwrap())).collect();
+        let rejected: Vec<(u64, &str)> = case["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["index"].as_u64().unwrap(), r["path"].as_str().unwrap()))
+            .collect();
         let mut sessions: Vec<(String, Session)> = Vec::new();
         for (index, event) in case["events"].as_array().unwrap().iter().enumerate() {
-            let key = event["anonymousId"].as_str().or(event["userId"].as_str()).unwrap().to_string();
+            let key = event["anonymousId"]
+                .as_str()
+                .or(event["userId"].as_str())
+                .unwrap()
+                .to_string();
             if !sessions.iter().any(|(k, _)| *k == key) {
                 sessions.push((key.clone(), scorer.session(Some(key.clone()), None)));
             }
@@ -69,12 +104,22 @@ fn every_fixture_replays_to_the_native_answers() {
             match (session.track(js(event), Some(now)), expected) {
                 (Ok(_), None) => {}
                 (Err(error), Some((_, path))) => {
-                    assert!(error.is_instance_of::<TypeError>() || error.is_instance_of::<RangeError>(), "{name}[{index}]");
+                    assert!(
+                        error.is_instance_of::<TypeError>() || error.is_instance_of::<RangeError>(),
+                        "{name}[{index}]"
+                    );
                     assert_eq!(path_of(&error), *path, "{name}[{index}]");
-                    assert_eq!(session.save(), before, "{name}[{index}]: a rejected event changes nothing");
+                    assert_eq!(
+                        session.save(),
+                        before,
+                        "{name}[{index}]: a rejected event changes nothing"
+                    );
                 }
                 (Ok(_), Some(_)) => panic!("{name}[{index}] should have been rejected"),
-                (Err(error), None) => panic!("{name}[{index}] rejected: {:?}", error.as_string().or(Some(format!("{error:?}")))),
+                (Err(error), None) => panic!(
+                    "{name}[{index}] rejected: {:?}",
+                    error.as_string().or(Some(format!("{error:?}")))
+                ),
             }
         }
         let lines: Vec<Value> = sessions
@@ -82,7 +127,9 @@ fn every_fixture_replays_to_the_native_answers() {
             .map(|(key, session)| {
                 let mut line = serde_json::json!({ "visitor": key });
                 let snapshot = rust(&session.snapshot(Some(at)).unwrap());
-                line.as_object_mut().unwrap().extend(snapshot.as_object().unwrap().clone());
+                line.as_object_mut()
+                    .unwrap()
+                    .extend(snapshot.as_object().unwrap().clone());
                 line
             })
             .collect();
@@ -93,12 +140,19 @@ fn every_fixture_replays_to_the_native_answers() {
 #[wasm_bindgen_test]
 fn invalid_events_throw_typed_errors_naming_the_field() {
     let mut session = builtin().session(Some("v".into()), None);
-    let bad_type = session.track(js(&serde_json::json!({"type": "engagement", "properties": {"seconds": "ten"}})), None).unwrap_err();
+    let bad_type = session
+        .track(
+            js(&serde_json::json!({"type": "engagement", "properties": {"seconds": "ten"}})),
+            None,
+        )
+        .unwrap_err();
     assert!(bad_type.is_instance_of::<TypeError>());
     assert_eq!(path_of(&bad_type), "properties.seconds");
     let message = bad_type.dyn_ref::<Error>().unwrap().message();
     assert!(String::from(message).contains("expected a number"));
-    let bad_range = session.answer("budgett".into(), "yes".into(), None).unwrap_err();
+    let bad_range = session
+        .answer("budgett".into(), "yes".into(), None)
+        .unwrap_err();
     assert!(bad_range.is_instance_of::<RangeError>());
     assert_eq!(path_of(&bad_range), "properties.slot");
     let not_object = session.track(JsValue::from_f64(3.0), None).unwrap_err();
@@ -112,18 +166,33 @@ fn invalid_events_throw_typed_errors_naming_the_field() {
 
 #[wasm_bindgen_test]
 fn an_invalid_model_throws_an_error_listing_every_problem() {
-    let error = Scorer::new(js(&serde_json::json!({"version": 1, "colour": "red", "rules": [{"id": "a", "points": 0}]}))).err().unwrap();
+    let error = Scorer::new(js(
+        &serde_json::json!({"version": 1, "colour": "red", "rules": [{"id": "a", "points": 0}]}),
+    ))
+    .err()
+    .unwrap();
     assert!(error.is_instance_of::<Error>());
     let message = String::from(error.dyn_ref::<Error>().unwrap().message());
-    for fragment in ["colour: unknown field", "rules[0].when", "rules[0].points", "name"] {
+    for fragment in [
+        "colour: unknown field",
+        "rules[0].when",
+        "rules[0].points",
+        "name",
+    ] {
         assert!(message.contains(fragment), "{fragment} in {message}");
     }
     let problems = js_sys::Array::from(&Reflect::get(&error, &"problems".into()).unwrap());
     assert!(problems.length() >= 4);
     let text_error = Scorer::new(JsValue::from_str("{ not json")).err().unwrap();
-    assert!(String::from(text_error.dyn_ref::<Error>().unwrap().message()).contains("not valid JSON"));
+    assert!(
+        String::from(text_error.dyn_ref::<Error>().unwrap().message()).contains("not valid JSON")
+    );
     let from_text = Scorer::new(JsValue::from_str(leadpulse::core::model::BUILTIN_JSON)).unwrap();
-    assert_eq!(from_text.model_hash(), builtin().model_hash(), "object and text give the same model");
+    assert_eq!(
+        from_text.model_hash(),
+        builtin().model_hash(),
+        "object and text give the same model"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -131,19 +200,32 @@ fn saved_state_round_trips_and_bad_state_starts_fresh_with_a_reason() {
     let scorer = builtin();
     let mut session = scorer.session(Some("v".into()), None);
     let now = millis("2026-11-10T10:00:00Z");
-    session.track(js(&serde_json::json!({"type": "page", "properties": {"path": "/pricing"}})), Some(now)).unwrap();
-    session.answer("budget".into(), "approved".into(), Some(now)).unwrap();
+    session
+        .track(
+            js(&serde_json::json!({"type": "page", "properties": {"path": "/pricing"}})),
+            Some(now),
+        )
+        .unwrap();
+    session
+        .answer("budget".into(), "approved".into(), Some(now))
+        .unwrap();
     let saved = session.save();
     let restored = scorer.session(Some("v".into()), Some(saved.clone()));
     assert_eq!(restored.restore_error(), None);
-    assert_eq!(rust(&restored.snapshot(Some(now)).unwrap()), rust(&session.snapshot(Some(now)).unwrap()));
+    assert_eq!(
+        rust(&restored.snapshot(Some(now)).unwrap()),
+        rust(&session.snapshot(Some(now)).unwrap())
+    );
     for bad in ["%%%", "AAAA", &saved[..saved.len() - 3]] {
         let fresh = scorer.session(Some("v".into()), Some(bad.to_string()));
         assert!(fresh.restore_error().is_some(), "{bad}");
         assert_eq!(rust(&fresh.snapshot(Some(now)).unwrap())["score"], 0);
     }
     let foreign = scorer.session(Some("someone-else".into()), Some(saved));
-    assert!(foreign.restore_error().unwrap().contains("belongs to visitor 'v'"));
+    assert!(foreign
+        .restore_error()
+        .unwrap()
+        .contains("belongs to visitor 'v'"));
 }
 
 #[wasm_bindgen_test]
@@ -151,9 +233,21 @@ fn summary_is_null_until_qualified_then_names_runtime_and_respects_email_consent
     let scorer = builtin();
     let mut session = scorer.session(Some("buyer".into()), None);
     assert!(session.summary(None, JsValue::UNDEFINED).unwrap().is_null());
-    let case: Value = serde_json::from_str(CASES.iter().find(|(n, _)| *n == "senior-buyer-reaches-sql").unwrap().1).unwrap();
+    let case: Value = serde_json::from_str(
+        CASES
+            .iter()
+            .find(|(n, _)| *n == "senior-buyer-reaches-sql")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
     for event in case["events"].as_array().unwrap() {
-        session.track(js(event), Some(millis(event["timestamp"].as_str().unwrap()))).unwrap();
+        session
+            .track(
+                js(event),
+                Some(millis(event["timestamp"].as_str().unwrap())),
+            )
+            .unwrap();
     }
     let at = Some(millis("2026-11-14T12:00:00Z"));
     let plain = rust(&session.summary(at, JsValue::UNDEFINED).unwrap());
@@ -161,9 +255,14 @@ fn summary_is_null_until_qualified_then_names_runtime_and_respects_email_consent
     assert!(plain["traits"].get("email").is_none());
     let options = js(&serde_json::json!({"runtime": "edge", "includeEmail": true}));
     let edge = rust(&session.summary(at, options).unwrap());
-    assert_eq!((edge["runtime"].as_str(), edge["traits"]["email"].as_str()), (Some("edge"), Some("dana@acme.io")));
+    assert_eq!(
+        (edge["runtime"].as_str(), edge["traits"]["email"].as_str()),
+        (Some("edge"), Some("dana@acme.io"))
+    );
     assert_eq!(edge["id"], plain["id"]);
-    let bad = session.summary(at, js(&serde_json::json!({"runtime": "mainframe"}))).unwrap_err();
+    let bad = session
+        .summary(at, js(&serde_json::json!({"runtime": "mainframe"})))
+        .unwrap_err();
     assert!(bad.is_instance_of::<RangeError>());
     let question = rust(&session.next_question().unwrap());
     assert_eq!(question["slot"], "budget");

@@ -1,8 +1,9 @@
 //! Events in the contract format (Segment-spec shaped), parsed with JSON paths in errors.
-use serde_json::{Map, Value};
-
 use crate::core::glob;
-use crate::core::json::{join, FromJson, Obj, Problem, ProblemKind, Problems};
+use crate::core::json::{
+    float, integer_text, join, sorted_members, FromJson, Obj, Problem, ProblemKind, Problems, Value,
+};
+use crate::core::text;
 use crate::core::time::{self, Millis};
 
 /// Longest accepted identifier (visitor key, event name, slot, message id).
@@ -24,24 +25,26 @@ impl Scalar {
         match self {
             Scalar::Text(s) => s.clone(),
             Scalar::Number(n) => format_number(*n),
-            Scalar::Bool(b) => b.to_string(),
+            Scalar::Bool(b) => String::from(if *b { "true" } else { "false" }),
         }
     }
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Scalar::Number(n) => Some(*n),
-            Scalar::Text(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+            Scalar::Text(s) => float::parse_finite(s.trim()),
             Scalar::Bool(_) => None,
         }
     }
 }
 
-/// `250` rather than `250.0`; other numbers as Rust prints them.
+/// `250` rather than `250.0`; other numbers as Rust's `Display` prints them (`0.5`).
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        let mut text = String::new();
+        crate::core::json::write_i64(&mut text, n as i64);
+        text
     } else {
-        n.to_string()
+        float::display(n)
     }
 }
 
@@ -55,7 +58,7 @@ pub enum EventKind {
     },
     Track {
         name: String,
-        properties: Map<String, Value>,
+        properties: Vec<(String, Value)>,
     },
     /// Traits flattened to dotted names (`company.employee_count`).
     Identify {
@@ -137,7 +140,7 @@ fn read(value: &Value, default_time: Option<Millis>, problems: &mut Problems) ->
         other => {
             problems.range(
                 "type",
-                format!("unknown event type '{other}'; expected one of: {KINDS}"),
+                ["unknown event type '", other, "'; expected one of: ", KINDS].concat(),
             );
             None
         }
@@ -160,7 +163,8 @@ fn id_field(obj: &Obj, key: &str, problems: &mut Problems) -> Option<String> {
         problems.range(&path, "must not be empty");
         None
     } else if id.len() > MAX_ID_LEN {
-        problems.range(&path, format!("longer than {MAX_ID_LEN} bytes"));
+        let max = integer_text(MAX_ID_LEN as i64);
+        problems.range(&path, ["longer than ", &max, " bytes"].concat());
         None
     } else {
         Some(id)
@@ -180,16 +184,17 @@ fn timestamp(obj: &Obj, default_time: Option<Millis>, problems: &mut Problems) -
             return default_time;
         }
         Some(Value::String(text)) => time::parse_iso(text),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|ms| ms.fract() == 0.0)
-            .map(|ms| ms as Millis),
+        Some(Value::Number(ms)) => (ms.fract() == 0.0).then_some(*ms as Millis),
         Some(other) => {
             let found = crate::core::json::type_name(other);
             problems.add(
                 "timestamp",
                 ProblemKind::Type,
-                format!("expected an ISO-8601 string or epoch milliseconds, found {found}"),
+                [
+                    "expected an ISO-8601 string or epoch milliseconds, found ",
+                    found,
+                ]
+                .concat(),
             );
             return None;
         }
@@ -262,14 +267,14 @@ fn page(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
 
 /// `https://host/a/b?x=1#f` → (`/a/b`, `?x=1`).
 fn split_url(url: &str) -> (Option<String>, Option<String>) {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let after_scheme = text::split_once(url, "://").map_or(url, |(_, rest)| rest);
     let path_and_more = after_scheme
         .find('/')
         .and_then(|i| after_scheme.get(i..))
         .unwrap_or("/");
     let without_fragment = path_and_more.split('#').next().unwrap_or(path_and_more);
     match without_fragment.split_once('?') {
-        Some((path, query)) => (Some(path.to_string()), Some(format!("?{query}"))),
+        Some((path, query)) => (Some(path.to_string()), Some(["?", query].concat())),
         None => (Some(without_fragment.to_string()), None),
     }
 }
@@ -277,11 +282,12 @@ fn split_url(url: &str) -> (Option<String>, Option<String>) {
 fn track(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
     let name: String = obj.req("event", problems)?;
     if name.is_empty() || name.len() > MAX_ID_LEN {
-        problems.range("event", format!("must be 1 to {MAX_ID_LEN} bytes"));
+        let max = integer_text(MAX_ID_LEN as i64);
+        problems.range("event", ["must be 1 to ", &max, " bytes"].concat());
         return None;
     }
     let properties = properties(obj, problems)
-        .map(|p| p.map.clone())
+        .map(|p| p.map.to_vec())
         .unwrap_or_default();
     Some(EventKind::Track { name, properties })
 }
@@ -302,13 +308,15 @@ fn identify(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
 }
 
 /// Nested objects become dotted names; arrays and nulls are not traits the model can match.
-fn flatten(map: &Map<String, Value>, prefix: &str, out: &mut Vec<(String, Scalar)>) {
-    for (key, value) in map {
+/// NOTE: in key order, whatever the sender's order: the saved state lists traits in this
+/// order, and the `MAX_TRAITS` cut must not depend on how a producer ordered its keys.
+fn flatten(map: &[(String, Value)], prefix: &str, out: &mut Vec<(String, Scalar)>) {
+    for (key, value) in sorted_members(map) {
         let name = join(prefix, key);
         match value {
             Value::Object(inner) => flatten(inner, &name, out),
             Value::String(s) => out.push((name, Scalar::Text(truncate(s.clone(), MAX_TEXT_LEN)))),
-            Value::Number(n) => out.extend(n.as_f64().map(|n| (name, Scalar::Number(n)))),
+            Value::Number(n) => out.push((name, Scalar::Number(*n))),
             Value::Bool(b) => out.push((name, Scalar::Bool(*b))),
             Value::Null | Value::Array(_) => {}
         }
@@ -328,7 +336,11 @@ fn engagement(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
     if !(0.0..=86_400.0).contains(&seconds) {
         problems.range(
             "properties.seconds",
-            format!("must be between 0 and 86400, found {seconds}"),
+            [
+                "must be between 0 and 86400, found ",
+                &float::display(seconds),
+            ]
+            .concat(),
         );
         return None;
     }
@@ -336,7 +348,7 @@ fn engagement(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
     if let Some(scroll) = scroll.filter(|s| !(0.0..=100.0).contains(s)) {
         problems.range(
             "properties.scroll",
-            format!("must be between 0 and 100, found {scroll}"),
+            ["must be between 0 and 100, found ", &float::display(scroll)].concat(),
         );
         return None;
     }
@@ -362,7 +374,7 @@ fn answer(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
         Some(Value::String(s)) if !s.trim().is_empty() => {
             Scalar::Text(truncate(s.trim().to_string(), MAX_ID_LEN))
         }
-        Some(Value::Number(n)) => Scalar::Number(n.as_f64()?),
+        Some(Value::Number(n)) => Scalar::Number(*n),
         Some(Value::Bool(b)) => Scalar::Bool(*b),
         Some(Value::String(_)) => {
             problems.range("properties.value", "must not be empty");
@@ -373,7 +385,7 @@ fn answer(obj: &Obj, problems: &mut Problems) -> Option<EventKind> {
             problems.add(
                 "properties.value",
                 ProblemKind::Type,
-                format!("expected a string, number or boolean, found {found}"),
+                ["expected a string, number or boolean, found ", found].concat(),
             );
             return None;
         }
@@ -402,17 +414,25 @@ pub fn truncate(mut text: String, max: usize) -> String {
 }
 
 impl FromJson for Scalar {
+    fn quick(value: &Value) -> Option<Self> {
+        match value {
+            Value::String(s) => Some(Scalar::Text(s.clone())),
+            Value::Number(n) => Some(Scalar::Number(*n)),
+            Value::Bool(b) => Some(Scalar::Bool(*b)),
+            _ => None,
+        }
+    }
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
         match value {
             Value::String(s) => Some(Scalar::Text(s.clone())),
-            Value::Number(n) => n.as_f64().map(Scalar::Number),
+            Value::Number(n) => Some(Scalar::Number(*n)),
             Value::Bool(b) => Some(Scalar::Bool(*b)),
             other => {
                 let found = crate::core::json::type_name(other);
                 problems.add(
                     path,
                     ProblemKind::Type,
-                    format!("expected a string, number or boolean, found {found}"),
+                    ["expected a string, number or boolean, found ", found].concat(),
                 );
                 None
             }

@@ -16,6 +16,8 @@ pub mod glob;
 pub mod json;
 pub mod model;
 pub mod snapshot;
+pub mod sorted_map;
 pub mod state;
 pub mod summary;
+pub mod text;
 pub mod time;

@@ -1,17 +1,15 @@
 //! The snapshot: everything a site, a worker or a chat widget needs to react, at one instant.
-use std::collections::BTreeMap;
-
-use serde::Serialize;
-
-use crate::core::engine::frameworks::{self, Coverage, NextQuestion};
+use crate::core::engine::frameworks::{self, Coverage, NextQuestion, Progress};
 use crate::core::engine::score::{self, Reason};
 use crate::core::engine::stages;
 use crate::core::engine::state::VisitorState;
+use crate::core::json::{ObjectWriter, Shared, ToJson};
 use crate::core::model::{Band, Model};
+use crate::core::sorted_map::SortedMap;
 use crate::core::time::{format_iso, Millis};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Written as JSON with camelCase keys, in this order (docs/contracts.md).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub score: i64,
     pub fit: i64,
@@ -22,9 +20,11 @@ pub struct Snapshot {
     pub qualified: bool,
     pub qualified_at: Option<String>,
     pub reasons: Vec<Reason>,
-    pub frameworks: BTreeMap<String, Coverage>,
-    pub next_question: Option<NextQuestion>,
-    pub action: BTreeMap<String, String>,
+    /// Shared with the session's other snapshots while no slot fills (see [`Progress`]).
+    pub frameworks: Shared<SortedMap<String, Coverage>>,
+    pub next_question: Option<Shared<NextQuestion>>,
+    /// Shared with the model.
+    pub action: Shared<SortedMap<String, String>>,
     pub bot: bool,
     pub bot_reason: Option<String>,
     pub sessions: u32,
@@ -32,13 +32,44 @@ pub struct Snapshot {
     pub first_seen: Option<String>,
 }
 
-impl Serialize for Reason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Reason", 2)?;
-        s.serialize_field("rule", &self.rule)?;
-        s.serialize_field("points", &self.points)?;
-        s.end()
+impl Snapshot {
+    /// Writes the members into an object being written: `replay` prefixes a `visitor`.
+    pub fn write_fields(&self, object: &mut ObjectWriter) {
+        object
+            .field("score", &self.score)
+            .field("fit", &self.fit)
+            .field("engagement", &self.engagement)
+            .field("grade", &self.grade)
+            .field("stage", self.stage)
+            .field("status", self.status)
+            .field("qualified", &self.qualified)
+            .field("qualifiedAt", &self.qualified_at)
+            .field("reasons", &self.reasons)
+            .field("frameworks", &self.frameworks)
+            .field("nextQuestion", &self.next_question)
+            .field("action", &self.action)
+            .field("bot", &self.bot)
+            .field("botReason", &self.bot_reason)
+            .field("sessions", &self.sessions)
+            .field("engagedSeconds", &self.engaged_seconds)
+            .field("firstSeen", &self.first_seen);
+    }
+}
+
+impl ToJson for Snapshot {
+    fn write_json(&self, out: &mut String) {
+        let mut object = ObjectWriter::new(out);
+        self.write_fields(&mut object);
+        object.end();
+    }
+}
+
+impl ToJson for Reason {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("rule", &self.rule)
+            .field("points", &self.points)
+            .end();
     }
 }
 
@@ -65,10 +96,29 @@ pub fn qualified_now(model: &Model, state: &VisitorState, total: i64) -> bool {
 }
 
 pub fn build(model: &Model, state: &VisitorState, now: Millis) -> Snapshot {
-    let scores = score::evaluate(model, state, now);
+    let progress = Progress::new(model, frameworks::filled_slots(model, state));
+    build_with(model, state, now, progress)
+}
+
+/// [`build`] with the framework progress already known (a session's cached one).
+pub fn build_with(
+    model: &Model,
+    state: &VisitorState,
+    now: Millis,
+    progress: Progress,
+) -> Snapshot {
+    build_from(model, state, score::evaluate(model, state, now), progress)
+}
+
+/// [`build`] from the scores at the snapshot's time, already computed.
+pub fn build_from(
+    model: &Model,
+    state: &VisitorState,
+    scores: score::Scores,
+    progress: Progress,
+) -> Snapshot {
     let total = scores.total();
     let qualified = qualified_now(model, state, total);
-    let filled = frameworks::filled_slots(model, state);
     let status = if (total as f64) >= model.hot {
         "hot"
     } else if (total as f64) >= model.warm {
@@ -80,18 +130,18 @@ pub fn build(model: &Model, state: &VisitorState, now: Millis) -> Snapshot {
         score: total,
         fit: scores.fit,
         engagement: scores.engagement,
-        grade: format!(
-            "{}{}",
+        grade: [
             band(&model.fit_grades, scores.fit),
-            band(&model.engagement_grades, scores.engagement)
-        ),
+            band(&model.engagement_grades, scores.engagement),
+        ]
+        .concat(),
         stage: state.stage.name(),
         status,
         qualified,
         qualified_at: state.sql.entered_at.map(format_iso),
         reasons: scores.reasons,
-        frameworks: frameworks::coverage(model, &filled),
-        next_question: frameworks::next_question(model, &filled),
+        frameworks: progress.coverage,
+        next_question: progress.next_question,
         action: model.actions.get(&state.stage).cloned().unwrap_or_default(),
         bot: state.bot.is_some(),
         bot_reason: state.bot.clone(),

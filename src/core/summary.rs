@@ -1,14 +1,13 @@
 //! The qualified-lead summary: the only thing that ever leaves the device.
-use std::collections::BTreeMap;
-
-use serde::Serialize;
+use crate::core::sorted_map::SortedMap;
 
 use crate::core::engine::frameworks::Coverage;
 use crate::core::engine::score::{Reason, Totals};
 use crate::core::engine::stages;
 use crate::core::engine::state::{Touch, VisitorState};
 use crate::core::event::{truncate, Scalar};
-use crate::core::model::{fnv1a64, Model, Stage};
+use crate::core::json::{ObjectWriter, ToJson};
+use crate::core::model::{fnv1a64, hex16, Model, Stage};
 use crate::core::snapshot;
 use crate::core::time::{format_iso, Millis};
 
@@ -46,20 +45,20 @@ pub struct SummaryOptions {
     pub include_email: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TouchOut {
     pub referrer: Option<String>,
-    pub utm: BTreeMap<String, String>,
+    pub utm: SortedMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Sources {
     pub first: TouchOut,
     pub last: TouchOut,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Written as JSON with camelCase keys, in this order (docs/contracts.md).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub version: u32,
     pub id: String,
@@ -71,9 +70,9 @@ pub struct Summary {
     pub engagement: i64,
     pub grade: String,
     pub reasons: Vec<Reason>,
-    pub frameworks: BTreeMap<String, Coverage>,
-    pub slots: BTreeMap<String, Scalar>,
-    pub traits: BTreeMap<String, Scalar>,
+    pub frameworks: SortedMap<String, Coverage>,
+    pub slots: SortedMap<String, Scalar>,
+    pub traits: SortedMap<String, Scalar>,
     pub first_seen: String,
     pub qualified_at: String,
     pub sessions: u32,
@@ -82,12 +81,57 @@ pub struct Summary {
     pub runtime: &'static str,
 }
 
-impl Serialize for Scalar {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ToJson for Summary {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("version", &self.version)
+            .field("id", &self.id)
+            .field("visitor", &self.visitor)
+            .field("model", &self.model)
+            .field("stage", self.stage)
+            .field("score", &self.score)
+            .field("fit", &self.fit)
+            .field("engagement", &self.engagement)
+            .field("grade", &self.grade)
+            .field("reasons", &self.reasons)
+            .field("frameworks", &self.frameworks)
+            .field("slots", &self.slots)
+            .field("traits", &self.traits)
+            .field("firstSeen", &self.first_seen)
+            .field("qualifiedAt", &self.qualified_at)
+            .field("sessions", &self.sessions)
+            .field("engagedSeconds", &self.engaged_seconds)
+            .field("source", &self.source)
+            .field("runtime", self.runtime)
+            .end();
+    }
+}
+
+impl ToJson for Sources {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("first", &self.first)
+            .field("last", &self.last)
+            .end();
+    }
+}
+
+impl ToJson for TouchOut {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("referrer", &self.referrer)
+            .field("utm", &self.utm)
+            .end();
+    }
+}
+
+/// Numbers as f64 values (`250.0`), as serde_json wrote them.
+impl ToJson for Scalar {
+    fn write_json(&self, out: &mut String) {
         match self {
-            Scalar::Text(s) => serializer.serialize_str(s),
-            Scalar::Number(n) => serializer.serialize_f64(*n),
-            Scalar::Bool(b) => serializer.serialize_bool(*b),
+            Scalar::Text(s) => s.write_json(out),
+            Scalar::Number(n) => n.write_json(out),
+            Scalar::Bool(b) => b.write_json(out),
         }
     }
 }
@@ -97,25 +141,28 @@ pub fn due(model: &Model, state: &VisitorState, totals: Totals) -> Option<(Stage
     if state.bot.is_some() {
         return None;
     }
-    let mut stages: Vec<Stage> = model.handoff.clone();
-    stages.sort_by(|a, b| b.cmp(a));
-    stages.into_iter().find_map(|stage| {
-        let (level, threshold) = match stage {
-            Stage::Sql => (state.sql, &model.sql),
-            Stage::Mql => (state.mql, &model.mql),
-            Stage::Visitor | Stage::Lead => return None,
-        };
-        let entered = level
-            .entered_at
-            .filter(|_| level.active && stages::holds(threshold, &totals))?;
-        Some((stage, entered))
-    })
+    // The highest hand-off stage first.
+    let stages = Stage::ALL.into_iter().rev();
+    stages
+        .filter(|s| model.handoff.contains(s))
+        .find_map(|stage| {
+            let (level, threshold) = match stage {
+                Stage::Sql => (state.sql, &model.sql),
+                Stage::Mql => (state.mql, &model.mql),
+                Stage::Visitor | Stage::Lead => return None,
+            };
+            let entered = level
+                .entered_at
+                .filter(|_| level.active && stages::holds(threshold, &totals))?;
+            Some((stage, entered))
+        })
 }
 
 /// The deterministic idempotency key of one qualification.
 pub fn summary_id(visitor: &str, model_hash: &str, stage: Stage, entered_at: Millis) -> String {
-    let key = format!("{visitor}\n{model_hash}\n{}\n{entered_at}", stage.name());
-    format!("lp_{:016x}", fnv1a64(key.as_bytes()))
+    let time = crate::core::json::integer_text(entered_at);
+    let key = [visitor, "\n", model_hash, "\n", stage.name(), "\n", &time].concat();
+    ["lp_", &hex16(fnv1a64(key.as_bytes()))].concat()
 }
 
 fn touch_out(touch: Option<&Touch>) -> TouchOut {
@@ -178,7 +225,7 @@ pub fn build(
             .into_iter()
             .take(model.summary_reasons)
             .collect(),
-        frameworks: snap.frameworks,
+        frameworks: snap.frameworks.to_owned_value(),
         slots,
         traits,
         first_seen: format_iso(state.first_seen.unwrap_or(entered_at)),
@@ -198,7 +245,7 @@ pub fn build(
 /// Drops the least important detail until the JSON fits [`MAX_BYTES`]. Bounded models keep
 /// summaries far below the cap; this guards odd ones (dozens of long slot ids).
 fn fit_to_size(summary: &mut Summary) {
-    let size = |s: &Summary| serde_json::to_string(s).map_or(usize::MAX, |j| j.len());
+    let size = |s: &Summary| s.to_json().len();
     while size(summary) > MAX_BYTES {
         if summary
             .frameworks

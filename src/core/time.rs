@@ -97,13 +97,24 @@ pub fn format_iso(millis: Millis) -> String {
     let millis = millis.clamp(MIN_TIME, MAX_TIME);
     let (days, in_day) = (millis.div_euclid(DAY), millis.rem_euclid(DAY));
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        in_day / HOUR,
-        in_day % HOUR / MINUTE,
-        in_day % MINUTE / SECOND,
-        in_day % SECOND
-    )
+    // NOTE: digit by digit rather than `format!`: this runs for every snapshot.
+    let fields = [
+        (year, 4, "-"),
+        (month, 2, "-"),
+        (day, 2, "T"),
+        (in_day / HOUR, 2, ":"),
+        (in_day % HOUR / MINUTE, 2, ":"),
+        (in_day % MINUTE / SECOND, 2, "."),
+        (in_day % SECOND, 3, "Z"),
+    ];
+    let mut bytes = Vec::with_capacity(24);
+    for (value, width, separator) in fields {
+        for power in (0..width).rev() {
+            bytes.push(b'0' + (value / 10i64.pow(power) % 10) as u8);
+        }
+        bytes.extend_from_slice(separator.as_bytes());
+    }
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn in_range(millis: Millis) -> Option<Millis> {

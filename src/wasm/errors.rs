@@ -8,7 +8,7 @@ use crate::core::model::ModelError;
 /// A bad event or argument: `TypeError` for a missing or mistyped field, `RangeError` for
 /// an unacceptable value. The message starts with the JSON path.
 pub fn problem(problem: &Problem) -> JsValue {
-    let message = problem.to_string();
+    let message = problem.describe();
     let error: JsValue = match problem.kind {
         ProblemKind::Missing | ProblemKind::Type | ProblemKind::Unknown => {
             TypeError::new(&message).into()
@@ -20,20 +20,20 @@ pub fn problem(problem: &Problem) -> JsValue {
 }
 
 pub fn type_error(path: &str, message: &str) -> JsValue {
-    let error: JsValue = TypeError::new(&format!("{path}: {message}")).into();
+    let error: JsValue = TypeError::new(&[path, ": ", message].concat()).into();
     set(&error, "path", &JsValue::from_str(path));
     error
 }
 
 pub fn range_error(path: &str, message: &str) -> JsValue {
-    let error: JsValue = RangeError::new(&format!("{path}: {message}")).into();
+    let error: JsValue = RangeError::new(&[path, ": ", message].concat()).into();
     set(&error, "path", &JsValue::from_str(path));
     error
 }
 
 /// An invalid model: an `Error` listing every problem, with `problems: {path, message}[]`.
 pub fn model(error: &ModelError) -> JsValue {
-    let js: JsValue = Error::new(&error.to_string()).into();
+    let js: JsValue = Error::new(&error.describe()).into();
     let list = Array::new();
     for p in &error.0 {
         let item = Object::new();

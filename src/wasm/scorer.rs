@@ -41,7 +41,7 @@ impl Scorer {
         } else if let Some(text) = model.as_string() {
             Model::from_json_text(&text).map_err(|e| errors::model(&e))?
         } else {
-            Model::from_value(&convert::from_js(model, "model")?).map_err(|e| errors::model(&e))?
+            Model::from_value(&convert::from_js(&model, "model")?).map_err(|e| errors::model(&e))?
         };
         Ok(Scorer {
             model: Arc::new(model),
@@ -91,13 +91,17 @@ impl Scorer {
                 Session::wrap(restored, None)
             }
             Ok(restored) => {
-                let reason = format!(
-                    "saved state belongs to visitor '{}', not '{visitor}'",
-                    restored.visitor()
-                );
+                let reason = [
+                    "saved state belongs to visitor '",
+                    restored.visitor(),
+                    "', not '",
+                    &visitor,
+                    "'",
+                ]
+                .concat();
                 Session::wrap(fresh(), Some(reason))
             }
-            Err(error) => Session::wrap(fresh(), Some(error.to_string())),
+            Err(error) => Session::wrap(fresh(), Some(error.describe())),
         }
     }
 }

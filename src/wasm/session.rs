@@ -4,6 +4,7 @@ use wasm_bindgen::prelude::*;
 use super::{convert, errors};
 use crate::core::engine;
 use crate::core::event::{Event, EventKind, Scalar};
+use crate::core::json::{member, Value};
 use crate::core::state;
 use crate::core::summary::{Runtime, SummaryOptions};
 
@@ -67,12 +68,10 @@ impl Session {
         #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
-        let mut value = convert::from_js(event, "event")?;
-        if let (serde_json::Value::Object(map), false) =
-            (&mut value, self.inner.visitor().is_empty())
-        {
-            if !map.contains_key("anonymousId") && !map.contains_key("userId") {
-                map.insert("anonymousId".into(), self.inner.visitor().into());
+        let mut value = convert::from_js(&event, "event")?;
+        if let (Value::Object(members), false) = (&mut value, self.inner.visitor().is_empty()) {
+            if member(members, "anonymousId").is_none() && member(members, "userId").is_none() {
+                members.push(("anonymousId".into(), self.inner.visitor().into()));
             }
         }
         let event = Event::parse(&value, Some(now)).map_err(|p| errors::problem(&p))?;

@@ -4,10 +4,21 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
+use leadpulse::core::json::{self as lp_json, ToJson};
 use leadpulse::core::model::Model;
 use leadpulse::core::snapshot::Snapshot;
 use leadpulse::core::time::{self, Millis, DAY};
 use serde_json::{json, Value};
+
+/// A serde_json test document as the engine's JSON value (through its text).
+pub fn lp(value: &Value) -> lp_json::Value {
+    lp_json::parse(&value.to_string()).expect("serde_json writes valid JSON")
+}
+
+/// An engine output as a serde_json value (through its JSON text).
+pub fn out<T: ToJson + ?Sized>(output: &T) -> Value {
+    serde_json::from_str(&output.to_json()).expect("the engine writes valid JSON")
+}
 
 pub fn at(iso: &str) -> Millis {
     time::parse_iso(iso).unwrap_or_else(|| panic!("bad time in test: {iso}"))
@@ -44,7 +55,7 @@ impl Visitor {
         }
     }
     pub fn apply(&mut self, event: Value) -> &mut Self {
-        let event = Event::parse(&event, None).expect("test event parses");
+        let event = Event::parse(&lp(&event), None).expect("test event parses");
         self.session
             .apply(&event, event.time)
             .expect("test event applies");
@@ -125,5 +136,5 @@ pub fn model_with(rules: Value, overrides: Value) -> Arc<Model> {
             doc.insert(key, value);
         }
     }
-    Arc::new(Model::from_value(&doc).unwrap_or_else(|e| panic!("test model invalid: {e}")))
+    Arc::new(Model::from_value(&lp(&doc)).unwrap_or_else(|e| panic!("test model invalid: {e}")))
 }

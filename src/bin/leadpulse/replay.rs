@@ -6,18 +6,21 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
+use leadpulse::core::json::{self, ObjectWriter};
 use leadpulse::core::snapshot::Snapshot;
 use leadpulse::core::time;
-use serde::Serialize;
 
 use crate::args::Args;
 
 /// A replay output line: the snapshot with the visitor first.
-#[derive(Serialize)]
-struct Line<'a> {
-    visitor: &'a str,
-    #[serde(flatten)]
-    snapshot: &'a Snapshot,
+fn line(visitor: &str, snapshot: &Snapshot) -> String {
+    let mut out = String::with_capacity(1024);
+    let mut object = ObjectWriter::new(&mut out);
+    object.field("visitor", visitor);
+    snapshot.write_fields(&mut object);
+    object.end();
+    out.push('\n');
+    out
 }
 
 pub fn run(args: &[String]) -> ExitCode {
@@ -79,16 +82,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
         let snapshot = session.snapshot(at);
-        let written = serde_json::to_writer(
-            &mut out,
-            &Line {
-                visitor: &visitor,
-                snapshot: &snapshot,
-            },
-        )
-        .map_err(std::io::Error::from)
-        .and_then(|()| out.write_all(b"\n"));
-        if written.is_err() {
+        if out.write_all(line(&visitor, &snapshot).as_bytes()).is_err() {
             // NOTE: a closed pipe (`| head`) is not an error worth a message.
             return ExitCode::FAILURE;
         }
@@ -117,7 +111,7 @@ fn read_events(reader: Box<dyn BufRead>) -> std::io::Result<(Groups, usize)> {
         if line.trim().is_empty() {
             continue;
         }
-        let parsed = serde_json::from_str::<serde_json::Value>(&line)
+        let parsed = json::parse(&line)
             .map_err(|e| format!("not JSON: {e}"))
             .and_then(|value| Event::parse(&value, None).map_err(|p| p.to_string()));
         match parsed {

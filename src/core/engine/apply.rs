@@ -3,8 +3,9 @@
 //! Cost depends on the rules the model has for the event's kind, never on history length.
 use crate::core::event::{Event, EventError, EventKind, Scalar, MAX_ID_LEN};
 use crate::core::glob;
-use crate::core::json::{Problem, ProblemKind};
+use crate::core::json::{integer_text, member, Problem, ProblemKind};
 use crate::core::model::{fnv1a64, property_matches, Condition, Frequency, Model, Rule};
+use crate::core::text;
 use crate::core::time::{Millis, MINUTE};
 
 use super::state::{
@@ -48,16 +49,26 @@ pub fn check(
         && event.visitor != state.visitor
         && event.user_id.as_deref() != Some(&state.visitor)
     {
-        let message = format!(
-            "belongs to visitor '{}', but this session scores '{}'",
-            event.visitor, state.visitor
-        );
+        let message = [
+            "belongs to visitor '",
+            &event.visitor,
+            "', but this session scores '",
+            &state.visitor,
+            "'",
+        ]
+        .concat();
         return Err(reject("anonymousId", ProblemKind::Range, message));
     }
     if let EventKind::Answer { slot, .. } = &event.kind {
         if model.slot_index(slot).is_none() {
             let known: Vec<&str> = model.slots.iter().map(|s| s.id.as_str()).collect();
-            let message = format!("unknown slot '{slot}'; the model has: {}", known.join(", "));
+            let message = [
+                "unknown slot '",
+                slot,
+                "'; the model has: ",
+                &known.join(", "),
+            ]
+            .concat();
             return Err(reject("properties.slot", ProblemKind::Range, message));
         }
     }
@@ -151,14 +162,14 @@ fn detect_bot(model: &Model, state: &mut VisitorState, event: &Event) {
     if event.webdriver {
         state.bot = Some("navigator.webdriver is set".into());
     } else if let Some(ua) = &event.user_agent {
-        let ua = ua.to_lowercase();
+        let ua = text::lower(ua);
         if let Some(pattern) = model
             .bots
             .user_agents
             .iter()
-            .find(|p| ua.contains(p.as_str()))
+            .find(|p| text::contains(&ua, p))
         {
-            state.bot = Some(format!("user agent matches '{pattern}'"));
+            state.bot = Some(["user agent matches '", pattern, "'"].concat());
         }
     }
     if let (EventKind::Page { .. }, Some(limit)) = (&event.kind, model.bots.max_pages_per_minute) {
@@ -169,7 +180,8 @@ fn detect_bot(model: &Model, state: &mut VisitorState, event: &Event) {
         }
         state.burst_pages = state.burst_pages.saturating_add(1);
         if state.burst_pages > limit && state.bot.is_none() {
-            state.bot = Some(format!("more than {limit} page views in a minute"));
+            let limit = integer_text(limit.into());
+            state.bot = Some(["more than ", &limit, " page views in a minute"].concat());
         }
     }
 }
@@ -235,7 +247,7 @@ fn event_matches(condition: &Condition, event: &Event) -> bool {
             name.eq_ignore_ascii_case(actual)
                 && properties
                     .iter()
-                    .all(|(key, options)| property_matches(options, props.get(key)))
+                    .all(|(key, options)| property_matches(options, member(props, key)))
         }
         _ => false,
     }

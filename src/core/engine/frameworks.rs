@@ -1,14 +1,15 @@
 //! Qualification frameworks (BANT, CHAMP, MEDDIC, FAINT …): which slots are filled, and the
 //! most valuable question still open.
-use std::collections::BTreeMap;
+use std::cell::RefCell;
 
-use serde::Serialize;
+use crate::core::sorted_map::SortedMap;
 
+use crate::core::json::{ObjectWriter, Shared, ToJson};
 use crate::core::model::{Condition, Model, Slot};
 
 use super::state::VisitorState;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coverage {
     /// Filled slots as a whole percentage of the framework's slots.
     pub coverage: u32,
@@ -16,12 +17,74 @@ pub struct Coverage {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextQuestion {
     pub slot: String,
     pub question: String,
     /// The first value of each answer option, for buttons in a chat widget.
     pub options: Vec<String>,
+}
+
+impl ToJson for Coverage {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("coverage", &self.coverage)
+            .field("filled", &self.filled)
+            .field("missing", &self.missing)
+            .end();
+    }
+}
+
+impl ToJson for NextQuestion {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("slot", &self.slot)
+            .field("question", &self.question)
+            .field("options", &self.options)
+            .end();
+    }
+}
+
+/// Coverage per framework and the next question, for one set of filled slots. [`Shared`],
+/// so that a session hands the same ones to every snapshot until a slot fills: most events
+/// fill none, and building and writing these is most of a snapshot's cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// [`filled_slots`], which these were computed from.
+    pub filled: Vec<bool>,
+    pub coverage: Shared<SortedMap<String, Coverage>>,
+    pub next_question: Option<Shared<NextQuestion>>,
+}
+
+impl Progress {
+    pub fn new(model: &Model, filled: Vec<bool>) -> Progress {
+        Progress {
+            coverage: Shared::new(coverage(model, &filled)),
+            next_question: next_question(model, &filled).map(Shared::new),
+            filled,
+        }
+    }
+}
+
+/// A session's last [`Progress`].
+#[derive(Debug, Clone, Default)]
+pub struct ProgressCache(RefCell<Option<Progress>>);
+
+impl ProgressCache {
+    /// The progress of `state`: the cached one while the same slots are filled.
+    pub fn get(&self, model: &Model, state: &VisitorState) -> Progress {
+        let filled = filled_slots(model, state);
+        if let Ok(cached) = self.0.try_borrow() {
+            if let Some(progress) = cached.as_ref().filter(|p| p.filled == filled) {
+                return progress.clone();
+            }
+        }
+        let fresh = Progress::new(model, filled);
+        if let Ok(mut cached) = self.0.try_borrow_mut() {
+            *cached = Some(fresh.clone());
+        }
+        fresh
+    }
 }
 
 /// A slot is filled by an answer, a behaviour signal recorded on the way, or a trait that
@@ -49,7 +112,7 @@ fn slot_filled(filled: &[bool], index: usize) -> bool {
     filled.get(index).copied().unwrap_or(false)
 }
 
-pub fn coverage(model: &Model, filled: &[bool]) -> BTreeMap<String, Coverage> {
+pub fn coverage(model: &Model, filled: &[bool]) -> SortedMap<String, Coverage> {
     model
         .frameworks
         .iter()

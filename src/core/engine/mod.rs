@@ -1,5 +1,6 @@
 //! The engine: one visitor's session over a shared model.
 pub mod apply;
+pub mod decay;
 pub mod frameworks;
 pub mod score;
 pub mod stages;
@@ -22,17 +23,22 @@ use state::VisitorState;
 pub struct Session {
     model: Arc<Model>,
     state: VisitorState,
+    progress: frameworks::ProgressCache,
 }
 
 impl Session {
     /// A fresh visitor. An empty `visitor` adopts the key of the first event.
     pub fn new(model: Arc<Model>, visitor: &str) -> Session {
         let state = VisitorState::new(visitor, model.rules.len());
-        Session { model, state }
+        Session::from_state(model, state)
     }
 
     pub(crate) fn from_state(model: Arc<Model>, state: VisitorState) -> Session {
-        Session { model, state }
+        Session {
+            model,
+            state,
+            progress: frameworks::ProgressCache::default(),
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -49,9 +55,39 @@ impl Session {
 
     /// Applies one event at `now`. A rejected event leaves the session unchanged.
     pub fn apply(&mut self, event: &Event, now: Millis) -> Result<Applied, EventError> {
+        self.apply_scoring(event, now, None)
+            .map(|(applied, _)| applied)
+    }
+
+    /// [`Session::apply`], then [`Session::snapshot`] at `at`, in one scoring pass when `at`
+    /// is the time the event settles at (the usual case: the JS API's `track`).
+    pub fn apply_then_snapshot(
+        &mut self,
+        event: &Event,
+        now: Millis,
+        at: Millis,
+    ) -> Result<Snapshot, EventError> {
+        let (_, scores) = self.apply_scoring(event, now, Some(at))?;
+        Ok(match scores {
+            Some(scores) => {
+                let progress = self.progress.get(&self.model, &self.state);
+                snapshot::build_from(&self.model, &self.state, scores, progress)
+            }
+            None => self.snapshot(at),
+        })
+    }
+
+    /// Applies the event; with `reuse_at`, also returns the scores it settled on when they
+    /// were computed at that time (so a snapshot at `reuse_at` need not score again).
+    fn apply_scoring(
+        &mut self,
+        event: &Event,
+        now: Millis,
+        reuse_at: Option<Millis>,
+    ) -> Result<(Applied, Option<score::Scores>), EventError> {
         apply::check(&self.model, &self.state, event, now)?;
         if apply::is_duplicate(&self.state, event) {
-            return Ok(Applied::Duplicate);
+            return Ok((Applied::Duplicate, None));
         }
         let t = event.time;
         // Settle first: an exit caused by decay since the last event must be on record
@@ -62,17 +98,29 @@ impl Session {
             stages::settle(&self.model, &mut self.state, &before, t);
         }
         let applied = apply::apply(&self.model, &mut self.state, event, now)?;
-        if applied == Applied::Scored {
-            let at = t.max(self.state.last_seen);
-            let after = score::totals(&self.model, &self.state, at);
-            stages::settle(&self.model, &mut self.state, &after, at);
+        if applied != Applied::Scored {
+            return Ok((applied, None));
         }
-        Ok(applied)
+        let at = t.max(self.state.last_seen);
+        if reuse_at == Some(at) {
+            // NOTE: the same totals `score::totals` gives (the same sums, rounded alike).
+            let scores = score::evaluate(&self.model, &self.state, at);
+            let after = score::Totals {
+                fit: scores.fit,
+                engagement: scores.engagement,
+            };
+            stages::settle(&self.model, &mut self.state, &after, at);
+            return Ok((applied, Some(scores)));
+        }
+        let after = score::totals(&self.model, &self.state, at);
+        stages::settle(&self.model, &mut self.state, &after, at);
+        Ok((applied, None))
     }
 
     /// Everything about the visitor at `now`; decay is computed here, lazily.
     pub fn snapshot(&self, now: Millis) -> Snapshot {
-        snapshot::build(&self.model, &self.state, now)
+        let progress = self.progress.get(&self.model, &self.state);
+        snapshot::build_with(&self.model, &self.state, now, progress)
     }
 
     /// The summary to hand off, while the visitor holds a hand-off stage.

@@ -26,13 +26,7 @@ impl Scores {
     }
 }
 
-/// The weight of a hit `age` ago: halves every `half_life`; no decay without one.
-pub fn decay(half_life: Option<Millis>, age: Millis) -> f64 {
-    match half_life {
-        Some(h) if h > 0 => (-(age.max(0) as f64) / h as f64).exp2(),
-        _ => 1.0,
-    }
-}
+pub use super::decay::decay;
 
 /// What a contribution comes from.
 #[derive(Clone, Copy)]
@@ -84,14 +78,14 @@ pub fn evaluate(model: &Model, state: &VisitorState, now: Millis) -> Scores {
         Source::Slot(i) => model
             .slots
             .get(i)
-            .map(|s| format!("slot.{}", s.id))
+            .map(|s| ["slot.", &s.id].concat())
             .unwrap_or_default(),
     };
     let (fit, mut reasons) = apportion(raw.iter().filter(|r| r.axis == Axis::Fit), &name);
     let (engagement, more) = apportion(raw.iter().filter(|r| r.axis == Axis::Engagement), &name);
     reasons.extend(more);
     // Largest first; equal points keep model order (the sort is stable).
-    reasons.sort_by_key(|r| std::cmp::Reverse(r.points));
+    insertion_sort_by(&mut reasons, |a, b| a.points > b.points);
     Scores {
         fit,
         engagement,
@@ -104,7 +98,8 @@ fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
     let mut raw: Vec<Raw> = Vec::with_capacity(8);
     for (index, (rule, evidence)) in model.rules.iter().zip(&state.evidence).enumerate() {
         let points = rule_points(rule, evidence, state, now);
-        let points = rule.cap.map_or(points, |cap| points.clamp(-cap, cap));
+        // NOTE: max/min rather than `clamp`, whose panic message would link float formatting.
+        let points = rule.cap.map_or(points, |cap| points.max(-cap).min(cap));
         if points != 0.0 {
             raw.push(Raw {
                 key: Source::Rule(index),
@@ -189,6 +184,22 @@ fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Mill
     rule.points * weight
 }
 
+/// A stable insertion sort: `before(a, b)` when `a` goes first. The lists are bounded by the
+/// model (rules + slots), and in a wasm build one small function is a fraction of the code
+/// of the standard library's sort instantiated per call site.
+fn insertion_sort_by<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while let (Some(a), Some(b)) = (items.get(j), j.checked_sub(1).and_then(|k| items.get(k))) {
+            if !before(a, b) {
+                break;
+            }
+            items.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 /// Scales the positive contributions selected by `member` down so that they sum to `cap`.
 fn cap_positive(raw: &mut [Raw], cap: f64, member: impl Fn(&Raw) -> bool) {
     let positive: f64 = raw
@@ -221,15 +232,9 @@ fn apportion<'a>(
         .map(|(i, r)| (i, r.points.floor() as i64, r.points - r.points.floor()))
         .collect();
     let missing = target - floors.iter().map(|(_, f, _)| f).sum::<i64>();
-    let mut by_remainder: Vec<usize> = (0..floors.len()).collect();
-    by_remainder.sort_by(|&a, &b| {
-        let (ra, rb) = (
-            floors.get(a).map_or(0.0, |f| f.2),
-            floors.get(b).map_or(0.0, |f| f.2),
-        );
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    for &i in by_remainder.iter().take(missing.max(0) as usize) {
+    let mut by_remainder: Vec<(usize, f64)> = floors.iter().map(|f| (f.0, f.2)).collect();
+    insertion_sort_by(&mut by_remainder, |a, b| a.1 > b.1);
+    for &(i, _) in by_remainder.iter().take(missing.max(0) as usize) {
         if let Some(entry) = floors.get_mut(i) {
             entry.1 += 1;
         }
@@ -282,14 +287,5 @@ mod tests {
                 "{case:?}"
             );
         }
-    }
-
-    #[test]
-    fn decay_halves_per_half_life() {
-        let day = crate::core::time::DAY;
-        assert_eq!(decay(Some(30 * day), 30 * day), 0.5);
-        assert_eq!(decay(Some(30 * day), 60 * day), 0.25);
-        assert_eq!(decay(None, 1000 * day), 1.0);
-        assert_eq!(decay(Some(day), -day), 1.0);
     }
 }

@@ -1,6 +1,7 @@
 //! Source attribution of a visit: referrer host and UTM parameters. Only these leave the
 //! device (never full URLs).
 use super::state::Touch;
+use crate::core::text;
 
 const UTM_KEYS: [&str; 5] = ["source", "medium", "campaign", "term", "content"];
 const MAX_VALUE: usize = 64;
@@ -14,10 +15,10 @@ pub fn from_page(referrer: Option<&str>, search: Option<&str>) -> Touch {
 
 /// `https://www.google.com/search?q=x` → `www.google.com`.
 fn host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
+    let rest = text::split_once(url, "://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?;
-    (!host.is_empty()).then(|| crate::core::event::truncate(host.to_lowercase(), MAX_VALUE))
+    (!host.is_empty()).then(|| crate::core::event::truncate(text::lower(host), MAX_VALUE))
 }
 
 fn utm(search: &str) -> Vec<(String, String)> {

@@ -2,7 +2,8 @@
 //!
 //! Models are read with [`Obj::open`] and a list of allowed keys (a typo is an error);
 //! events pass `None` and tolerate extra analytics fields.
-use serde_json::{Map, Value};
+use super::float;
+use super::value::{member, sorted_members, Value};
 
 /// What kind of problem: decides the JS error class (`TypeError` vs `RangeError`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,14 +26,21 @@ pub struct Problem {
     pub message: String,
 }
 
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Problem {
+    /// `path: message`, with `(root)` for the document itself.
+    pub fn describe(&self) -> String {
         let path = if self.path.is_empty() {
             "(root)"
         } else {
             &self.path
         };
-        write!(f, "{path}: {}", self.message)
+        [path, ": ", &self.message].concat()
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
@@ -61,41 +69,48 @@ pub fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_string()
     } else {
-        format!("{parent}.{key}")
+        [parent, ".", key].concat()
     }
 }
 
 /// `parent[index]`.
 pub fn index(parent: &str, index: usize) -> String {
-    format!("{parent}[{index}]")
+    let mut path = String::with_capacity(parent.len() + 4);
+    path.push_str(parent);
+    path.push('[');
+    super::write::write_u64(&mut path, index as u64);
+    path.push(']');
+    path
 }
 
 /// The JSON type name used in messages.
 pub fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    value.type_name()
 }
 
 /// A value that can be read from JSON at a path, reporting problems instead of failing fast.
 pub trait FromJson: Sized {
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self>;
+
+    /// The value when it is valid, read without building its path (the hot path of
+    /// events). `None` sends the reader to [`FromJson::from_json`], which reports why.
+    fn quick(_value: &Value) -> Option<Self> {
+        None
+    }
 }
 
 fn wrong_type(value: &Value, expected: &str, path: &str, problems: &mut Problems) {
     problems.add(
         path,
         ProblemKind::Type,
-        format!("expected {expected}, found {}", type_name(value)),
+        ["expected ", expected, ", found ", type_name(value)].concat(),
     );
 }
 
 impl FromJson for String {
+    fn quick(value: &Value) -> Option<Self> {
+        value.as_str().map(str::to_string)
+    }
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
         match value {
             Value::String(s) => Some(s.clone()),
@@ -108,9 +123,12 @@ impl FromJson for String {
 }
 
 impl FromJson for f64 {
+    fn quick(value: &Value) -> Option<Self> {
+        value.as_f64().filter(|n| n.is_finite())
+    }
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
-        // NOTE: serde_json never yields NaN or infinities, but JS callers can send 1e999
-        // through other paths; the check keeps the core's arithmetic finite either way.
+        // NOTE: the parser never yields NaN or infinities, but a `Value` can be built in
+        // code; the check keeps the core's arithmetic finite either way.
         match value.as_f64() {
             Some(n) if n.is_finite() => Some(n),
             Some(_) => {
@@ -126,18 +144,27 @@ impl FromJson for f64 {
 }
 
 impl FromJson for u32 {
+    fn quick(value: &Value) -> Option<Self> {
+        let n = value.as_f64()?;
+        (n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n)).then_some(n as u32)
+    }
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
         let n = f64::from_json(value, path, problems)?;
-        if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
-            Some(n as u32)
-        } else {
-            problems.range(path, format!("must be a whole number ≥ 0, found {n}"));
+        Self::quick(value).or_else(|| {
+            let found = float::display(n);
+            problems.range(
+                path,
+                ["must be a whole number ≥ 0, found ", &found].concat(),
+            );
             None
-        }
+        })
     }
 }
 
 impl FromJson for bool {
+    fn quick(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
         match value {
             Value::Bool(b) => Some(*b),
@@ -167,7 +194,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 /// An object being read, with its path.
 pub struct Obj<'v> {
-    pub map: &'v Map<String, Value>,
+    pub map: &'v [(String, Value)],
     pub path: String,
 }
 
@@ -184,11 +211,16 @@ impl<'v> Obj<'v> {
             return None;
         };
         if let Some(allowed) = allowed {
-            for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
+            // Reported in key order, so a document reads the same whatever its key order.
+            let unknown = sorted_members(map)
+                .into_iter()
+                .map(|(k, _)| k)
+                .filter(|k| !allowed.contains(&k.as_str()));
+            for key in unknown {
                 problems.add(
                     &join(path, key),
                     ProblemKind::Unknown,
-                    format!("unknown field; expected one of: {}", allowed.join(", ")),
+                    ["unknown field; expected one of: ", &allowed.join(", ")].concat(),
                 );
             }
         }
@@ -203,13 +235,23 @@ impl<'v> Obj<'v> {
     }
 
     pub fn get(&self, key: &str) -> Option<&'v Value> {
-        self.map.get(key)
+        member(self.map, key)
+    }
+
+    /// The members sorted by key: what a model derives from an object (the order of its
+    /// groups, frameworks …) must not depend on key order, as its hash does not.
+    pub fn sorted(&self) -> Vec<&'v (String, Value)> {
+        sorted_members(self.map)
+    }
+
+    fn read<T: FromJson>(&self, key: &str, value: &Value, problems: &mut Problems) -> Option<T> {
+        T::quick(value).or_else(|| T::from_json(value, &self.path_of(key), problems))
     }
 
     /// A required field.
     pub fn req<T: FromJson>(&self, key: &str, problems: &mut Problems) -> Option<T> {
-        match self.map.get(key) {
-            Some(value) => T::from_json(value, &self.path_of(key), problems),
+        match self.get(key) {
+            Some(value) => self.read(key, value, problems),
             None => {
                 problems.add(
                     &self.path_of(key),
@@ -223,9 +265,9 @@ impl<'v> Obj<'v> {
 
     /// An optional field: `None` when absent or `null`, or when invalid (then reported).
     pub fn opt<T: FromJson>(&self, key: &str, problems: &mut Problems) -> Option<T> {
-        match self.map.get(key) {
+        match self.get(key) {
             None | Some(Value::Null) => None,
-            Some(value) => T::from_json(value, &self.path_of(key), problems),
+            Some(value) => self.read(key, value, problems),
         }
     }
 }

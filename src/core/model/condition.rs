@@ -1,10 +1,11 @@
 //! What a rule or a slot reacts to: a page, an event, engaged time, scroll, a return visit,
 //! or a trait (fit).
-use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::core::event::Scalar;
 use crate::core::glob;
-use crate::core::json::{FromJson, Obj, ProblemKind, Problems};
+use crate::core::json::{float, integer_text, FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::text;
 use crate::core::time::{Millis, DAY};
 
 /// A condition on behaviour (checked when an event arrives) or on traits (checked at read time).
@@ -61,13 +62,16 @@ impl Condition {
 impl TraitTest {
     /// Text lists are lower-cased when the model is read, so only the value is lowered here.
     pub fn check(&self, value: &Scalar) -> bool {
-        let text = || value.as_text().to_lowercase();
+        let text = || match value {
+            Scalar::Text(s) => text::lowered(s),
+            other => Cow::Owned(text::lower(&other.as_text())),
+        };
         match self {
             TraitTest::Exists => true,
             TraitTest::Equals(expected) => scalar_eq(expected, value),
             TraitTest::OneOf(options) => {
                 let text = text();
-                options.contains(&text)
+                options.iter().any(|o| *o == text)
             }
             TraitTest::Contains(parts) => {
                 let text = text();
@@ -89,15 +93,17 @@ impl TraitTest {
 /// ("@gmail.") matches anywhere.
 fn contains_word_start(text: &str, part: &str) -> bool {
     if !part.starts_with(char::is_alphanumeric) {
-        return text.contains(part);
+        return text::contains(text, part);
     }
-    text.match_indices(part).any(|(i, _)| {
-        i == 0
-            || text
-                .get(..i)
-                .and_then(|before| before.chars().last())
-                .is_some_and(|c| !c.is_alphanumeric())
-    })
+    let mut from = 0;
+    while let Some(i) = text::find(text, part, from) {
+        let before = text.get(..i).and_then(|before| before.chars().last());
+        if before.is_none_or(|c| !c.is_alphanumeric()) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 /// Equality of a model value and an observed value, case-insensitive for text, numeric
@@ -115,21 +121,14 @@ pub fn scalar_eq(expected: &Scalar, actual: &Scalar) -> bool {
 
 /// Case-insensitive text equality; allocation-free for ASCII (the hot path).
 pub fn text_eq(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        a.to_lowercase() == b.to_lowercase()
-    }
+    text::eq_ignore_case(a, b)
 }
 
 /// Property matching for event conditions: a JSON property equals one of the listed values.
 pub fn property_matches(options: &[Scalar], actual: Option<&Value>) -> bool {
     let actual = match actual {
         Some(Value::String(s)) => Scalar::Text(s.clone()),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(n) => Scalar::Number(n),
-            None => return false,
-        },
+        Some(Value::Number(n)) => Scalar::Number(*n),
         Some(Value::Bool(b)) => Scalar::Bool(*b),
         _ => return false,
     };
@@ -155,7 +154,7 @@ impl FromJson for Condition {
         let present: Vec<&str> = PRIMARY
             .iter()
             .copied()
-            .filter(|k| map.contains_key(*k))
+            .filter(|k| map.iter().any(|(key, _)| key == k))
             .collect();
         let primary = match present.as_slice() {
             [one] => *one,
@@ -166,17 +165,18 @@ impl FromJson for Condition {
                 problems.add(
                     path,
                     ProblemKind::Missing,
-                    format!("a condition needs one of: {}", PRIMARY.join(", ")),
+                    ["a condition needs one of: ", &PRIMARY.join(", ")].concat(),
                 );
                 return None;
             }
             many => {
                 problems.range(
                     path,
-                    format!(
-                        "a condition has exactly one kind, found: {}",
-                        many.join(", ")
-                    ),
+                    [
+                        "a condition has exactly one kind, found: ",
+                        &many.join(", "),
+                    ]
+                    .concat(),
                 );
                 return None;
             }
@@ -208,7 +208,7 @@ impl FromJson for Condition {
                     Some(other) => {
                         problems.range(
                             &obj.path_of("per"),
-                            format!("expected 'session' or 'visitor', found '{other}'"),
+                            ["expected 'session' or 'visitor', found '", other, "'"].concat(),
                         );
                         return None;
                     }
@@ -253,7 +253,8 @@ fn positive(n: f64, path: &str, problems: &mut Problems) -> Option<f64> {
     if n > 0.0 {
         Some(n)
     } else {
-        problems.range(path, format!("must be greater than 0, found {n}"));
+        let found = float::display(n);
+        problems.range(path, ["must be greater than 0, found ", &found].concat());
         None
     }
 }
@@ -265,7 +266,12 @@ fn read_glob(obj: &Obj, key: &str, problems: &mut Problems) -> Option<String> {
     } else {
         problems.range(
             &obj.path_of(key),
-            format!("a path pattern starts with '/' or '*', found '{pattern}'"),
+            [
+                "a path pattern starts with '/' or '*', found '",
+                &pattern,
+                "'",
+            ]
+            .concat(),
         );
         None
     }
@@ -284,7 +290,11 @@ fn read_repeat(obj: &Obj, problems: &mut Problems) -> Option<Repeat> {
     if !(2..=16).contains(&count) {
         problems.range(
             &repeat.path_of("count"),
-            format!("must be between 2 and 16, found {count}"),
+            [
+                "must be between 2 and 16, found ",
+                &integer_text(count.into()),
+            ]
+            .concat(),
         );
         return None;
     }
@@ -303,7 +313,7 @@ fn read_event(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
     let mut properties = Vec::new();
     if let Some(value) = obj.get("properties") {
         let props = Obj::open(value, &obj.path_of("properties"), None, problems)?;
-        for (key, expected) in props.map {
+        for (key, expected) in props.sorted() {
             let path = props.path_of(key);
             let options = match expected {
                 Value::Array(_) => Vec::<Scalar>::from_json(expected, &path, problems)?,
@@ -320,15 +330,16 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
     let tests: Vec<&str> = TRAIT_TESTS
         .iter()
         .copied()
-        .filter(|k| obj.map.contains_key(*k))
+        .filter(|k| obj.get(k).is_some())
         .collect();
     let [test] = tests.as_slice() else {
         problems.range(
             &obj.path,
-            format!(
-                "a trait condition has exactly one test of: {}",
-                TRAIT_TESTS.join(", ")
-            ),
+            [
+                "a trait condition has exactly one test of: ",
+                &TRAIT_TESTS.join(", "),
+            ]
+            .concat(),
         );
         return None;
     };
@@ -338,7 +349,7 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
             problems.range(&obj.path_of(key), "must list at least one non-empty string");
             return None;
         }
-        Some(list.iter().map(|s| s.to_lowercase()).collect())
+        Some(list.iter().map(|s| text::lower(s)).collect())
     };
     let test = match *test {
         "exists" => {
@@ -377,7 +388,14 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
                 (Some(lo), Some(hi)) if lo > hi => {
                     problems.range(
                         &range.path,
-                        format!("min ({lo}) is greater than max ({hi})"),
+                        [
+                            "min (",
+                            &float::display(lo),
+                            ") is greater than max (",
+                            &float::display(hi),
+                            ")",
+                        ]
+                        .concat(),
                     );
                     return None;
                 }
@@ -390,5 +408,6 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
 
 /// Days (possibly fractional) as milliseconds, saturating.
 pub fn days_to_millis(days: f64) -> Millis {
-    (days * DAY as f64).clamp(0.0, i64::MAX as f64 / 4.0) as Millis
+    // NOTE: max/min rather than `clamp`, whose panic message would link float formatting.
+    (days * DAY as f64).max(0.0).min(i64::MAX as f64 / 4.0) as Millis
 }

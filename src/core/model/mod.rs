@@ -3,12 +3,13 @@ mod condition;
 mod hash;
 mod read;
 
-use std::collections::BTreeMap;
+use crate::core::json::Shared;
+use crate::core::sorted_map::SortedMap;
 
 pub use condition::{property_matches, scalar_eq, text_eq, Condition, Repeat, TraitTest};
-pub use hash::fnv1a64;
+pub use hash::{fnv1a64, hex16};
 
-use crate::core::json::Problem;
+use crate::core::json::{self, Problem};
 use crate::core::time::Millis;
 
 /// The built-in B2B-SaaS model (documented in `docs/model.md`).
@@ -156,7 +157,8 @@ pub struct Model {
     pub slots: Vec<Slot>,
     pub frameworks: Vec<Framework>,
     pub bots: Bots,
-    pub actions: BTreeMap<Stage, BTreeMap<String, String>>,
+    /// Shared with every snapshot that shows them.
+    pub actions: SortedMap<Stage, Shared<SortedMap<String, String>>>,
     pub summary_traits: Vec<String>,
     pub summary_reasons: usize,
     /// 16 hex chars: FNV-1a 64 of the canonical JSON (sorted keys, no spaces).
@@ -167,18 +169,31 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelError(pub Vec<Problem>);
 
+impl ModelError {
+    /// `invalid model (2 problems):` and one indented line per problem.
+    pub fn describe(&self) -> String {
+        let count = self.0.len();
+        let mut text = [
+            "invalid model (",
+            &json::integer_text(count as i64),
+            if count == 1 {
+                " problem):"
+            } else {
+                " problems):"
+            },
+        ]
+        .concat();
+        for problem in &self.0 {
+            text.push_str("\n  ");
+            text.push_str(&problem.describe());
+        }
+        text
+    }
+}
+
 impl std::fmt::Display for ModelError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let count = self.0.len();
-        write!(
-            f,
-            "invalid model ({count} problem{}):",
-            if count == 1 { "" } else { "s" }
-        )?;
-        for problem in &self.0 {
-            write!(f, "\n  {problem}")?;
-        }
-        Ok(())
+        f.write_str(&self.describe())
     }
 }
 
@@ -187,18 +202,18 @@ impl std::error::Error for ModelError {}
 impl Model {
     /// Reads and validates a model from JSON text.
     pub fn from_json_text(text: &str) -> Result<Model, ModelError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let value = json::parse(text).map_err(|e| {
             ModelError(vec![Problem {
                 path: String::new(),
-                kind: crate::core::json::ProblemKind::Type,
-                message: format!("not valid JSON: {e}"),
+                kind: json::ProblemKind::Type,
+                message: ["not valid JSON: ", &e.describe()].concat(),
             }])
         })?;
         Model::from_value(&value)
     }
 
     /// Reads and validates a model from a JSON value.
-    pub fn from_value(value: &serde_json::Value) -> Result<Model, ModelError> {
+    pub fn from_value(value: &json::Value) -> Result<Model, ModelError> {
         read::model(value)
     }
 
@@ -254,7 +269,7 @@ impl Model {
                 user_agents: Vec::new(),
                 max_pages_per_minute: None,
             },
-            actions: BTreeMap::new(),
+            actions: SortedMap::new(),
             summary_traits: Vec::new(),
             summary_reasons: 5,
             hash: "0000000000000000".into(),

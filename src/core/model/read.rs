@@ -1,14 +1,15 @@
 //! Reading a model document: every problem is collected with its JSON path.
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde_json::Value;
 
 use super::condition::days_to_millis;
 use super::{
     AnswerOption, Axis, Band, Bots, Condition, Framework, Frequency, Group, Model, ModelError,
     Rule, SessionConfig, Slot, Stage, Threshold,
 };
-use crate::core::json::{index, FromJson, Obj, ProblemKind, Problems};
+use crate::core::json::{
+    canonical, float, index, integer_text, FromJson, Obj, ProblemKind, Problems, Shared, Value,
+};
+use crate::core::sorted_map::SortedMap;
+use crate::core::text;
 use crate::core::time::{HOUR, MINUTE};
 
 const TOP: &[&str] = &[
@@ -55,7 +56,12 @@ fn read(value: &Value, p: &mut Problems) -> Option<Model> {
         Some(1) | None => {}
         Some(other) => p.range(
             "version",
-            format!("unsupported model version {other}; this engine reads version 1"),
+            [
+                "unsupported model version ",
+                &integer_text(other.into()),
+                "; this engine reads version 1",
+            ]
+            .concat(),
         ),
     }
     let name: Option<String> = top.req("name", p);
@@ -72,7 +78,7 @@ fn read(value: &Value, p: &mut Problems) -> Option<Model> {
     let bots = bots(&top, p);
     let actions = actions(&top, p);
     let (summary_traits, summary_reasons) = summary(&top, p);
-    let hash = format!("{:016x}", super::fnv1a64(value.to_string().as_bytes()));
+    let hash = super::hex16(super::fnv1a64(canonical(value).as_bytes()));
     Some(Model {
         name: name?,
         session: session?,
@@ -107,8 +113,8 @@ fn section<'v>(top: &Obj<'v>, key: &str, allowed: &[&str], p: &mut Problems) -> 
 }
 
 fn empty_object() -> &'static Value {
-    static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(|| Value::Object(serde_json::Map::new()))
+    static EMPTY: Value = Value::Object(Vec::new());
+    &EMPTY
 }
 
 fn positive(obj: &Obj, key: &str, p: &mut Problems) -> Option<f64> {
@@ -118,7 +124,7 @@ fn positive(obj: &Obj, key: &str, p: &mut Problems) -> Option<f64> {
     } else {
         p.range(
             &obj.path_of(key),
-            format!("must be greater than 0, found {n}"),
+            ["must be greater than 0, found ", &float::display(n)].concat(),
         );
         None
     }
@@ -154,7 +160,7 @@ fn groups(top: &Obj, p: &mut Problems) -> Option<Vec<Group>> {
     };
     let map = Obj::open(value, "groups", None, p)?;
     let mut groups = Vec::new();
-    for (id, def) in map.map {
+    for (id, def) in map.sorted() {
         let path = map.path_of(id);
         if !valid_id(id) {
             p.range(
@@ -172,7 +178,7 @@ fn groups(top: &Obj, p: &mut Problems) -> Option<Vec<Group>> {
             }),
             Some(cap) => p.range(
                 &obj.path_of("cap"),
-                format!("must be greater than 0, found {cap}"),
+                ["must be greater than 0, found ", &float::display(cap)].concat(),
             ),
             None => {}
         }
@@ -211,10 +217,16 @@ fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) -> Option<Vec
     if items.len() > MAX_RULES {
         p.range(
             "rules",
-            format!("at most {MAX_RULES} rules, found {}", items.len()),
+            [
+                "at most ",
+                &integer_text(MAX_RULES as i64),
+                " rules, found ",
+                &integer_text(items.len() as i64),
+            ]
+            .concat(),
         );
     }
-    let mut seen = BTreeSet::new();
+    let mut seen: SortedMap<String, usize> = SortedMap::new();
     let mut rules = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let path = index("rules", i);
@@ -228,8 +240,8 @@ fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) -> Option<Vec
                     &r.path_of("id"),
                     "a rule id uses letters, digits, '_', '-', '.' (at most 64)",
                 );
-            } else if !seen.insert(id.clone()) {
-                p.range(&r.path_of("id"), format!("duplicate rule id '{id}'"));
+            } else if seen.insert(id.clone(), i).is_some() {
+                p.range(&r.path_of("id"), ["duplicate rule id '", id, "'"].concat());
             }
         }
         let _description: Option<String> = r.opt("description", p);
@@ -246,7 +258,7 @@ fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) -> Option<Vec
             if found.is_none() {
                 p.range(
                     &r.path_of("group"),
-                    format!("unknown group '{name}'; declare it under `groups`"),
+                    ["unknown group '", &name, "'; declare it under `groups`"].concat(),
                 );
             }
             found
@@ -295,7 +307,7 @@ fn axis(obj: &Obj, key: &str, p: &mut Problems) -> Option<Axis> {
         other => {
             p.range(
                 &obj.path_of(key),
-                format!("expected 'fit' or 'engagement', found '{other}'"),
+                ["expected 'fit' or 'engagement', found '", other, "'"].concat(),
             );
             None
         }
@@ -309,7 +321,7 @@ fn frequency(rule: &Obj, p: &mut Problems) -> Frequency {
         Some(Value::String(s)) if s == "every" => Frequency::Every,
         Some(Value::String(s)) if s == "once" => Frequency::Once,
         Some(Value::String(other)) => {
-            p.range(&path, format!("expected 'every', 'once' or {{\"max\": N, \"per\": \"session\" | \"perDays\": D}}, found '{other}'"));
+            p.range(&path, ["expected 'every', 'once' or {\"max\": N, \"per\": \"session\" | \"perDays\": D}, found '", other, "'"].concat());
             Frequency::Every
         }
         Some(value) => {
@@ -335,7 +347,12 @@ fn frequency(rule: &Obj, p: &mut Problems) -> Frequency {
                 (Some(other), None) => {
                     p.range(
                         &f.path_of("per"),
-                        format!("expected 'session', found '{other}' (use perDays for periods)"),
+                        [
+                            "expected 'session', found '",
+                            other,
+                            "' (use perDays for periods)",
+                        ]
+                        .concat(),
                     );
                     Frequency::Every
                 }
@@ -363,10 +380,7 @@ fn bands(obj: &Obj, key: &str, p: &mut Problems) -> Option<Vec<Band>> {
             Some(v) => p.add(
                 &obj.path_of(key),
                 ProblemKind::Type,
-                format!(
-                    "expected an array, found {}",
-                    crate::core::json::type_name(v)
-                ),
+                ["expected an array, found ", crate::core::json::type_name(v)].concat(),
             ),
         }
         return None;
@@ -430,7 +444,13 @@ fn status(top: &Obj, p: &mut Problems) -> (Option<f64>, Option<f64>) {
         if w >= h {
             p.range(
                 "status.hot",
-                format!("must be above status.warm ({w}), found {h}"),
+                [
+                    "must be above status.warm (",
+                    &float::display(w),
+                    "), found ",
+                    &float::display(h),
+                ]
+                .concat(),
             );
         }
     }
@@ -463,7 +483,12 @@ fn threshold(
         if exit > enter {
             p.range(
                 &t.path_of("exit"),
-                format!("must not be above enter ({enter}): hysteresis exits lower than it enters"),
+                [
+                    "must not be above enter (",
+                    &float::display(enter),
+                    "): hysteresis exits lower than it enters",
+                ]
+                .concat(),
             );
         }
     }
@@ -489,7 +514,10 @@ fn threshold(
                 .as_ref()
                 .and_then(|n| frameworks.as_ref()?.iter().position(|f| &f.id == n));
             if let (Some(n), None, Some(_)) = (&name, found, frameworks) {
-                p.range(&c.path_of("framework"), format!("unknown framework '{n}'"));
+                p.range(
+                    &c.path_of("framework"),
+                    ["unknown framework '", n, "'"].concat(),
+                );
             }
             Some((found?, percent?))
         }
@@ -523,7 +551,12 @@ fn stages(top: &Obj, frameworks: &Option<Vec<Framework>>, p: &mut Problems) -> S
         if q.enter < m.enter {
             p.range(
                 "stages.sql.enter",
-                format!("must not be below stages.mql.enter ({})", m.enter),
+                [
+                    "must not be below stages.mql.enter (",
+                    &float::display(m.enter),
+                    ")",
+                ]
+                .concat(),
             );
         }
     }
@@ -545,7 +578,7 @@ fn handoff(top: &Obj, p: &mut Problems) -> Option<Vec<Stage>> {
             Some(s @ (Stage::Mql | Stage::Sql)) => stages.push(s),
             _ => p.range(
                 &index("handoff", i),
-                format!("expected 'mql' or 'sql', found '{name}'"),
+                ["expected 'mql' or 'sql', found '", name, "'"].concat(),
             ),
         }
     }
@@ -572,10 +605,16 @@ fn slots(top: &Obj, p: &mut Problems) -> Option<Vec<Slot>> {
     if items.len() > MAX_SLOTS {
         p.range(
             "slots",
-            format!("at most {MAX_SLOTS} slots, found {}", items.len()),
+            [
+                "at most ",
+                &integer_text(MAX_SLOTS as i64),
+                " slots, found ",
+                &integer_text(items.len() as i64),
+            ]
+            .concat(),
         );
     }
-    let mut seen = BTreeSet::new();
+    let mut seen: SortedMap<String, usize> = SortedMap::new();
     let mut slots = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let Some(s) = Obj::open(item, &index("slots", i), Some(SLOT_KEYS), p) else {
@@ -588,8 +627,8 @@ fn slots(top: &Obj, p: &mut Problems) -> Option<Vec<Slot>> {
                     &s.path_of("id"),
                     "a slot id uses letters, digits, '_', '-', '.' (at most 64)",
                 );
-            } else if !seen.insert(id.clone()) {
-                p.range(&s.path_of("id"), format!("duplicate slot id '{id}'"));
+            } else if seen.insert(id.clone(), i).is_some() {
+                p.range(&s.path_of("id"), ["duplicate slot id '", id, "'"].concat());
             }
         }
         let question: Option<String> = s.req("question", p);
@@ -666,7 +705,7 @@ fn frameworks(top: &Obj, slots: &Option<Vec<Slot>>, p: &mut Problems) -> Option<
     };
     let f = Obj::open(value, "frameworks", None, p)?;
     let mut out = Vec::new();
-    for (id, list) in f.map {
+    for (id, list) in f.sorted() {
         let path = f.path_of(id);
         if !valid_id(id) {
             p.range(
@@ -689,7 +728,7 @@ fn frameworks(top: &Obj, slots: &Option<Vec<Slot>>, p: &mut Problems) -> Option<
                 Some(found) => indices.push(found),
                 None if slots.is_some() => p.range(
                     &index(&path, i),
-                    format!("unknown slot '{name}'; declare it under `slots`"),
+                    ["unknown slot '", name, "'; declare it under `slots`"].concat(),
                 ),
                 None => {}
             }
@@ -706,7 +745,7 @@ fn bots(top: &Obj, p: &mut Problems) -> Option<Bots> {
     let b = section(top, "bots", &["userAgents", "maxPagesPerMinute"], p)?;
     let user_agents: Vec<String> = b.opt("userAgents", p).unwrap_or_default();
     for (i, ua) in user_agents.iter().enumerate() {
-        if ua.is_empty() || *ua != ua.to_lowercase() {
+        if ua.is_empty() || *ua != text::lower(ua) {
             p.range(
                 &index(&b.path_of("userAgents"), i),
                 "user-agent patterns are non-empty lower-case substrings",
@@ -723,9 +762,11 @@ fn bots(top: &Obj, p: &mut Problems) -> Option<Bots> {
     })
 }
 
-fn actions(top: &Obj, p: &mut Problems) -> Option<BTreeMap<Stage, BTreeMap<String, String>>> {
+type Actions = SortedMap<Stage, Shared<SortedMap<String, String>>>;
+
+fn actions(top: &Obj, p: &mut Problems) -> Option<Actions> {
     let a = section(top, "actions", &["visitor", "lead", "mql", "sql"], p)?;
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for stage in Stage::ALL {
         let Some(value) = a.get(stage.name()) else {
             continue;
@@ -733,13 +774,13 @@ fn actions(top: &Obj, p: &mut Problems) -> Option<BTreeMap<Stage, BTreeMap<Strin
         let Some(entries) = Obj::open(value, &a.path_of(stage.name()), None, p) else {
             continue;
         };
-        let mut map = BTreeMap::new();
-        for key in entries.map.keys() {
+        let mut map = SortedMap::new();
+        for (key, _) in entries.sorted() {
             if let Some(text) = entries.req::<String>(key, p) {
                 map.insert(key.clone(), text);
             }
         }
-        out.insert(stage, map);
+        out.insert(stage, Shared::new(map));
     }
     Some(out)
 }

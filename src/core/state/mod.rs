@@ -17,6 +17,7 @@ use crate::core::engine::state::{
 };
 use crate::core::engine::Session;
 use crate::core::event::{Scalar, MAX_ID_LEN, MAX_TEXT_LEN};
+use crate::core::json::integer_text;
 use crate::core::model::{fnv1a64, Model, Stage};
 use crate::core::time::Millis;
 
@@ -46,30 +47,45 @@ pub enum StateError {
     },
 }
 
-impl std::fmt::Display for StateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl StateError {
+    /// Why the state was discarded, for `session.restoreError`.
+    pub fn describe(&self) -> String {
+        let number = |n: usize| integer_text(n as i64);
         match self {
-            StateError::Empty => write!(f, "saved state is empty"),
-            StateError::TooLarge { chars } => {
-                write!(
-                    f,
-                    "saved state is {chars} characters, over the {MAX_STATE_CHARS}-character cap"
-                )
-            }
-            StateError::NotBase64 { at } => write!(
-                f,
-                "saved state is not base64url (bad character at offset {at})"
-            ),
-            StateError::Foreign => write!(f, "saved state was not written by LeadPulse"),
-            StateError::UnsupportedVersion(v) => write!(
-                f,
-                "saved state has version {v}; this engine reads version {VERSION}"
-            ),
-            StateError::Checksum => write!(f, "saved state is corrupt (checksum mismatch)"),
+            StateError::Empty => "saved state is empty".into(),
+            StateError::TooLarge { chars } => [
+                "saved state is ",
+                &number(*chars),
+                " characters, over the ",
+                &number(MAX_STATE_CHARS),
+                "-character cap",
+            ]
+            .concat(),
+            StateError::NotBase64 { at } => [
+                "saved state is not base64url (bad character at offset ",
+                &number(*at),
+                ")",
+            ]
+            .concat(),
+            StateError::Foreign => "saved state was not written by LeadPulse".into(),
+            StateError::UnsupportedVersion(v) => [
+                "saved state has version ",
+                &number(usize::from(*v)),
+                "; this engine reads version ",
+                &number(usize::from(VERSION)),
+            ]
+            .concat(),
+            StateError::Checksum => "saved state is corrupt (checksum mismatch)".into(),
             StateError::Malformed { field, problem } => {
-                write!(f, "saved state is corrupt ({field}: {problem})")
+                ["saved state is corrupt (", field, ": ", problem, ")"].concat()
             }
         }
+    }
+}
+
+impl std::fmt::Display for StateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
