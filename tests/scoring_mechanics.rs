@@ -319,3 +319,26 @@ fn out_of_order_events_count_without_opening_sessions() {
     assert!(reason(&s, "integrations_page") > 0);
     assert_eq!(s.first_seen.as_deref(), Some("2026-01-01T07:00:00.000Z"));
 }
+
+#[test]
+fn a_stage_marked_known_waits_for_the_visitor_to_be_identified() {
+    let rules = json!([{"id": "demo", "when": {"event": "Demo Requested"}, "points": 50}]);
+    let stages = json!({"stages": {"mql": {"enter": 20, "exit": 10}, "sql": {"enter": 40, "exit": 30, "known": true}}});
+    let model = model_with(rules, stages);
+    let t = at("2026-01-01T00:00:00Z");
+    let mut v = Visitor::with_model(model, "anon");
+    v.track(t, "Demo Requested", json!({}));
+    let s = v.snap(t);
+    assert_eq!(
+        (s.stage, s.qualified),
+        ("mql", false),
+        "anonymous: marketing-qualified only"
+    );
+    v.identify(t + MINUTE, json!({"email": "dana@acme.io"}));
+    let s = v.snap(t + MINUTE);
+    assert_eq!(
+        (s.stage, s.qualified),
+        ("sql", true),
+        "known now: sales-qualified"
+    );
+}

@@ -153,6 +153,8 @@ export interface StageThreshold {
   minFit?: number;
   minEngagement?: number;
   minCoverage?: { framework: string; percent: number };
+  /** Only a known visitor (a lead) may enter. */
+  known?: boolean;
   cooldownHours?: number;
 }
 export interface ModelSlot {

@@ -62,6 +62,7 @@ pub fn holds(threshold: &Threshold, totals: &Totals) -> bool {
 
 fn enters(model: &Model, threshold: &Threshold, state: &VisitorState, totals: &Totals) -> bool {
     totals.total() as f64 >= threshold.enter
+        && (!threshold.known || state.stage >= Stage::Lead)
         && threshold.min_fit.is_none_or(|min| totals.fit as f64 >= min)
         && threshold
             .min_engagement

@@ -99,6 +99,8 @@ pub struct Threshold {
     pub min_engagement: Option<f64>,
     /// (framework index, minimum coverage in percent).
     pub min_coverage: Option<(usize, f64)>,
+    /// Only a known visitor (a lead) may enter: sales cannot follow up on an anonymous one.
+    pub known: bool,
     pub cooldown: Millis,
 }
 
@@ -252,6 +254,7 @@ impl Model {
                 min_fit: None,
                 min_engagement: None,
                 min_coverage: None,
+                known: false,
                 cooldown: 0,
             },
             sql: Threshold {
@@ -260,6 +263,7 @@ impl Model {
                 min_fit: None,
                 min_engagement: None,
                 min_coverage: None,
+                known: false,
                 cooldown: 0,
             },
             handoff: vec![Stage::Sql],

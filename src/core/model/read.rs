@@ -469,6 +469,7 @@ fn threshold(
         "minFit",
         "minEngagement",
         "minCoverage",
+        "known",
         "cooldownHours",
     ];
     let t = Obj::open(
@@ -529,6 +530,7 @@ fn threshold(
         min_fit: t.opt("minFit", p),
         min_engagement: t.opt("minEngagement", p),
         min_coverage,
+        known: t.opt("known", p).unwrap_or(false),
         cooldown: (cooldown_hours.max(0.0) * HOUR as f64).min(1e15) as i64,
     })
 }
