@@ -1,7 +1,9 @@
-// Per-event cost of `session.track()` through the public JS API (built-in model), in Node.
+// Per-event cost through the public JS API (built-in model), in Node.
 // Usage: make pkg && node benches/js-track.mjs [events=200000]
-// Prints the median per-call time and the median of per-batch means (1000 calls each), which
-// is less disturbed by timer resolution and GC pauses.
+// `track()`: one event per call, each returning a full snapshot: the median per call, and the
+// median of per-batch means (1000 calls each), less disturbed by timer resolution and GC.
+// `trackAll()`: each visitor's 50 events in one call (one boundary crossing, one snapshot):
+// the median over visitors of (call time / 50).
 import { Scorer } from '../pkg/node.js';
 
 const total = Number(process.argv[2] ?? 200_000);
@@ -40,3 +42,14 @@ console.log(`track(): ${total} events, built-in model, Node ${process.version}`)
 console.log(`  median per call            ${us(median(perCall))} µs`);
 console.log(`  median of 1000-call means  ${us(median(perBatch))} µs  (includes session creation every 50 events and timer calls)`);
 console.log(`  p99 per call               ${us(perCall.sort((a, b) => a - b)[Math.floor(total * 0.99)])} µs`);
+
+const perEventBatched = [];
+for (let i = 0; i + 50 <= total; i += 50) {
+  const batch = events.slice(i, i + 50);
+  const s = scorer.session(`b${i}`);
+  const t = performance.now();
+  s.trackAll(batch, batch[49].timestamp);
+  perEventBatched.push((performance.now() - t) / 50);
+}
+console.log(`trackAll(): ${perEventBatched.length} visitors × 50 events`);
+console.log(`  median per event           ${us(median(perEventBatched))} µs`);

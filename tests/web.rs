@@ -267,3 +267,52 @@ fn summary_is_null_until_qualified_then_names_runtime_and_respects_email_consent
     let question = rust(&session.next_question().unwrap());
     assert_eq!(question["slot"], "budget");
 }
+
+#[wasm_bindgen_test]
+fn track_all_equals_tracking_one_by_one_and_is_all_or_nothing() {
+    let case: Value = serde_json::from_str(
+        CASES
+            .iter()
+            .find(|(n, _)| *n == "senior-buyer-reaches-sql")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let events = case["events"].as_array().unwrap();
+    let at = Some(millis("2026-11-14T12:00:00Z"));
+    let scorer = builtin();
+    let mut one_by_one = scorer.session(Some("buyer".into()), None);
+    for event in events {
+        one_by_one
+            .track(
+                js(event),
+                Some(millis(event["timestamp"].as_str().unwrap())),
+            )
+            .unwrap();
+    }
+    let mut batched = scorer.session(Some("buyer".into()), None);
+    let snap = batched
+        .track_all(js(&Value::Array(events.clone())), at)
+        .unwrap();
+    assert_eq!(rust(&snap), rust(&one_by_one.snapshot(at).unwrap()));
+    assert_eq!(rust(&snap)["stage"], "sql");
+
+    let mut session = scorer.session(Some("v".into()), None);
+    let before = session.save();
+    let batch = serde_json::json!([
+        {"type": "page", "properties": {"path": "/pricing"}},
+        {"type": "engagement", "properties": {"seconds": "ten"}}
+    ]);
+    let error = session.track_all(js(&batch), at).unwrap_err();
+    assert!(error.is_instance_of::<TypeError>());
+    assert_eq!(path_of(&error), "[1].properties.seconds");
+    assert_eq!(
+        session.save(),
+        before,
+        "the valid first event was not kept either"
+    );
+    assert!(session
+        .track_all(js(&serde_json::json!({"type": "page"})), at)
+        .unwrap_err()
+        .is_instance_of::<TypeError>());
+}

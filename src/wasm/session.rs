@@ -22,6 +22,15 @@ pub struct Session {
 }
 
 impl Session {
+    /// Events without a visitor key belong to this session's visitor.
+    fn default_visitor(&self, value: &mut Value) {
+        if let (Value::Object(members), false) = (value, self.inner.visitor().is_empty()) {
+            if member(members, "anonymousId").is_none() && member(members, "userId").is_none() {
+                members.push(("anonymousId".into(), self.inner.visitor().into()));
+            }
+        }
+    }
+
     pub(super) fn wrap(inner: engine::Session, restore_error: Option<String>) -> Session {
         Session {
             inner,
@@ -69,16 +78,55 @@ impl Session {
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
         let mut value = convert::from_js(&event, "event")?;
-        if let (Value::Object(members), false) = (&mut value, self.inner.visitor().is_empty()) {
-            if member(members, "anonymousId").is_none() && member(members, "userId").is_none() {
-                members.push(("anonymousId".into(), self.inner.visitor().into()));
-            }
-        }
+        self.default_visitor(&mut value);
         let event = Event::parse(&value, Some(now)).map_err(|p| errors::problem(&p))?;
         self.inner
             .apply(&event, now)
             .map_err(|p| errors::problem(&p))?;
         convert::to_js(&self.inner.snapshot(now.max(event.time)))
+    }
+
+    /// Applies several events in order and returns the snapshot after the last one, with one
+    /// crossing of the JS/wasm boundary for the whole batch: for events queued before the
+    /// engine was ready, backfills and replays. All or nothing: an invalid event throws (its
+    /// path prefixed with its index, e.g. `[3].properties.seconds`) and changes nothing.
+    ///
+    /// ```js
+    /// const snap = session.trackAll([
+    ///   { type: 'page', properties: { path: '/pricing' } },
+    ///   { type: 'track', event: 'Demo Requested' },
+    /// ], Date.now());
+    /// ```
+    #[wasm_bindgen(js_name = trackAll, unchecked_return_type = "Snapshot")]
+    pub fn track_all(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LeadEvent[]")] events: JsValue,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let now = convert::now(now_ms)?;
+        let Value::Array(items) = convert::from_js(&events, "events")? else {
+            return Err(errors::type_error("events", "expected an array of events"));
+        };
+        // NOTE: applied to a copy, swapped in only when every event was accepted.
+        let mut next = self.inner.clone();
+        let mut latest = now;
+        for (index, mut value) in items.into_iter().enumerate() {
+            self.default_visitor(&mut value);
+            let at = |mut problem: crate::core::json::Problem| {
+                let prefix = ["[", &crate::core::json::integer_text(index as i64), "]"].concat();
+                problem.path = if problem.path.is_empty() {
+                    prefix
+                } else {
+                    [prefix.as_str(), ".", &problem.path].concat()
+                };
+                errors::problem(&problem)
+            };
+            let event = Event::parse(&value, Some(now)).map_err(at)?;
+            next.apply(&event, now).map_err(at)?;
+            latest = latest.max(event.time);
+        }
+        self.inner = next;
+        convert::to_js(&self.inner.snapshot(latest))
     }
 
     /// Records a qualification answer (a chat or form answer) for a slot of the model,
