@@ -1,6 +1,8 @@
 // Time from script start to the first snapshot in headless Chromium, pages and package served
-// from 127.0.0.1 (local files). Two figures, median of N cold loads (fresh browser context):
-//   engine   a module that imports the package, initialises the wasm and scores a page view;
+// from 127.0.0.1 (local files). Median of N cold loads (fresh browser context each):
+//   static   a module whose static imports (the glue) are loaded before it starts: wasm fetch
+//            + compile, the built-in model's validation, one page view scored;
+//   engine   the same with a dynamic import, so the glue's fetch counts too;
 //   tracker  the one-tag embed (`<script type="module" src="/pkg/leadpulse.js" …>`) until
 //            `leadpulse.ready` resolves, measured from navigation start.
 // Usage: make pkg && node benches/first-snapshot.mjs [runs=15]
@@ -14,6 +16,12 @@ const runs = Number(process.argv[2] ?? 15);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
 const pages = {
+  '/static.html': `<!doctype html><script type="module" src="/static.js"></script>`,
+  '/static.js': `import init, { Scorer } from '/pkg/index.js';
+    const t0 = performance.now();
+    await init();
+    const snap = new Scorer().session('bench').track({ type: 'page', properties: { path: '/pricing' } });
+    window.__result = { ms: performance.now() - t0, score: snap.score };`,
   '/engine.html': `<!doctype html><script type="module" src="/engine.js"></script>`,
   '/engine.js': `const t0 = performance.now();
     const { default: init, Scorer } = await import('/pkg/index.js');
@@ -52,7 +60,7 @@ const browser = await chromium.launch({
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
-  for (const name of ['engine', 'tracker']) {
+  for (const name of ['static', 'engine', 'tracker']) {
     const times = [];
     for (let i = 0; i < runs; i++) {
       const context = await browser.newContext();
