@@ -17,7 +17,7 @@ fn coverage_and_next_question_follow_answers_traits_and_events() {
     let mut v = Visitor::new("v");
     v.page(t, "/");
     let s = v.snap(t);
-    assert_eq!(s.frameworks["BANT"].coverage, 0);
+    assert_eq!(s.frameworks.get("BANT").unwrap().coverage, 0);
     assert_eq!(
         s.next_question.as_ref().unwrap().slot,
         "budget",
@@ -25,7 +25,7 @@ fn coverage_and_next_question_follow_answers_traits_and_events() {
     );
     v.answer(t + MINUTE, "budget", "approved");
     let s = v.snap(t + MINUTE);
-    assert_eq!(s.frameworks["BANT"].filled, vec!["budget"]);
+    assert_eq!(s.frameworks.get("BANT").unwrap().filled, vec!["budget"]);
     assert_eq!(s.next_question.as_ref().unwrap().slot, "authority");
     assert_eq!(
         reason(&s, "slot.budget"),
@@ -36,11 +36,12 @@ fn coverage_and_next_question_follow_answers_traits_and_events() {
     v.track(t + 3 * MINUTE, "Demo Requested", json!({}));
     let s = v.snap(t + 3 * MINUTE);
     assert_eq!(
-        s.frameworks["BANT"].coverage, 75,
+        s.frameworks.get("BANT").unwrap().coverage,
+        75,
         "authority from the title, need from the demo request"
     );
-    assert_eq!(s.frameworks["BANT"].missing, vec!["timeline"]);
-    assert_eq!(s.frameworks["CHAMP"].coverage, 75);
+    assert_eq!(s.frameworks.get("BANT").unwrap().missing, vec!["timeline"]);
+    assert_eq!(s.frameworks.get("CHAMP").unwrap().coverage, 75);
     assert_eq!(
         s.next_question.as_ref().unwrap().question,
         "When would you like a solution in place?"

@@ -4,7 +4,6 @@
 //! NOTE: it replaces `BTreeMap` there with the same key order and a fraction of the code in
 //! a wasm build: every `BTreeMap` key/value pair instantiates its own B-tree.
 use std::borrow::Borrow;
-use std::ops::Index;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
@@ -101,24 +100,6 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     }
 }
 
-/// `map["key"]` panics when the key is absent, as `BTreeMap`'s does: for tests and callers
-/// that know the key; the core itself uses [`SortedMap::get`].
-impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> Index<&Q> for SortedMap<K, V> {
-    type Output = V;
-    fn index(&self, key: &Q) -> &V {
-        match self.get(key) {
-            Some(value) => value,
-            None => missing_key(),
-        }
-    }
-}
-
-#[cold]
-#[allow(clippy::panic)] // NOTE: the documented contract of `Index`, as for `BTreeMap`.
-fn missing_key() -> ! {
-    panic!("SortedMap: no entry for the key")
-}
-
 impl<'m, K, V> IntoIterator for &'m SortedMap<K, V> {
     type Item = (&'m K, &'m V);
     type IntoIter = std::iter::Map<std::slice::Iter<'m, (K, V)>, fn(&'m (K, V)) -> (&'m K, &'m V)>;
@@ -141,7 +122,7 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(map.keys().cloned().collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(map["b"], 3);
+        assert_eq!(map.get("b"), Some(&3));
         assert_eq!(map.insert("c".into(), 4), None);
         assert_eq!(map.insert("a".into(), 5), Some(2));
         assert_eq!(map.get("a"), Some(&5));

@@ -8,7 +8,7 @@
 // 3. the example application (www/edge/deno.mjs → site.js) served by Deno.serve in front of a
 //    loopback origin: a qualifying week reaches the collector once, signed.
 // Under Node this file only registers a skipped test (the Node side is edge.test.mjs).
-import { jsonDiff, replayCase } from './replay.mjs';
+import { jsonDiff, replayCase } from '../js/replay.mjs';
 
 const PKG = new URL('../../pkg/', import.meta.url);
 const CASES = new URL('../fixtures/cases/', import.meta.url);

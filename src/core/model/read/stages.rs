@@ -1,0 +1,228 @@
+//! Grades, status, stage thresholds (hysteresis, cooldown, coverage) and hand-off.
+use super::section;
+use crate::core::json::{float, index, FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::model::{Band, Framework, Stage, Threshold};
+use crate::core::time::HOUR;
+
+fn bands(obj: &Obj, key: &str, p: &mut Problems) -> Option<Vec<Band>> {
+    let value = obj.get(key);
+    let Some(Value::Array(items)) = value else {
+        match value {
+            None => p.add(
+                &obj.path_of(key),
+                ProblemKind::Missing,
+                "required field is missing",
+            ),
+            Some(v) => p.add(
+                &obj.path_of(key),
+                ProblemKind::Type,
+                ["expected an array, found ", crate::core::json::type_name(v)].concat(),
+            ),
+        }
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut last_min = f64::INFINITY;
+    for (i, item) in items.iter().enumerate() {
+        let path = index(&obj.path_of(key), i);
+        let Some(b) = Obj::open(item, &path, Some(&["min", "grade"]), p) else {
+            continue;
+        };
+        let min: Option<f64> = b.opt("min", p);
+        let label: Option<String> = b.req("grade", p);
+        let is_last = i + 1 == items.len();
+        match min {
+            Some(m) if m >= last_min => p.range(
+                &b.path_of("min"),
+                "bands are listed from the highest min down",
+            ),
+            Some(m) => last_min = m,
+            None if !is_last => p.range(&path, "only the last band may omit `min`"),
+            None => {}
+        }
+        if is_last && min.is_some() {
+            p.range(
+                &b.path_of("min"),
+                "the last band has no `min`: it catches every other score",
+            );
+        }
+        out.extend(label.map(|label| Band { min, label }));
+    }
+    if items.is_empty() {
+        p.range(&obj.path_of(key), "needs at least one band");
+    }
+    Some(out)
+}
+
+pub(super) fn grades(top: &Obj, p: &mut Problems) -> (Option<Vec<Band>>, Option<Vec<Band>>) {
+    let Some(g) = Obj::open(
+        top.get("grades").unwrap_or(&Value::Null),
+        "grades",
+        Some(&["fit", "engagement"]),
+        p,
+    ) else {
+        return (None, None);
+    };
+    (bands(&g, "fit", p), bands(&g, "engagement", p))
+}
+
+pub(super) fn status(top: &Obj, p: &mut Problems) -> (Option<f64>, Option<f64>) {
+    let Some(s) = Obj::open(
+        top.get("status").unwrap_or(&Value::Null),
+        "status",
+        Some(&["warm", "hot"]),
+        p,
+    ) else {
+        return (None, None);
+    };
+    let (warm, hot): (Option<f64>, Option<f64>) = (s.req("warm", p), s.req("hot", p));
+    if let (Some(w), Some(h)) = (warm, hot) {
+        if w >= h {
+            p.range(
+                "status.hot",
+                [
+                    "must be above status.warm (",
+                    &float::display(w),
+                    "), found ",
+                    &float::display(h),
+                ]
+                .concat(),
+            );
+        }
+    }
+    (warm, hot)
+}
+
+fn threshold(
+    stages: &Obj,
+    key: &str,
+    frameworks: &Option<Vec<Framework>>,
+    p: &mut Problems,
+) -> Option<Threshold> {
+    const KEYS: &[&str] = &[
+        "enter",
+        "exit",
+        "minFit",
+        "minEngagement",
+        "minCoverage",
+        "known",
+        "cooldownHours",
+    ];
+    let t = Obj::open(
+        stages.get(key).unwrap_or(&Value::Null),
+        &stages.path_of(key),
+        Some(KEYS),
+        p,
+    )?;
+    let enter: Option<f64> = t.req("enter", p);
+    let exit: Option<f64> = t.opt("exit", p);
+    if let (Some(enter), Some(exit)) = (enter, exit) {
+        if exit > enter {
+            p.range(
+                &t.path_of("exit"),
+                [
+                    "must not be above enter (",
+                    &float::display(enter),
+                    "): hysteresis exits lower than it enters",
+                ]
+                .concat(),
+            );
+        }
+    }
+    let cooldown_hours: f64 = t.opt("cooldownHours", p).unwrap_or(0.0);
+    if cooldown_hours < 0.0 {
+        p.range(&t.path_of("cooldownHours"), "must not be negative");
+    }
+    let min_coverage = match t.get("minCoverage") {
+        None => None,
+        Some(v) => {
+            let c = Obj::open(
+                v,
+                &t.path_of("minCoverage"),
+                Some(&["framework", "percent"]),
+                p,
+            )?;
+            let name: Option<String> = c.req("framework", p);
+            let percent: Option<f64> = c.req("percent", p);
+            if percent.is_some_and(|pc| !(0.0..=100.0).contains(&pc)) {
+                p.range(&c.path_of("percent"), "must be between 0 and 100");
+            }
+            let found = name
+                .as_ref()
+                .and_then(|n| frameworks.as_ref()?.iter().position(|f| &f.id == n));
+            if let (Some(n), None, Some(_)) = (&name, found, frameworks) {
+                p.range(
+                    &c.path_of("framework"),
+                    ["unknown framework '", n, "'"].concat(),
+                );
+            }
+            Some((found?, percent?))
+        }
+    };
+    let enter = enter?;
+    Some(Threshold {
+        enter,
+        exit: exit.unwrap_or(enter),
+        min_fit: t.opt("minFit", p),
+        min_engagement: t.opt("minEngagement", p),
+        min_coverage,
+        known: t.opt("known", p).unwrap_or(false),
+        cooldown: (cooldown_hours.max(0.0) * HOUR as f64).min(1e15) as i64,
+    })
+}
+
+type StageConfig = (Option<Vec<String>>, Option<Threshold>, Option<Threshold>);
+
+pub(super) fn stages(
+    top: &Obj,
+    frameworks: &Option<Vec<Framework>>,
+    p: &mut Problems,
+) -> StageConfig {
+    let Some(s) = Obj::open(
+        top.get("stages").unwrap_or(&Value::Null),
+        "stages",
+        Some(&["lead", "mql", "sql"]),
+        p,
+    ) else {
+        return (None, None, None);
+    };
+    let lead = section(&s, "lead", &["traits"], p).and_then(|l| l.opt::<Vec<String>>("traits", p));
+    let mql = threshold(&s, "mql", frameworks, p);
+    let sql = threshold(&s, "sql", frameworks, p);
+    if let (Some(m), Some(q)) = (&mql, &sql) {
+        if q.enter < m.enter {
+            p.range(
+                "stages.sql.enter",
+                [
+                    "must not be below stages.mql.enter (",
+                    &float::display(m.enter),
+                    ")",
+                ]
+                .concat(),
+            );
+        }
+    }
+    (
+        Some(lead.unwrap_or_else(|| vec!["email".to_string()])),
+        mql,
+        sql,
+    )
+}
+
+pub(super) fn handoff(top: &Obj, p: &mut Problems) -> Option<Vec<Stage>> {
+    let names: Vec<String> = match top.get("handoff") {
+        None => return Some(vec![Stage::Sql]),
+        Some(v) => Vec::<String>::from_json(v, "handoff", p)?,
+    };
+    let mut stages = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        match Stage::from_name(name) {
+            Some(s @ (Stage::Mql | Stage::Sql)) => stages.push(s),
+            _ => p.range(
+                &index("handoff", i),
+                ["expected 'mql' or 'sql', found '", name, "'"].concat(),
+            ),
+        }
+    }
+    Some(stages)
+}
