@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge
+.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge
 
 setup:
 	@scripts/setup.sh
@@ -25,11 +25,18 @@ native-test: setup
 	cargo clippy --all-targets --features cli -- -D warnings
 	cargo test --features cli
 
+# What ships is linted too: the binding exists only for wasm32, in both builds.
+wasm-lint: setup
+	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --tests --target wasm32-unknown-unknown --features author -- -D warnings
+
+# Both builds in Node: the browser build (compiled models) and the author build (documents).
 wasm-test-node: setup
 	$(WASM_TEST)
+	$(WASM_TEST) --features author
 
 wasm-test-chrome: setup
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver $(WASM_TEST)
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver $(WASM_TEST) --features author
 
 js-test: pkg
 	node --test tests/js/
@@ -53,7 +60,7 @@ edge-test: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test
+test: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test
 
 demo: setup pkg
 	cargo build --release --features cli

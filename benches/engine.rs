@@ -28,7 +28,7 @@ fn events(visitor: &str, n: usize, start: i64) -> Vec<Event> {
                 2 => json!({"type": "engagement", "anonymousId": visitor, "timestamp": t, "properties": {"seconds": 20, "scroll": 60, "path": "/blog/how-to-score"}}),
                 _ => json!({"type": "track", "anonymousId": visitor, "timestamp": t, "event": "Asset Downloaded", "properties": {"asset_type": "case_study"}}),
             };
-            let value = leadpulse::core::json::parse(&value.to_string()).expect("bench JSON");
+            let value: leadpulse::core::json::Value = serde_json::from_value(value).expect("bench JSON");
             Event::parse(&value, None).expect("bench event")
         })
         .collect()

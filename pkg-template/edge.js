@@ -9,8 +9,8 @@
 // Workers refuse to compile WebAssembly from bytes at run time, so the module is imported as a
 // compiled `WebAssembly.Module` and instantiated with `initSync` on the first scored request.
 
-import wasm from './leadpulse_core_bg.wasm';
-import { initSync, Scorer } from './leadpulse_core.js';
+import wasm from './leadpulse_author_bg.wasm';
+import { initSync, Scorer } from './leadpulse_author.js';
 import { attachCookie, createEdge, defaultConsent } from './edge/core.js';
 
 const edge = createEdge(() => {

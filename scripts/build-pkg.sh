@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (layout: docs/contracts.md) and prints its size table.
 # Expects `make setup` to have run (wasm-bindgen at the Cargo.lock version, node_modules).
+#
+# Two wasm modules from the same crate:
+#   leadpulse_core    the browser build: compiled models only (no model validator)
+#   leadpulse_author  + the model reader and `compileModel` (Node, Deno, edge, `leadpulse/author`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-cargo build --lib --target wasm32-unknown-unknown --profile wasm
-
-rm -rf pkg
-wasm-bindgen --target web --out-name leadpulse_core --out-dir pkg \
-  target/wasm32-unknown-unknown/wasm/leadpulse.wasm
 
 # NOTE: the features rustc enables by default for wasm32-unknown-unknown
 # (`rustc --print cfg --target wasm32-unknown-unknown`): wasm-opt must accept them, and it
 # cannot always read them from the module (the target_features section goes with `strip`).
 # The custom sections that only tools read are stripped from what ships.
-node_modules/.bin/wasm-opt -Oz \
-  --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --strip-debug --strip-producers --strip-target-features \
-  pkg/leadpulse_core_bg.wasm -o pkg/leadpulse_core_bg.wasm
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+rm -rf pkg
+mkdir -p pkg
+
+# build NAME [FEATURES]: cargo build, wasm-bindgen (--target web), wasm-opt -Oz.
+build() {
+  local name=$1 features=${2:-}
+  cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
+  wasm-bindgen --target web --out-name "$name" --out-dir pkg \
+    target/wasm32-unknown-unknown/wasm/leadpulse.wasm
+  node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
+    --strip-debug --strip-producers --strip-target-features \
+    "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
+}
+build leadpulse_core
+build leadpulse_author author
 
 # Everything in pkg-template/ (entries, tracker, edge worker, README, package.json).
 cp -R pkg-template/. pkg/

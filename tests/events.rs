@@ -3,9 +3,9 @@ use leadpulse::core::event::{Event, EventKind, Scalar};
 use leadpulse::core::json::{self, ProblemKind};
 use serde_json::json;
 
-/// A serde_json test document as the engine's JSON value (through its text).
+/// A serde_json test document as the engine's JSON value.
 fn lp(value: &serde_json::Value) -> json::Value {
-    json::parse(&value.to_string()).unwrap()
+    serde_json::from_value(value.clone()).unwrap()
 }
 
 fn reject(event: serde_json::Value) -> (String, ProblemKind, String) {

@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
-use leadpulse::core::json::{self as lp_json, ToJson};
+use leadpulse::core::json as lp_json;
 use leadpulse::core::model::Model;
 use leadpulse::core::time::{self, Millis};
 use serde_json::{json, Value};
 
-/// A fixture document as the engine's JSON value (through its text).
+/// A fixture document as the engine's JSON value.
 fn lp(value: &Value) -> lp_json::Value {
-    lp_json::parse(&value.to_string()).unwrap()
+    serde_json::from_value(value.clone()).unwrap()
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -83,7 +83,7 @@ fn replay(case: &Value) -> (Vec<Value>, Vec<(usize, String)>) {
         .map(|(key, session)| {
             let mut line = json!({ "visitor": key });
             line.as_object_mut().unwrap().extend(
-                serde_json::from_str::<Value>(&session.snapshot(at).to_json())
+                serde_json::to_value(session.snapshot(at))
                     .unwrap()
                     .as_object()
                     .unwrap()

@@ -252,12 +252,12 @@ fn repeated_message_ids_are_ignored() {
     let event = json!({"type": "page", "anonymousId": "v", "timestamp": t, "messageId": "m-1", "properties": {"path": "/pricing"}});
     let parsed = Event::parse(&lp(&event), None).unwrap();
     assert_eq!(
-        s.apply(&parsed, t).unwrap(),
-        leadpulse::core::engine::Applied::Scored
+        s.apply(&parsed, t).unwrap().0,
+        leadpulse::core::engine::Applied::Scored { progress: true }
     );
     let once = s.snapshot(t);
     assert_eq!(
-        s.apply(&parsed, t).unwrap(),
+        s.apply(&parsed, t).unwrap().0,
         leadpulse::core::engine::Applied::Duplicate
     );
     assert_eq!(s.snapshot(t), once);

@@ -66,7 +66,10 @@ fn corrupt_truncated_foreign_and_oversized_state_is_rejected_with_a_reason() {
         ("eyJzY29yZSI6IDEwfQ".into(), |e| *e == StateError::Foreign),
         ("TFAH".into(), |e| *e == StateError::UnsupportedVersion(7)),
         (text[..text.len() / 2].to_string(), |e| {
-            matches!(e, StateError::Checksum | StateError::Malformed { .. })
+            matches!(
+                e,
+                StateError::Checksum | StateError::Malformed { .. } | StateError::NotBase64 { .. }
+            )
         }),
         (String::from_utf8(flipped).unwrap(), |e| {
             *e == StateError::Checksum

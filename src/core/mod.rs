@@ -10,6 +10,7 @@
     )
 )]
 
+pub mod encoding;
 pub mod engine;
 pub mod event;
 pub mod glob;

@@ -1,15 +1,19 @@
 //! The snapshot: everything a site, a worker or a chat widget needs to react, at one instant.
+use std::sync::Arc;
+
+use serde::Serialize;
+
 use crate::core::engine::frameworks::{self, Coverage, NextQuestion, Progress};
 use crate::core::engine::score::{self, Reason};
 use crate::core::engine::stages;
 use crate::core::engine::state::VisitorState;
-use crate::core::json::{ObjectWriter, Shared, ToJson};
 use crate::core::model::{Band, Model};
 use crate::core::sorted_map::SortedMap;
 use crate::core::time::{format_iso, Millis};
 
 /// Written as JSON with camelCase keys, in this order (docs/contracts.md).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     pub score: i64,
     pub fit: i64,
@@ -21,10 +25,10 @@ pub struct Snapshot {
     pub qualified_at: Option<String>,
     pub reasons: Vec<Reason>,
     /// Shared with the session's other snapshots while no slot fills (see [`Progress`]).
-    pub frameworks: Shared<SortedMap<String, Coverage>>,
-    pub next_question: Option<Shared<NextQuestion>>,
+    pub frameworks: Arc<SortedMap<String, Coverage>>,
+    pub next_question: Option<Arc<NextQuestion>>,
     /// Shared with the model.
-    pub action: Shared<SortedMap<String, String>>,
+    pub action: Arc<SortedMap<String, String>>,
     pub bot: bool,
     pub bot_reason: Option<String>,
     pub sessions: u32,
@@ -32,44 +36,23 @@ pub struct Snapshot {
     pub first_seen: Option<String>,
 }
 
-impl Snapshot {
-    /// Writes the members into an object being written: `replay` prefixes a `visitor`.
-    pub fn write_fields(&self, object: &mut ObjectWriter) {
-        object
-            .field("score", &self.score)
-            .field("fit", &self.fit)
-            .field("engagement", &self.engagement)
-            .field("grade", &self.grade)
-            .field("stage", self.stage)
-            .field("status", self.status)
-            .field("qualified", &self.qualified)
-            .field("qualifiedAt", &self.qualified_at)
-            .field("reasons", &self.reasons)
-            .field("frameworks", &self.frameworks)
-            .field("nextQuestion", &self.next_question)
-            .field("action", &self.action)
-            .field("bot", &self.bot)
-            .field("botReason", &self.bot_reason)
-            .field("sessions", &self.sessions)
-            .field("engagedSeconds", &self.engaged_seconds)
-            .field("firstSeen", &self.first_seen);
-    }
+/// The grade: the fit band's letter and the engagement band's digit (`A1`).
+pub fn grade(model: &Model, fit: i64, engagement: i64) -> String {
+    [
+        band(&model.fit_grades, fit),
+        band(&model.engagement_grades, engagement),
+    ]
+    .concat()
 }
 
-impl ToJson for Snapshot {
-    fn write_json(&self, out: &mut String) {
-        let mut object = ObjectWriter::new(out);
-        self.write_fields(&mut object);
-        object.end();
-    }
-}
-
-impl ToJson for Reason {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("rule", &self.rule)
-            .field("points", &self.points)
-            .end();
+/// The temperature at a score: `cold`, `warm` or `hot`.
+pub fn status(model: &Model, score: i64) -> &'static str {
+    if (score as f64) >= model.hot {
+        "hot"
+    } else if (score as f64) >= model.warm {
+        "warm"
+    } else {
+        "cold"
     }
 }
 
@@ -107,37 +90,16 @@ pub fn build_with(
     now: Millis,
     progress: Progress,
 ) -> Snapshot {
-    build_from(model, state, score::evaluate(model, state, now), progress)
-}
-
-/// [`build`] from the scores at the snapshot's time, already computed.
-pub fn build_from(
-    model: &Model,
-    state: &VisitorState,
-    scores: score::Scores,
-    progress: Progress,
-) -> Snapshot {
+    let scores = score::evaluate(model, state, now);
     let total = scores.total();
-    let qualified = qualified_now(model, state, total);
-    let status = if (total as f64) >= model.hot {
-        "hot"
-    } else if (total as f64) >= model.warm {
-        "warm"
-    } else {
-        "cold"
-    };
     Snapshot {
         score: total,
         fit: scores.fit,
         engagement: scores.engagement,
-        grade: [
-            band(&model.fit_grades, scores.fit),
-            band(&model.engagement_grades, scores.engagement),
-        ]
-        .concat(),
+        grade: grade(model, scores.fit, scores.engagement),
         stage: state.stage.name(),
-        status,
-        qualified,
+        status: status(model, total),
+        qualified: qualified_now(model, state, total),
         qualified_at: state.sql.entered_at.map(format_iso),
         reasons: scores.reasons,
         frameworks: progress.coverage,

@@ -1,14 +1,15 @@
 //! The qualified-lead summary: the only thing that ever leaves the device.
-use crate::core::sorted_map::SortedMap;
+use serde::Serialize;
 
 use crate::core::engine::frameworks::Coverage;
 use crate::core::engine::score::{Reason, Totals};
 use crate::core::engine::stages;
-use crate::core::engine::state::{Touch, VisitorState};
+use crate::core::engine::state::{Handoff, Touch, VisitorState};
 use crate::core::event::{truncate, Scalar};
-use crate::core::json::{ObjectWriter, ToJson};
+use crate::core::json::{Obj, Problem, Problems, Value};
 use crate::core::model::{fnv1a64, hex16, Model, Stage};
 use crate::core::snapshot;
+use crate::core::sorted_map::SortedMap;
 use crate::core::time::{format_iso, Millis};
 
 /// Hard cap on a serialized summary (DESIGN.md: ≤ 4 KB).
@@ -16,8 +17,9 @@ pub const MAX_BYTES: usize = 4096;
 const MAX_TRAIT_TEXT: usize = 200;
 
 /// Where the summary was produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Runtime {
+    #[default]
     Browser,
     Edge,
     Native,
@@ -38,27 +40,53 @@ impl Runtime {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SummaryOptions {
     pub runtime: Runtime,
     /// E-mail leaves the device only with consent.
     pub include_email: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl SummaryOptions {
+    /// Reads `{ runtime?, includeEmail? }` (other keys are ignored).
+    pub fn from_value(value: &Value) -> Result<SummaryOptions, Problem> {
+        let mut problems = Problems::default();
+        let mut options = SummaryOptions::default();
+        if let Some(obj) = Obj::open(value, "options", None, &mut problems) {
+            if let Some(name) = obj.opt::<String>("runtime", &mut problems) {
+                match Runtime::from_name(&name) {
+                    Some(runtime) => options.runtime = runtime,
+                    None => {
+                        problems.range("options.runtime", "expected 'browser', 'edge' or 'native'")
+                    }
+                }
+            }
+            if let Some(include) = obj.opt::<bool>("includeEmail", &mut problems) {
+                options.include_email = include;
+            }
+        }
+        match problems.0.into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(options),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TouchOut {
     pub referrer: Option<String>,
     pub utm: SortedMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sources {
     pub first: TouchOut,
     pub last: TouchOut,
 }
 
 /// Written as JSON with camelCase keys, in this order (docs/contracts.md).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub version: u32,
     pub id: String,
@@ -81,63 +109,8 @@ pub struct Summary {
     pub runtime: &'static str,
 }
 
-impl ToJson for Summary {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("version", &self.version)
-            .field("id", &self.id)
-            .field("visitor", &self.visitor)
-            .field("model", &self.model)
-            .field("stage", self.stage)
-            .field("score", &self.score)
-            .field("fit", &self.fit)
-            .field("engagement", &self.engagement)
-            .field("grade", &self.grade)
-            .field("reasons", &self.reasons)
-            .field("frameworks", &self.frameworks)
-            .field("slots", &self.slots)
-            .field("traits", &self.traits)
-            .field("firstSeen", &self.first_seen)
-            .field("qualifiedAt", &self.qualified_at)
-            .field("sessions", &self.sessions)
-            .field("engagedSeconds", &self.engaged_seconds)
-            .field("source", &self.source)
-            .field("runtime", self.runtime)
-            .end();
-    }
-}
-
-impl ToJson for Sources {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("first", &self.first)
-            .field("last", &self.last)
-            .end();
-    }
-}
-
-impl ToJson for TouchOut {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("referrer", &self.referrer)
-            .field("utm", &self.utm)
-            .end();
-    }
-}
-
-/// Numbers as f64 values (`250.0`), as serde_json wrote them.
-impl ToJson for Scalar {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            Scalar::Text(s) => s.write_json(out),
-            Scalar::Number(n) => n.write_json(out),
-            Scalar::Bool(b) => b.write_json(out),
-        }
-    }
-}
-
 /// The hand-off stage the visitor currently holds, and when it was entered.
-pub fn due(model: &Model, state: &VisitorState, totals: Totals) -> Option<(Stage, Millis)> {
+pub fn held(model: &Model, state: &VisitorState, totals: Totals) -> Option<(Stage, Millis)> {
     if state.bot.is_some() {
         return None;
     }
@@ -158,10 +131,35 @@ pub fn due(model: &Model, state: &VisitorState, totals: Totals) -> Option<(Stage
         })
 }
 
+/// What a summary says that sales would want to hear again when it changes.
+fn fingerprint(stage: Stage, entered_at: Millis) -> u64 {
+    fnv1a64(format!("{}\n{entered_at}", stage.name()).as_bytes())
+}
+
+/// Whether a summary is due: a hand-off stage is held and its fingerprint differs from that
+/// of the last summary handed off.
+pub fn is_due(model: &Model, state: &VisitorState, totals: Totals) -> bool {
+    mark(model, state, totals, 0).is_some()
+}
+
+/// The record of handing off the summary that is due, if one is.
+pub fn mark(model: &Model, state: &VisitorState, totals: Totals, now: Millis) -> Option<Handoff> {
+    let (stage, entered_at) = held(model, state, totals)?;
+    let fingerprint = fingerprint(stage, entered_at);
+    let last = state.handoff;
+    if last.is_some_and(|h| h.fingerprint == fingerprint) {
+        return None;
+    }
+    Some(Handoff {
+        revision: last.map_or(1, |h| h.revision.saturating_add(1)),
+        fingerprint,
+        at: now,
+    })
+}
+
 /// The deterministic idempotency key of one qualification.
 pub fn summary_id(visitor: &str, model_hash: &str, stage: Stage, entered_at: Millis) -> String {
-    let time = crate::core::json::integer_text(entered_at);
-    let key = [visitor, "\n", model_hash, "\n", stage.name(), "\n", &time].concat();
+    let key = format!("{visitor}\n{model_hash}\n{}\n{entered_at}", stage.name());
     ["lp_", &hex16(fnv1a64(key.as_bytes()))].concat()
 }
 
@@ -180,7 +178,7 @@ pub fn build(
     options: SummaryOptions,
 ) -> Option<Summary> {
     let snap = snapshot::build(model, state, now);
-    let (stage, entered_at) = due(
+    let (stage, entered_at) = held(
         model,
         state,
         Totals {
@@ -225,7 +223,7 @@ pub fn build(
             .into_iter()
             .take(model.summary_reasons)
             .collect(),
-        frameworks: snap.frameworks.to_owned_value(),
+        frameworks: (*snap.frameworks).clone(),
         slots,
         traits,
         first_seen: format_iso(state.first_seen.unwrap_or(entered_at)),
@@ -260,5 +258,13 @@ fn fit_to_size(summary: &mut Summary) {
         } else if summary.reasons.pop().is_none() && summary.frameworks.pop_last().is_none() {
             break;
         }
+    }
+}
+
+impl Summary {
+    /// The exact JSON text to queue, send and sign (byte for byte on every attempt).
+    pub fn to_json(&self) -> String {
+        // NOTE: plain structs of strings and numbers always serialise.
+        serde_json::to_string(self).unwrap_or_default()
     }
 }

@@ -1,39 +1,16 @@
-//! JS values ⇄ the core's JSON: inputs go through `JSON.stringify` into the in-house parser;
-//! outputs are written as JSON text and become plain objects through `JSON.parse`, so they
-//! survive `JSON.stringify` and `postMessage` unchanged.
-//!
-//! NOTE: two boundary crossings per value (one string each way) instead of one per field:
-//! what makes the JS API cheap, and why no serde code is linked into the wasm.
-use js_sys::JSON;
+//! Results → JS through serde-wasm-bindgen: plain objects (`json_compatible`: maps are
+//! objects, not `Map`s), so they survive `JSON.stringify` and `postMessage` unchanged.
+//! (Inputs: `input.rs`.)
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::errors;
-use crate::core::json::{self, ToJson, Value};
 use crate::core::time::{Millis, MAX_TIME, MIN_TIME};
 
-pub fn to_js<T: ToJson + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    JSON::parse(&value.to_json())
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|_| errors::plain("leadpulse: could not convert a result to JS"))
-}
-
-/// The JSON text of a JS value; a `TypeError` naming `path` when it has none
-/// (`undefined`, a function, a BigInt, a cycle).
-pub fn json_text(value: &JsValue, path: &str) -> Result<String, JsValue> {
-    JSON::stringify(value)
-        .ok()
-        .and_then(|text| JsValue::from(text).as_string())
-        .ok_or_else(|| {
-            errors::type_error(
-                path,
-                "not a JSON-compatible value (undefined, a function, a BigInt or a cycle)",
-            )
-        })
-}
-
-pub fn from_js(value: &JsValue, path: &str) -> Result<Value, JsValue> {
-    let text = json_text(value, path)?;
-    // NOTE: text from JSON.stringify always parses; this guards against a patched JSON.
-    json::parse(&text).map_err(|e| errors::type_error(path, &e.describe()))
 }
 
 /// `nowMs`, or the current time when omitted.

@@ -1,8 +1,9 @@
 //! Core errors → JS errors of a specific class, always with a message.
-use js_sys::{Array, Error, Object, RangeError, Reflect, TypeError};
+use js_sys::{Error, RangeError, Reflect, TypeError};
 use wasm_bindgen::JsValue;
 
 use crate::core::json::{Problem, ProblemKind};
+#[cfg(feature = "author")]
 use crate::core::model::ModelError;
 
 /// A bad event or argument: `TypeError` for a missing or mistyped field, `RangeError` for
@@ -20,19 +21,21 @@ pub fn problem(problem: &Problem) -> JsValue {
 }
 
 pub fn type_error(path: &str, message: &str) -> JsValue {
-    let error: JsValue = TypeError::new(&[path, ": ", message].concat()).into();
+    let error: JsValue = TypeError::new(&located(path, message)).into();
     set(&error, "path", &JsValue::from_str(path));
     error
 }
 
 pub fn range_error(path: &str, message: &str) -> JsValue {
-    let error: JsValue = RangeError::new(&[path, ": ", message].concat()).into();
+    let error: JsValue = RangeError::new(&located(path, message)).into();
     set(&error, "path", &JsValue::from_str(path));
     error
 }
 
 /// An invalid model: an `Error` listing every problem, with `problems: {path, message}[]`.
+#[cfg(feature = "author")]
 pub fn model(error: &ModelError) -> JsValue {
+    use js_sys::{Array, Object};
     let js: JsValue = Error::new(&error.describe()).into();
     let list = Array::new();
     for p in &error.0 {
@@ -47,6 +50,21 @@ pub fn model(error: &ModelError) -> JsValue {
 
 pub fn plain(message: &str) -> JsValue {
     Error::new(message).into()
+}
+
+/// A session whose state was left borrowed by an internal error (a trap mid-call): it says
+/// so on every later call instead of failing with wasm-bindgen's opaque message.
+pub fn broken() -> JsValue {
+    plain(
+        "leadpulse: this session hit an internal error and cannot be used; \
+         start a new one from its last saved state (scorer.session(visitor, saved))",
+    )
+}
+
+/// `path: message`, the format of every problem (`(root)` for the value itself).
+fn located(path: &str, message: &str) -> String {
+    let path = if path.is_empty() { "(root)" } else { path };
+    format!("{path}: {message}")
 }
 
 fn set(target: &JsValue, key: &str, value: &JsValue) {

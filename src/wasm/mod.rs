@@ -1,13 +1,17 @@
 //! wasm-bindgen adapters over [`crate::core`]: decode → call the core → encode.
 //! One file per JS class; errors become JS errors of a specific class.
+mod author;
 mod convert;
 mod errors;
+mod input;
 mod panic_hook;
 mod scorer;
 mod session;
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "author")]
+pub use author::compile_model;
 pub use scorer::Scorer;
 pub use session::Session;
 
@@ -20,6 +24,18 @@ pub use session::Session;
 #[wasm_bindgen]
 pub fn version() -> String {
     crate::VERSION.to_string()
+}
+
+/// Whether this build reads model documents (`true` in the Node, Deno and edge builds) or
+/// compiled models only (`false` in the browser build).
+///
+/// ```js
+/// import { readsModelDocuments } from 'leadpulse';
+/// const model = readsModelDocuments() ? doc : compiledText;
+/// ```
+#[wasm_bindgen(js_name = readsModelDocuments)]
+pub fn reads_model_documents() -> bool {
+    cfg!(feature = "author")
 }
 
 // NOTE: hand-written types, so the generated `.d.ts` has no `any` on public signatures.

@@ -4,18 +4,18 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 use super::session::Session;
-use super::{convert, errors, panic_hook};
+use super::{errors, panic_hook};
 use crate::core::engine;
-use crate::core::model::Model;
+use crate::core::model::{compiled, Model};
 use crate::core::state;
 
 /// A scoring model, validated once and shared by every session created from it.
 ///
 /// ```js
 /// import { Scorer } from 'leadpulse';
-/// const scorer = new Scorer();                 // the built-in B2B-SaaS model
-/// const custom = new Scorer(await (await fetch('/model.json')).json());
-/// console.log(scorer.modelHash);               // e.g. "9f3c2a1b0d4e5f60"
+/// const scorer = new Scorer();                           // the built-in B2B-SaaS model
+/// const custom = new Scorer(await (await fetch('/model.lpm')).text());   // a compiled model
+/// console.log(scorer.modelHash);                         // e.g. "9f3c2a1b0d4e5f60"
 /// ```
 #[wasm_bindgen]
 pub struct Scorer {
@@ -24,24 +24,28 @@ pub struct Scorer {
 
 #[wasm_bindgen]
 impl Scorer {
-    /// Creates a scorer from a model object or JSON text; the built-in model if omitted.
-    /// An invalid model throws an `Error` whose message lists every problem with its JSON
-    /// path (also as `error.problems`).
+    /// Creates a scorer: the built-in model if omitted; a compiled model (the text of
+    /// `leadpulse compile`, or its bytes); in the Node, Deno and edge builds also a model
+    /// document (object or JSON text), validated here. An invalid model throws an `Error`
+    /// whose message lists every problem with its JSON path (also as `error.problems`).
     ///
     /// ```js
     /// try { new Scorer({ version: 1, rules: [] }) } catch (e) { console.log(e.problems) }
     /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ModelDocument | string")] model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ModelDocument | string | Uint8Array")]
+        model: JsValue,
     ) -> Result<Scorer, JsValue> {
         panic_hook::install();
         let model = if model.is_undefined() || model.is_null() {
             Model::builtin()
-        } else if let Some(text) = model.as_string() {
-            Model::from_json_text(&text).map_err(|e| errors::model(&e))?
+        } else if let Some(text) = model.as_string().filter(|t| compiled::is_compiled_text(t)) {
+            compiled::decode_text(&text).map_err(|e| errors::plain(&e.describe()))?
+        } else if let Some(bytes) = model.dyn_ref::<js_sys::Uint8Array>() {
+            compiled::decode(&bytes.to_vec()).map_err(|e| errors::plain(&e.describe()))?
         } else {
-            Model::from_value(&convert::from_js(&model, "model")?).map_err(|e| errors::model(&e))?
+            super::author::read(model)?
         };
         Ok(Scorer {
             model: Arc::new(model),
@@ -69,39 +73,30 @@ impl Scorer {
     }
 
     /// Starts a session for a visitor, optionally restoring `savedState` from
-    /// `session.save()`. Corrupt, foreign or oversized state never throws: the session
-    /// starts fresh and `session.restoreError` says why.
+    /// `session.save()`. Corrupt, foreign or oversized state, or state of another visitor,
+    /// never throws: the session starts fresh and `session.restoreError` says why.
     ///
     /// ```js
     /// const session = scorer.session('anon-42', localStorage.getItem('lp-state') ?? undefined);
     /// if (session.restoreError) console.warn(session.restoreError);
     /// ```
-    pub fn session(&self, visitor_id: Option<String>, saved_state: Option<String>) -> Session {
+    pub fn session(
+        &self,
+        #[wasm_bindgen(js_name = visitorId)] visitor_id: Option<String>,
+        #[wasm_bindgen(js_name = savedState)] saved_state: Option<String>,
+    ) -> Result<Session, JsValue> {
         let visitor = visitor_id.unwrap_or_default();
+        crate::core::event::check_visitor_id(&visitor, "visitorId")
+            .map_err(|p| errors::problem(&p))?;
         let fresh = || engine::Session::new(self.model.clone(), &visitor);
         let Some(text) = saved_state.filter(|s| !s.is_empty()) else {
-            return Session::wrap(fresh(), None);
+            return Ok(Session::wrap(fresh(), None));
         };
-        match state::restore(self.model.clone(), &text) {
-            Ok(restored)
-                if visitor.is_empty()
-                    || restored.visitor() == visitor
-                    || restored.visitor().is_empty() =>
-            {
-                Session::wrap(restored, None)
-            }
-            Ok(restored) => {
-                let reason = [
-                    "saved state belongs to visitor '",
-                    restored.visitor(),
-                    "', not '",
-                    &visitor,
-                    "'",
-                ]
-                .concat();
-                Session::wrap(fresh(), Some(reason))
-            }
-            Err(error) => Session::wrap(fresh(), Some(error.describe())),
-        }
+        Ok(
+            match state::restore_for(self.model.clone(), &text, &visitor) {
+                Ok(restored) => Session::wrap(restored, None),
+                Err(error) => Session::wrap(fresh(), Some(error.describe())),
+            },
+        )
     }
 }

@@ -1,42 +1,52 @@
 //! `Session`: one visitor, scored incrementally.
+use std::cell::RefCell;
+
 use wasm_bindgen::prelude::*;
 
-use super::{convert, errors};
+use super::{convert, errors, input};
 use crate::core::engine;
-use crate::core::event::{Event, EventKind, Scalar};
-use crate::core::json::{member, Value};
+use crate::core::event::{Defaults, Event};
+use crate::core::json::Problem;
 use crate::core::state;
-use crate::core::summary::{Runtime, SummaryOptions};
+use crate::core::summary::SummaryOptions;
 
 /// One visitor's scoring session. Create it with `scorer.session()`.
 ///
 /// ```js
 /// const session = new Scorer().session('anon-42');
-/// const snap = session.track({ type: 'page', properties: { path: '/pricing' } });
-/// console.log(snap.score, snap.stage, snap.reasons);
+/// const step = session.track({ type: 'page', properties: { path: '/pricing' } });
+/// console.log(step.score, step.stage, session.snapshot().reasons);
 /// ```
 #[wasm_bindgen]
 pub struct Session {
-    inner: engine::Session,
+    // NOTE: every method takes `&self` and borrows the engine only once its input is
+    // converted: an input that exhausts memory then traps outside the borrow, and the
+    // session keeps working; a trap inside it leaves the borrow held, which `engine()` reports.
+    inner: RefCell<engine::Session>,
     restore_error: Option<String>,
 }
 
 impl Session {
-    /// Events without a visitor key belong to this session's visitor.
-    fn default_visitor(&self, value: &mut Value) {
-        if let (Value::Object(members), false) = (value, self.inner.visitor().is_empty()) {
-            if member(members, "anonymousId").is_none() && member(members, "userId").is_none() {
-                members.push(("anonymousId".into(), self.inner.visitor().into()));
-            }
-        }
-    }
-
     pub(super) fn wrap(inner: engine::Session, restore_error: Option<String>) -> Session {
         Session {
-            inner,
+            inner: RefCell::new(inner),
             restore_error,
         }
     }
+
+    fn engine(&self) -> Result<std::cell::RefMut<'_, engine::Session>, JsValue> {
+        self.inner.try_borrow_mut().map_err(|_| errors::broken())
+    }
+}
+
+/// The event's problem, its path prefixed with its index in a batch (`[3].properties.seconds`).
+fn at_index(index: usize, mut problem: Problem) -> JsValue {
+    problem.path = if problem.path.is_empty() {
+        format!("[{index}]")
+    } else {
+        format!("[{index}].{}", problem.path)
+    };
+    errors::problem(&problem)
 }
 
 #[wasm_bindgen]
@@ -47,8 +57,8 @@ impl Session {
     /// scorer.session('anon-42').visitor === 'anon-42'
     /// ```
     #[wasm_bindgen(getter)]
-    pub fn visitor(&self) -> String {
-        self.inner.visitor().to_string()
+    pub fn visitor(&self) -> Result<String, JsValue> {
+        Ok(self.engine()?.visitor().to_string())
     }
 
     /// Why the saved state given to `scorer.session()` was discarded, if it was.
@@ -61,124 +71,102 @@ impl Session {
         self.restore_error.clone()
     }
 
-    /// Applies one event in the contract format and returns the snapshot. Missing
-    /// `anonymousId`/`userId` default to the session's visitor and a missing `timestamp`
-    /// to `nowMs`. An invalid event throws a `TypeError` or `RangeError` whose message
-    /// (and `error.path`) names the field, and changes nothing. A repeated `messageId` is
-    /// ignored.
+    /// Applies one event in the contract format and returns what it did (a `Step`: score,
+    /// stage, status, what changed, whether a summary is due). Missing `anonymousId`/`userId`
+    /// default to the session's visitor and a missing `timestamp` to `nowMs`. An invalid
+    /// event throws a `TypeError` or `RangeError` whose message (and `error.path`) names the
+    /// field, and changes nothing. A repeated `messageId` is ignored (`step.duplicate`).
     ///
     /// ```js
-    /// session.track({ type: 'track', event: 'Demo Requested' }, Date.now());
+    /// const step = session.track({ type: 'track', event: 'Demo Requested' }, Date.now());
+    /// if (step.summaryDue) send(session.handoff());
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "Snapshot")]
+    #[wasm_bindgen(unchecked_return_type = "Step")]
     pub fn track(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "LeadEvent")] event: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
-        let mut value = convert::from_js(&event, "event")?;
-        self.default_visitor(&mut value);
-        let event = Event::parse(&value, Some(now)).map_err(|p| errors::problem(&p))?;
-        self.inner
-            .apply(&event, now)
-            .map_err(|p| errors::problem(&p))?;
-        convert::to_js(&self.inner.snapshot(now.max(event.time)))
+        let raw = input::event(event)?;
+        let step = {
+            let mut engine = self.engine()?;
+            let defaults = Defaults {
+                visitor: engine.visitor(),
+                time: Some(now),
+            };
+            let event = raw.check(defaults).map_err(|p| errors::problem(&p))?;
+            engine.track(&event, now).map_err(|p| errors::problem(&p))?
+        };
+        convert::to_js(&step)
     }
 
-    /// Applies several events in order and returns the snapshot after the last one, with one
-    /// crossing of the JS/wasm boundary for the whole batch: for events queued before the
-    /// engine was ready, backfills and replays. All or nothing: an invalid event throws (its
-    /// path prefixed with its index, e.g. `[3].properties.seconds`) and changes nothing.
+    /// Applies several events in order, with one crossing of the JS/wasm boundary for the
+    /// whole batch (at most 1000 events), and returns the `Step` of the last one: for events
+    /// queued before the engine was ready, backfills and replays. All or nothing: an invalid
+    /// event throws (its path prefixed with its index, e.g. `[3].properties.seconds`) and
+    /// changes nothing.
     ///
     /// ```js
-    /// const snap = session.trackAll([
+    /// const step = session.trackAll([
     ///   { type: 'page', properties: { path: '/pricing' } },
     ///   { type: 'track', event: 'Demo Requested' },
     /// ], Date.now());
     /// ```
-    #[wasm_bindgen(js_name = trackAll, unchecked_return_type = "Snapshot")]
+    #[wasm_bindgen(js_name = trackAll, unchecked_return_type = "Step")]
     pub fn track_all(
-        &mut self,
+        &self,
         #[wasm_bindgen(unchecked_param_type = "LeadEvent[]")] events: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
-        let Value::Array(items) = convert::from_js(&events, "events")? else {
-            return Err(errors::type_error("events", "expected an array of events"));
-        };
+        let batch = input::batch(events)?;
+        let mut engine = self.engine()?;
         // NOTE: applied to a copy, swapped in only when every event was accepted.
-        let mut next = self.inner.clone();
-        let mut latest = now;
-        for (index, mut value) in items.into_iter().enumerate() {
-            self.default_visitor(&mut value);
-            let at = |mut problem: crate::core::json::Problem| {
-                let prefix = ["[", &crate::core::json::integer_text(index as i64), "]"].concat();
-                problem.path = if problem.path.is_empty() {
-                    prefix
-                } else {
-                    [prefix.as_str(), ".", &problem.path].concat()
-                };
-                errors::problem(&problem)
+        let mut next = engine.clone();
+        let mut step = None;
+        for (index, raw) in batch.iter().enumerate() {
+            let defaults = Defaults {
+                visitor: next.visitor(),
+                time: Some(now),
             };
-            let event = Event::parse(&value, Some(now)).map_err(at)?;
-            next.apply(&event, now).map_err(at)?;
-            latest = latest.max(event.time);
+            let event = raw.check(defaults).map_err(|p| at_index(index, p))?;
+            step = Some(next.track(&event, now).map_err(|p| at_index(index, p))?);
         }
-        self.inner = next;
-        convert::to_js(&self.inner.snapshot(latest))
+        let step = step.unwrap_or_else(|| next.step_at(now));
+        *engine = next;
+        drop(engine);
+        convert::to_js(&step)
     }
 
     /// Records a qualification answer (a chat or form answer) for a slot of the model,
-    /// e.g. `budget`, and returns the snapshot. An unknown slot throws a `RangeError`.
+    /// e.g. `budget`, and returns the `Step`. An unknown slot throws a `RangeError`; text is
+    /// trimmed and must not be empty.
     ///
     /// ```js
     /// const q = session.nextQuestion();          // { slot: 'budget', question: '…', options: [...] }
     /// session.answer(q.slot, q.options[0]);
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "Snapshot")]
+    #[wasm_bindgen(unchecked_return_type = "Step")]
     pub fn answer(
-        &mut self,
+        &self,
         slot: String,
         #[wasm_bindgen(unchecked_param_type = "string | number | boolean")] value: JsValue,
         #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
-        let value = if let Some(text) = value.as_string() {
-            let text = text.trim().to_string();
-            if text.is_empty() {
-                return Err(errors::range_error("value", "must not be empty"));
-            }
-            Scalar::Text(crate::core::event::truncate(
-                text,
-                crate::core::event::MAX_ID_LEN,
-            ))
-        } else if let Some(n) = value.as_f64().filter(|n| n.is_finite()) {
-            Scalar::Number(n)
-        } else if let Some(b) = value.as_bool() {
-            Scalar::Bool(b)
-        } else {
-            return Err(errors::type_error(
-                "value",
-                "expected a string, a finite number or a boolean",
-            ));
+        let value = input::value(value, "value")?;
+        let step = {
+            let mut engine = self.engine()?;
+            let event = Event::answer(engine.visitor(), &slot, &value, now)
+                .map_err(|p| errors::problem(&p))?;
+            engine.track(&event, now).map_err(|p| errors::problem(&p))?
         };
-        let event = Event {
-            visitor: self.inner.visitor().to_string(),
-            user_id: None,
-            time: now,
-            message_id: None,
-            user_agent: None,
-            webdriver: false,
-            kind: EventKind::Answer { slot, value },
-        };
-        self.inner
-            .apply(&event, now)
-            .map_err(|p| errors::problem(&p))?;
-        convert::to_js(&self.inner.snapshot(now))
+        convert::to_js(&step)
     }
 
-    /// The snapshot at `nowMs` (default: now). Decay is applied at read time.
+    /// Everything about the visitor at `nowMs` (default: now): score, reasons, framework
+    /// coverage, next question, action … Decay is applied at read time.
     ///
     /// ```js
     /// const { score, stage, status, reasons } = session.snapshot();
@@ -188,7 +176,9 @@ impl Session {
         &self,
         #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
-        convert::to_js(&self.inner.snapshot(convert::now(now_ms)?))
+        let now = convert::now(now_ms)?;
+        let snapshot = self.engine()?.snapshot(now);
+        convert::to_js(&snapshot)
     }
 
     /// The most valuable qualification question still open, or `null`.
@@ -199,16 +189,16 @@ impl Session {
     /// ```
     #[wasm_bindgen(js_name = nextQuestion, unchecked_return_type = "NextQuestion | null")]
     pub fn next_question(&self) -> Result<JsValue, JsValue> {
-        convert::to_js(&self.inner.next_question())
+        let question = self.engine()?.next_question();
+        convert::to_js(&question)
     }
 
     /// The qualified-lead summary while the visitor holds a hand-off stage (by default
-    /// SQL), else `null`. The same qualification always yields the same `id`: dedupe on it.
+    /// SQL), else `null`: the one due, or the last one handed off. Changes nothing.
     /// `includeEmail` (default `false`) adds the e-mail trait: pass it only with consent.
     ///
     /// ```js
     /// const summary = session.summary(Date.now(), { runtime: 'browser', includeEmail: consent === 'granted' });
-    /// if (summary) queue.add(summary.id, summary);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Summary | null")]
     pub fn summary(
@@ -217,8 +207,29 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "SummaryOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let now = convert::now(now_ms)?;
-        let options = summary_options(&options)?;
-        convert::to_js(&self.inner.summary(now, options))
+        let options = summary_options(options)?;
+        let summary = self.engine()?.summary(now, options);
+        convert::to_js(&summary)
+    }
+
+    /// Hands off the summary that is due (`step.summaryDue`) and returns its JSON text,
+    /// exactly as it is to be queued, signed and sent; `null` when none is due. The session
+    /// remembers it (save the state afterwards), so the same summary is not due again until
+    /// something material changes. Dedupe on the summary's `id`.
+    ///
+    /// ```js
+    /// const json = session.handoff(Date.now(), { runtime: 'browser', includeEmail: true });
+    /// if (json) queue.add(JSON.parse(json).id, json);
+    /// ```
+    pub fn handoff(
+        &self,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "SummaryOptions")] options: JsValue,
+    ) -> Result<Option<String>, JsValue> {
+        let now = convert::now(now_ms)?;
+        let options = summary_options(options)?;
+        let summary = self.engine()?.handoff(now, options);
+        Ok(summary.map(|s| s.to_json()))
     }
 
     /// The session's state as compact base64url text (at most 3072 characters), for
@@ -227,39 +238,14 @@ impl Session {
     /// ```js
     /// localStorage.setItem('lp-state', session.save());
     /// ```
-    pub fn save(&self) -> String {
-        state::save(&self.inner)
+    pub fn save(&self) -> Result<String, JsValue> {
+        Ok(state::save(&*self.engine()?))
     }
 }
 
-fn summary_options(options: &JsValue) -> Result<SummaryOptions, JsValue> {
-    let mut parsed = SummaryOptions {
-        runtime: Runtime::Browser,
-        include_email: false,
-    };
+fn summary_options(options: JsValue) -> Result<SummaryOptions, JsValue> {
     if options.is_undefined() || options.is_null() {
-        return Ok(parsed);
+        return Ok(SummaryOptions::default());
     }
-    if !options.is_object() {
-        return Err(errors::type_error("options", "expected an object"));
-    }
-    let get = |key: &str| {
-        js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
-    let runtime = get("runtime");
-    if !runtime.is_undefined() {
-        let name = runtime
-            .as_string()
-            .ok_or_else(|| errors::type_error("options.runtime", "expected a string"))?;
-        parsed.runtime = Runtime::from_name(&name).ok_or_else(|| {
-            errors::range_error("options.runtime", "expected 'browser', 'edge' or 'native'")
-        })?;
-    }
-    let include_email = get("includeEmail");
-    if !include_email.is_undefined() {
-        parsed.include_email = include_email
-            .as_bool()
-            .ok_or_else(|| errors::type_error("options.includeEmail", "expected a boolean"))?;
-    }
-    Ok(parsed)
+    SummaryOptions::from_value(&input::value(options, "options")?).map_err(|p| errors::problem(&p))
 }

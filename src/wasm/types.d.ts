@@ -69,6 +69,28 @@ export interface Snapshot {
   firstSeen: string | null;
 }
 
+/** What one event did (`session.track`, `trackAll`, `answer`): the scores as of the event. */
+export interface Step {
+  score: number;
+  fit: number;
+  engagement: number;
+  grade: string;
+  /** Forward-only: the highest stage reached. */
+  stage: Stage;
+  status: Status;
+  qualified: boolean;
+  /** The stage moved up with this event. */
+  stageChanged: boolean;
+  /** A slot or a trait changed: framework coverage and the next question may differ. */
+  progressChanged: boolean;
+  /** A summary is due: call `session.handoff()`. */
+  summaryDue: boolean;
+  /** The event's `messageId` was seen before: nothing changed. */
+  duplicate: boolean;
+  /** The visitor is flagged as a bot (never qualifies). */
+  bot: boolean;
+}
+
 export interface Touch { referrer: string | null; utm: { [key: string]: string } }
 
 /** The qualified-lead summary: the only thing that leaves the device. */

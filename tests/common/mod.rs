@@ -4,20 +4,20 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
-use leadpulse::core::json::{self as lp_json, ToJson};
+use leadpulse::core::json as lp_json;
 use leadpulse::core::model::Model;
 use leadpulse::core::snapshot::Snapshot;
 use leadpulse::core::time::{self, Millis, DAY};
 use serde_json::{json, Value};
 
-/// A serde_json test document as the engine's JSON value (through its text).
+/// A serde_json test document as the engine's JSON value.
 pub fn lp(value: &Value) -> lp_json::Value {
-    lp_json::parse(&value.to_string()).expect("serde_json writes valid JSON")
+    serde_json::from_value(value.clone()).expect("a test document is a bounded JSON value")
 }
 
-/// An engine output as a serde_json value (through its JSON text).
-pub fn out<T: ToJson + ?Sized>(output: &T) -> Value {
-    serde_json::from_str(&output.to_json()).expect("the engine writes valid JSON")
+/// An engine output as a serde_json value.
+pub fn out<T: serde::Serialize + ?Sized>(output: &T) -> Value {
+    serde_json::to_value(output).expect("the engine's outputs serialise")
 }
 
 pub fn at(iso: &str) -> Millis {

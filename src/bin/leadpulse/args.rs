@@ -40,15 +40,6 @@ impl Args {
         }
     }
 
-    /// Takes the next positional argument (`-` counts as one).
-    pub fn positional(&mut self) -> Option<String> {
-        let i = self
-            .rest
-            .iter()
-            .position(|a| a == "-" || !a.starts_with("--"))?;
-        Some(self.rest.remove(i))
-    }
-
     /// True when everything was understood; otherwise prints what was not.
     pub fn finish(&self) -> bool {
         for error in &self.errors {

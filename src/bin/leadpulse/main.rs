@@ -1,79 +1,119 @@
 //! The native `leadpulse` command.
 mod args;
+mod model_file;
 mod replay;
 mod serve;
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use leadpulse::core::model::{Model, BUILTIN_JSON};
+use clap::{Parser, Subcommand};
+use leadpulse::core::model::{compiled, BUILTIN_JSON};
 
-const USAGE: &str = "usage: leadpulse <command>
-  replay [--model FILE] [--at TIME] EVENTS.jsonl   score events ('-' = stdin), one JSON line per visitor
-  validate FILE                                    check a model, print every problem
-  model                                            print the built-in model
-  serve [--port N] [--db FILE] [--root DIR] [--model FILE] [--secret S] [--require-signature]
-        [--csp POLICY] [--rate-limit R[:B]|off]    dev server and summary collector on 127.0.0.1";
+/// Live lead-intent scoring: check and compile models, replay history, run the collector.
+#[derive(Parser)]
+#[command(name = "leadpulse", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a model; print every problem with its JSON path (exit 1 if any).
+    Validate {
+        /// The model document (JSON).
+        model: PathBuf,
+    },
+    /// Compile a model for the browser build: validated once, shipped compact.
+    ///
+    /// Prints base64url text (or writes it to --out); pass it as `data-model` (a URL
+    /// serving it) or to `new Scorer(text)`.
+    Compile {
+        /// The model document (JSON); the built-in model if omitted.
+        model: Option<PathBuf>,
+        /// Write the compiled model here instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Replay JSONL events through a model: one snapshot line per visitor.
+    Replay(replay::Options),
+    /// Print the built-in model (a complete, annotated-by-example model document).
+    Model,
+    /// Dev server and summary collector (run `leadpulse serve --help` for its options).
+    Serve {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+        args: Vec<String>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((command, rest)) = args.split_first() else {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    };
-    match command.as_str() {
-        "replay" => replay::run(rest),
-        "validate" => validate(rest),
-        "model" => {
-            print!("{BUILTIN_JSON}");
-            ExitCode::SUCCESS
-        }
-        "serve" => serve::run(rest),
-        "help" | "--help" | "-h" => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        other => {
-            eprintln!("leadpulse: unknown command '{other}'\n{USAGE}");
-            ExitCode::from(2)
-        }
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { model } => validate(&model),
+        Command::Compile { model, out } => compile(model.as_deref(), out.as_deref()),
+        Command::Replay(options) => replay::run(options),
+        Command::Model => print(BUILTIN_JSON),
+        Command::Serve { args } => serve::run(&args),
     }
 }
 
-/// Loads a model file, or the built-in model; the error names the file and every problem.
-pub fn load_model(path: Option<&str>) -> Result<Model, String> {
-    let Some(path) = path else {
-        return Model::from_json_text(BUILTIN_JSON).map_err(|e| e.to_string());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read model {path}: {e}"))?;
-    Model::from_json_text(&text).map_err(|e| format!("{path}: {e}"))
+/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+fn print(text: &str) -> ExitCode {
+    match std::io::stdout().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
 }
 
-fn validate(args: &[String]) -> ExitCode {
-    let [path] = args else {
-        eprintln!("usage: leadpulse validate FILE");
-        return ExitCode::from(2);
-    };
-    match load_model(Some(path)) {
+fn validate(path: &std::path::Path) -> ExitCode {
+    match model_file::load(Some(path)) {
         Ok(model) => {
-            println!(
-                "{path}: ok — model '{}' ({}), {} rules, {} slots, frameworks: {}",
+            let frameworks: Vec<&str> = model.frameworks.iter().map(|f| f.id.as_str()).collect();
+            print(&format!(
+                "{}: ok — model '{}' ({}), {} rules, {} slots, frameworks: {}\n",
+                path.display(),
                 model.name,
                 model.hash,
                 model.rules.len(),
                 model.slots.len(),
-                model
-                    .frameworks
-                    .iter()
-                    .map(|f| f.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+                frameworks.join(", ")
+            ));
             ExitCode::SUCCESS
         }
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn compile(path: Option<&std::path::Path>, out: Option<&std::path::Path>) -> ExitCode {
+    let model = match model_file::load(path) {
+        Ok(model) => model,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = compiled::encode_text(&model) + "\n";
+    match out {
+        None => print(&text),
+        Some(out) => match std::fs::write(out, text) {
+            Ok(()) => {
+                eprintln!(
+                    "leadpulse compile: model '{}' ({}) → {}",
+                    model.name,
+                    model.hash,
+                    out.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("leadpulse compile: cannot write {}: {e}", out.display());
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -1,88 +1,103 @@
-//! `leadpulse replay [--model FILE] [--at TIME] EVENTS.jsonl`: one snapshot line per visitor.
-use std::collections::HashMap;
-use std::io::{BufRead, Write};
+//! `leadpulse replay`: events (JSONL) through a model, one snapshot line per visitor.
+//!
+//! Streams: each line is parsed straight into an event and applied to its visitor's session
+//! at once, so memory grows with the number of visitors, not of events. Events apply in
+//! file order (a late event counts as late, as it would live).
+mod lines;
+mod sessions;
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadpulse::core::engine::Session;
-use leadpulse::core::event::Event;
-use leadpulse::core::json::{self, ObjectWriter};
+use leadpulse::core::event::{Defaults, Event};
 use leadpulse::core::snapshot::Snapshot;
-use leadpulse::core::time;
+use leadpulse::core::time::{self, Millis};
+use serde::Serialize;
 
-use crate::args::Args;
+use lines::{Line, Lines};
+use sessions::Sessions;
 
-/// A replay output line: the snapshot with the visitor first.
-fn line(visitor: &str, snapshot: &Snapshot) -> String {
-    let mut out = String::with_capacity(1024);
-    let mut object = ObjectWriter::new(&mut out);
-    object.field("visitor", visitor);
-    snapshot.write_fields(&mut object);
-    object.end();
-    out.push('\n');
-    out
+#[derive(clap::Args)]
+pub struct Options {
+    /// A model document or a compiled model (default: the built-in model).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// When to read the snapshots: ISO-8601 or epoch milliseconds (default: the latest
+    /// event's time).
+    #[arg(long, value_parser = parse_time)]
+    at: Option<Millis>,
+    /// JSONL events, one per line; `-` reads standard input.
+    events: PathBuf,
 }
 
-pub fn run(args: &[String]) -> ExitCode {
-    let mut args = Args::new(args);
-    let model = args.value("--model");
-    let at = args.value("--at");
-    let input = args.positional();
-    let (Some(input), true) = (input, args.finish()) else {
-        eprintln!(
-            "usage: leadpulse replay [--model FILE] [--at TIME] EVENTS.jsonl   ('-' reads stdin)"
-        );
-        return ExitCode::from(2);
-    };
-    let model = match crate::load_model(model.as_deref()) {
+/// A replay output line: the snapshot with the visitor first.
+#[derive(Serialize)]
+struct Output<'a> {
+    visitor: &'a str,
+    #[serde(flatten)]
+    snapshot: &'a Snapshot,
+}
+
+pub fn run(options: Options) -> ExitCode {
+    let model = match crate::model_file::load(options.model.as_deref()) {
         Ok(model) => Arc::new(model),
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
-    let at = match at.as_deref().map(parse_time).transpose() {
-        Ok(at) => at,
-        Err(message) => {
-            eprintln!("leadpulse replay: --at {message}");
+    let name = options.events.display().to_string();
+    let mut lines = match Lines::open(&options.events) {
+        Ok(lines) => lines,
+        Err(e) => {
+            eprintln!("leadpulse replay: cannot read {name}: {e}");
             return ExitCode::from(2);
         }
     };
-    let reader: Box<dyn BufRead> = if input == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(&input) {
-            Ok(file) => Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
+    let mut sessions = Sessions::new(model);
+    let mut rejected = 0usize;
+    let mut latest: Option<Millis> = None;
+    loop {
+        let (number, line) = match lines.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
             Err(e) => {
-                eprintln!("leadpulse replay: cannot read {input}: {e}");
+                eprintln!("leadpulse replay: reading {name}: {e}");
                 return ExitCode::from(2);
             }
-        }
-    };
-    let (groups, mut rejected) = match read_events(reader) {
-        Ok(read) => read,
-        Err(e) => {
-            eprintln!("leadpulse replay: reading {input}: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let latest = groups
-        .iter()
-        .flat_map(|(_, events)| events.iter().map(|(_, e)| e.time))
-        .max();
-    let at = at.or(latest).unwrap_or(0);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for (visitor, events) in groups {
-        let mut session = Session::new(model.clone(), &visitor);
-        for (line, event) in events {
-            if let Err(problem) = session.apply(&event, event.time) {
-                eprintln!("line {line}: {problem}");
+        };
+        let text = match line {
+            Line::Text(text) if text.trim().is_empty() => continue,
+            Line::Text(text) => text,
+            Line::Invalid(why) => {
+                eprintln!("line {number}: {why}");
+                rejected += 1;
+                continue;
+            }
+        };
+        let applied = Event::from_json(text, Defaults::default())
+            .and_then(|event| sessions.apply(&event).map(|()| event.time));
+        match applied {
+            Ok(t) => latest = latest.max(Some(t)),
+            Err(problem) => {
+                eprintln!("line {number}: {problem}");
                 rejected += 1;
             }
         }
+    }
+    let at = options.at.or(latest).unwrap_or(0);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (visitor, session) in sessions.iter() {
         let snapshot = session.snapshot(at);
-        if out.write_all(line(&visitor, &snapshot).as_bytes()).is_err() {
+        let line = Output {
+            visitor,
+            snapshot: &snapshot,
+        };
+        let written =
+            serde_json::to_writer(&mut out, &line).is_ok() && out.write_all(b"\n").is_ok();
+        if !written {
             // NOTE: a closed pipe (`| head`) is not an error worth a message.
             return ExitCode::FAILURE;
         }
@@ -97,47 +112,8 @@ pub fn run(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-type Groups = Vec<(String, Vec<(usize, Event)>)>;
-
-/// Parses every line; groups by visitor in order of first appearance, each group stably
-/// sorted by time. Returns the number of rejected lines (reported on stderr).
-fn read_events(reader: Box<dyn BufRead>) -> std::io::Result<(Groups, usize)> {
-    let mut groups: Groups = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut rejected = 0;
-    for (i, line) in reader.lines().enumerate() {
-        let line_no = i + 1;
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let parsed = json::parse(&line)
-            .map_err(|e| format!("not JSON: {e}"))
-            .and_then(|value| Event::parse(&value, None).map_err(|p| p.to_string()));
-        match parsed {
-            Ok(event) => {
-                let slot = *index.entry(event.visitor.clone()).or_insert_with(|| {
-                    groups.push((event.visitor.clone(), Vec::new()));
-                    groups.len() - 1
-                });
-                if let Some((_, events)) = groups.get_mut(slot) {
-                    events.push((line_no, event));
-                }
-            }
-            Err(message) => {
-                eprintln!("line {line_no}: {message}");
-                rejected += 1;
-            }
-        }
-    }
-    for (_, events) in &mut groups {
-        events.sort_by_key(|(_, e)| e.time);
-    }
-    Ok((groups, rejected))
-}
-
 /// An ISO-8601 time or epoch milliseconds.
-pub fn parse_time(text: &str) -> Result<time::Millis, String> {
+pub fn parse_time(text: &str) -> Result<Millis, String> {
     text.parse::<i64>()
         .ok()
         .or_else(|| time::parse_iso(text))

@@ -3,7 +3,7 @@
 //! Cost depends on the rules the model has for the event's kind, never on history length.
 use crate::core::event::{Event, EventError, EventKind, Scalar, MAX_ID_LEN};
 use crate::core::glob;
-use crate::core::json::{integer_text, member, Problem, ProblemKind};
+use crate::core::json::{member, Problem, ProblemKind};
 use crate::core::model::{fnv1a64, property_matches, Condition, Frequency, Model, Rule};
 use crate::core::text;
 use crate::core::time::{Millis, MINUTE};
@@ -18,7 +18,8 @@ pub const MAX_FUTURE: Millis = 10 * MINUTE;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
-    Scored,
+    /// `progress`: a slot or a trait changed (coverage and the next question may differ).
+    Scored { progress: bool },
     /// The `messageId` was seen before: nothing changed.
     Duplicate,
 }
@@ -119,21 +120,22 @@ pub fn apply(
             state.last_touch = Some(touch);
         }
     }
-    match &event.kind {
+    let mut progress = match &event.kind {
         EventKind::Identify { traits } => merge_traits(state, traits),
         EventKind::Answer { slot, value } => fill_slot(state, slot, value.clone(), t, true),
         EventKind::Engagement { seconds, .. } => {
             state.engaged_ms = state.engaged_ms.saturating_add((seconds * 1000.0) as u64);
+            false
         }
-        EventKind::Page { .. } | EventKind::Track { .. } => {}
-    }
+        EventKind::Page { .. } | EventKind::Track { .. } => false,
+    };
     for (index, rule) in model.rules.iter().enumerate() {
         if let Some(evidence) = state.evidence.get_mut(index) {
             observe(rule, evidence, event, new_session, state.sessions);
         }
     }
-    fill_slots_from_behaviour(model, state, event);
-    Ok(Applied::Scored)
+    progress |= fill_slots_from_behaviour(model, state, event);
+    Ok(Applied::Scored { progress })
 }
 
 /// Starts a new session after inactivity or at the length cap; returns whether it did.
@@ -180,43 +182,59 @@ fn detect_bot(model: &Model, state: &mut VisitorState, event: &Event) {
         }
         state.burst_pages = state.burst_pages.saturating_add(1);
         if state.burst_pages > limit && state.bot.is_none() {
-            let limit = integer_text(limit.into());
-            state.bot = Some(["more than ", &limit, " page views in a minute"].concat());
+            state.bot = Some(format!("more than {limit} page views in a minute"));
         }
     }
 }
 
-fn merge_traits(state: &mut VisitorState, traits: &[(String, Scalar)]) {
+/// Merges traits; returns whether any changed.
+fn merge_traits(state: &mut VisitorState, traits: &[(String, Scalar)]) -> bool {
+    let mut changed = false;
     for (name, value) in traits {
         if let Some(existing) = state.traits.iter_mut().find(|(n, _)| n == name) {
+            changed |= existing.1 != *value;
             existing.1 = value.clone();
         } else if state.traits.len() < MAX_TRAITS && name.len() <= MAX_ID_LEN {
             state.traits.push((name.clone(), value.clone()));
+            changed = true;
         }
     }
+    changed
 }
 
 /// Records a slot value. A chat answer replaces an earlier value; a behaviour signal only
-/// fills an empty slot.
-fn fill_slot(state: &mut VisitorState, slot: &str, value: Scalar, at: Millis, replace: bool) {
+/// fills an empty slot. Returns whether the slot's value changed.
+fn fill_slot(
+    state: &mut VisitorState,
+    slot: &str,
+    value: Scalar,
+    at: Millis,
+    replace: bool,
+) -> bool {
     match state.slots.iter_mut().find(|f| f.slot == slot) {
         Some(fill) if replace => {
+            let changed = fill.value != value;
             *fill = SlotFill {
                 slot: slot.to_string(),
                 value,
                 at,
-            }
+            };
+            changed
         }
-        Some(_) => {}
-        None => state.slots.push(SlotFill {
-            slot: slot.to_string(),
-            value,
-            at,
-        }),
+        Some(_) => false,
+        None => {
+            state.slots.push(SlotFill {
+                slot: slot.to_string(),
+                value,
+                at,
+            });
+            true
+        }
     }
 }
 
-fn fill_slots_from_behaviour(model: &Model, state: &mut VisitorState, event: &Event) {
+fn fill_slots_from_behaviour(model: &Model, state: &mut VisitorState, event: &Event) -> bool {
+    let mut changed = false;
     for slot in &model.slots {
         let signal = slot.filled_by.iter().find_map(|c| match (c, &event.kind) {
             (Condition::Event { .. }, EventKind::Track { name, .. }) if event_matches(c, event) => {
@@ -230,9 +248,10 @@ fn fill_slots_from_behaviour(model: &Model, state: &mut VisitorState, event: &Ev
             _ => None,
         });
         if let Some(value) = signal {
-            fill_slot(state, &slot.id, Scalar::Text(value), event.time, false);
+            changed |= fill_slot(state, &slot.id, Scalar::Text(value), event.time, false);
         }
     }
+    changed
 }
 
 fn event_matches(condition: &Condition, event: &Event) -> bool {

@@ -1,15 +1,16 @@
 //! Qualification frameworks (BANT, CHAMP, MEDDIC, FAINT …): which slots are filled, and the
 //! most valuable question still open.
 use std::cell::RefCell;
+use std::sync::Arc;
 
-use crate::core::sorted_map::SortedMap;
+use serde::Serialize;
 
-use crate::core::json::{ObjectWriter, Shared, ToJson};
 use crate::core::model::{Condition, Model, Slot};
+use crate::core::sorted_map::SortedMap;
 
 use super::state::VisitorState;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coverage {
     /// Filled slots as a whole percentage of the framework's slots.
     pub coverage: u32,
@@ -17,7 +18,7 @@ pub struct Coverage {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NextQuestion {
     pub slot: String,
     pub question: String,
@@ -25,42 +26,22 @@ pub struct NextQuestion {
     pub options: Vec<String>,
 }
 
-impl ToJson for Coverage {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("coverage", &self.coverage)
-            .field("filled", &self.filled)
-            .field("missing", &self.missing)
-            .end();
-    }
-}
-
-impl ToJson for NextQuestion {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("slot", &self.slot)
-            .field("question", &self.question)
-            .field("options", &self.options)
-            .end();
-    }
-}
-
-/// Coverage per framework and the next question, for one set of filled slots. [`Shared`],
-/// so that a session hands the same ones to every snapshot until a slot fills: most events
-/// fill none, and building and writing these is most of a snapshot's cost.
+/// Coverage per framework and the next question, for one set of filled slots. Shared, so
+/// that a session hands the same ones to every snapshot until a slot fills: most events
+/// fill none.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
     /// [`filled_slots`], which these were computed from.
     pub filled: Vec<bool>,
-    pub coverage: Shared<SortedMap<String, Coverage>>,
-    pub next_question: Option<Shared<NextQuestion>>,
+    pub coverage: Arc<SortedMap<String, Coverage>>,
+    pub next_question: Option<Arc<NextQuestion>>,
 }
 
 impl Progress {
     pub fn new(model: &Model, filled: Vec<bool>) -> Progress {
         Progress {
-            coverage: Shared::new(coverage(model, &filled)),
-            next_question: next_question(model, &filled).map(Shared::new),
+            coverage: Arc::new(coverage(model, &filled)),
+            next_question: next_question(model, &filled).map(Arc::new),
             filled,
         }
     }

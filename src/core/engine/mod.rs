@@ -5,6 +5,7 @@ pub mod frameworks;
 pub mod score;
 pub mod stages;
 pub mod state;
+pub mod step;
 pub mod touch;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::core::time::Millis;
 
 pub use apply::Applied;
 use state::VisitorState;
+pub use step::Step;
 
 /// One visitor, scored incrementally. Time is always passed in.
 #[derive(Debug, Clone)]
@@ -45,6 +47,10 @@ impl Session {
         &self.model
     }
 
+    pub fn model_arc(&self) -> &Arc<Model> {
+        &self.model
+    }
+
     pub fn state(&self) -> &VisitorState {
         &self.state
     }
@@ -53,43 +59,22 @@ impl Session {
         &self.state.visitor
     }
 
-    /// Applies one event at `now`. A rejected event leaves the session unchanged.
-    pub fn apply(&mut self, event: &Event, now: Millis) -> Result<Applied, EventError> {
-        self.apply_scoring(event, now, None)
-            .map(|(applied, _)| applied)
-    }
-
-    /// [`Session::apply`], then [`Session::snapshot`] at `at`, in one scoring pass when `at`
-    /// is the time the event settles at (the usual case: the JS API's `track`).
-    pub fn apply_then_snapshot(
+    /// Applies one event at `now` and settles the stages; returns what happened and the
+    /// scores after it, at the time the event settled at. A rejected event changes nothing.
+    pub fn apply(
         &mut self,
         event: &Event,
         now: Millis,
-        at: Millis,
-    ) -> Result<Snapshot, EventError> {
-        let (_, scores) = self.apply_scoring(event, now, Some(at))?;
-        Ok(match scores {
-            Some(scores) => {
-                let progress = self.progress.get(&self.model, &self.state);
-                snapshot::build_from(&self.model, &self.state, scores, progress)
-            }
-            None => self.snapshot(at),
-        })
-    }
-
-    /// Applies the event; with `reuse_at`, also returns the scores it settled on when they
-    /// were computed at that time (so a snapshot at `reuse_at` need not score again).
-    fn apply_scoring(
-        &mut self,
-        event: &Event,
-        now: Millis,
-        reuse_at: Option<Millis>,
-    ) -> Result<(Applied, Option<score::Scores>), EventError> {
+    ) -> Result<(Applied, score::Totals), EventError> {
         apply::check(&self.model, &self.state, event, now)?;
-        if apply::is_duplicate(&self.state, event) {
-            return Ok((Applied::Duplicate, None));
-        }
         let t = event.time;
+        if apply::is_duplicate(&self.state, event) {
+            let at = t.max(self.state.last_seen);
+            return Ok((
+                Applied::Duplicate,
+                score::totals(&self.model, &self.state, at),
+            ));
+        }
         // Settle first: an exit caused by decay since the last event must be on record
         // before this event can count as a new entry (hysteresis + cooldown).
         let holding = self.state.mql.active || self.state.sql.active;
@@ -98,23 +83,28 @@ impl Session {
             stages::settle(&self.model, &mut self.state, &before, t);
         }
         let applied = apply::apply(&self.model, &mut self.state, event, now)?;
-        if applied != Applied::Scored {
-            return Ok((applied, None));
-        }
         let at = t.max(self.state.last_seen);
-        if reuse_at == Some(at) {
-            // NOTE: the same totals `score::totals` gives (the same sums, rounded alike).
-            let scores = score::evaluate(&self.model, &self.state, at);
-            let after = score::Totals {
-                fit: scores.fit,
-                engagement: scores.engagement,
-            };
-            stages::settle(&self.model, &mut self.state, &after, at);
-            return Ok((applied, Some(scores)));
-        }
         let after = score::totals(&self.model, &self.state, at);
         stages::settle(&self.model, &mut self.state, &after, at);
-        Ok((applied, None))
+        Ok((applied, after))
+    }
+
+    /// [`Session::apply`], answered with the lean per-event result.
+    pub fn track(&mut self, event: &Event, now: Millis) -> Result<Step, EventError> {
+        let stage_before = self.state.stage;
+        let (applied, totals) = self.apply(event, now)?;
+        Ok(Step::new(self, totals, stage_before, applied))
+    }
+
+    /// The [`Step`] fields as they stand at `now`, with nothing changed.
+    pub fn step_at(&self, now: Millis) -> Step {
+        let totals = score::totals(&self.model, &self.state, now);
+        Step::new(
+            self,
+            totals,
+            self.state.stage,
+            Applied::Scored { progress: false },
+        )
     }
 
     /// Everything about the visitor at `now`; decay is computed here, lazily.
@@ -123,8 +113,25 @@ impl Session {
         snapshot::build_with(&self.model, &self.state, now, progress)
     }
 
-    /// The summary to hand off, while the visitor holds a hand-off stage.
+    /// The summary of the visitor's current hand-off (the revision due, or the last one
+    /// handed off), while the visitor holds a hand-off stage. Changes nothing.
     pub fn summary(&self, now: Millis, options: SummaryOptions) -> Option<Summary> {
+        summary::build(&self.model, &self.state, now, options)
+    }
+
+    /// Whether a summary is due at `now`: a hand-off stage is held and what the last handed
+    /// off summary said has changed (or there was none).
+    pub fn summary_due(&self, now: Millis) -> bool {
+        let totals = score::totals(&self.model, &self.state, now);
+        summary::is_due(&self.model, &self.state, totals)
+    }
+
+    /// The summary that is due, marked as handed off (so [`Session::summary_due`] turns
+    /// false until something material changes); `None` when none is due.
+    pub fn handoff(&mut self, now: Millis, options: SummaryOptions) -> Option<Summary> {
+        let totals = score::totals(&self.model, &self.state, now);
+        let mark = summary::mark(&self.model, &self.state, totals, now)?;
+        self.state.handoff = Some(mark);
         summary::build(&self.model, &self.state, now, options)
     }
 

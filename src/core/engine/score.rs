@@ -1,12 +1,14 @@
 //! Scoring at a point in time: decay and windows (lazily, at read time), caps, and the one
 //! rounding rule that makes reasons sum exactly to the score.
+use serde::Serialize;
+
 use crate::core::model::{text_eq, Axis, Condition, Model, Rule};
 use crate::core::time::Millis;
 
 use super::state::{Evidence, VisitorState};
 
 /// One rule's (or answer's) contribution, in whole points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     pub rule: String,
     pub points: i64,

@@ -9,6 +9,10 @@ pub const MAX_HITS: usize = 8;
 pub const MAX_MATCHES: usize = 16;
 pub const MAX_TRAITS: usize = 32;
 pub const MAX_MESSAGE_IDS: usize = 32;
+/// Questions typed into the chat that are kept for sales (the latest ones).
+pub const MAX_QUESTIONS: usize = 3;
+/// Longest question kept, in bytes.
+pub const MAX_QUESTION_LEN: usize = 240;
 
 /// Evidence for one rule.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,6 +58,15 @@ pub struct Touch {
     pub utm: Vec<(String, String)>,
 }
 
+/// The last summary handed off: its revision, and a fingerprint of what it said, so that a
+/// material change makes the next revision due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handoff {
+    pub revision: u32,
+    pub fingerprint: u64,
+    pub at: Millis,
+}
+
 /// Hysteresis state of a scored stage (MQL, SQL).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Level {
@@ -87,6 +100,8 @@ pub struct VisitorState {
     pub sql: Level,
     pub first_touch: Option<Touch>,
     pub last_touch: Option<Touch>,
+    pub handoff: Option<Handoff>,
+    pub questions: Vec<String>,
 }
 
 impl VisitorState {
@@ -112,6 +127,8 @@ impl VisitorState {
             sql: Level::default(),
             first_touch: None,
             last_touch: None,
+            handoff: None,
+            questions: Vec::new(),
         }
     }
 

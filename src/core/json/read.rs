@@ -2,15 +2,15 @@
 //!
 //! Models are read with [`Obj::open`] and a list of allowed keys (a typo is an error);
 //! events pass `None` and tolerate extra analytics fields.
-use super::float;
 use super::value::{member, sorted_members, Value};
 
 /// What kind of problem: decides the JS error class (`TypeError` vs `RangeError`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProblemKind {
     /// A required field is absent.
     Missing,
     /// A value has the wrong JSON type.
+    #[default]
     Type,
     /// A value has the right type but an unacceptable value.
     Range,
@@ -19,7 +19,7 @@ pub enum ProblemKind {
 }
 
 /// One problem, located by its JSON path (`rules[2].when.page`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Problem {
     pub path: String,
     pub kind: ProblemKind,
@@ -75,12 +75,7 @@ pub fn join(parent: &str, key: &str) -> String {
 
 /// `parent[index]`.
 pub fn index(parent: &str, index: usize) -> String {
-    let mut path = String::with_capacity(parent.len() + 4);
-    path.push_str(parent);
-    path.push('[');
-    super::write::write_u64(&mut path, index as u64);
-    path.push(']');
-    path
+    format!("{parent}[{index}]")
 }
 
 /// The JSON type name used in messages.
@@ -151,10 +146,12 @@ impl FromJson for u32 {
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
         let n = f64::from_json(value, path, problems)?;
         Self::quick(value).or_else(|| {
-            let found = float::display(n);
             problems.range(
                 path,
-                ["must be a whole number ≥ 0, found ", &found].concat(),
+                format!(
+                    "must be a whole number ≥ 0, found {}",
+                    crate::core::event::format_number(n)
+                ),
             );
             None
         })

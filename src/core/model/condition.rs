@@ -2,14 +2,16 @@
 //! or a trait (fit).
 use std::borrow::Cow;
 
+use serde::{Deserialize, Serialize};
+
 use crate::core::event::Scalar;
 use crate::core::glob;
-use crate::core::json::{float, integer_text, FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::json::{FromJson, Obj, ProblemKind, Problems, Value};
 use crate::core::text;
 use crate::core::time::{Millis, DAY};
 
 /// A condition on behaviour (checked when an event arrives) or on traits (checked at read time).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     /// A page view whose path matches the glob; with `repeat`, only once the page has been
     /// seen `count` times within `within` (this view included).
@@ -36,14 +38,14 @@ pub enum Condition {
     Trait { name: String, test: TraitTest },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Repeat {
     pub count: u32,
     pub within: Millis,
 }
 
 /// Tests on a trait value. Text comparisons ignore case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TraitTest {
     Exists,
     Equals(Scalar),
@@ -253,7 +255,7 @@ fn positive(n: f64, path: &str, problems: &mut Problems) -> Option<f64> {
     if n > 0.0 {
         Some(n)
     } else {
-        let found = float::display(n);
+        let found = n.to_string();
         problems.range(path, ["must be greater than 0, found ", &found].concat());
         None
     }
@@ -290,11 +292,7 @@ fn read_repeat(obj: &Obj, problems: &mut Problems) -> Option<Repeat> {
     if !(2..=16).contains(&count) {
         problems.range(
             &repeat.path_of("count"),
-            [
-                "must be between 2 and 16, found ",
-                &integer_text(count.into()),
-            ]
-            .concat(),
+            ["must be between 2 and 16, found ", &count.to_string()].concat(),
         );
         return None;
     }
@@ -390,9 +388,9 @@ fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
                         &range.path,
                         [
                             "min (",
-                            &float::display(lo),
+                            &lo.to_string(),
                             ") is greater than max (",
-                            &float::display(hi),
+                            &hi.to_string(),
                             ")",
                         ]
                         .concat(),

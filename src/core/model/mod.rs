@@ -1,9 +1,14 @@
-//! The scoring model: one JSON document (format: `docs/model.md`), validated on load.
+//! The scoring model: one JSON document (format: `docs/model.md`), validated on load, or a
+//! compiled model (the validated form, serialised: [`compiled`]).
+pub mod compiled;
 mod condition;
 mod hash;
 mod read;
 
-use crate::core::json::Shared;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
 use crate::core::sorted_map::SortedMap;
 
 pub use condition::{property_matches, scalar_eq, text_eq, Condition, Repeat, TraitTest};
@@ -14,9 +19,12 @@ use crate::core::time::Millis;
 
 /// The built-in B2B-SaaS model (documented in `docs/model.md`).
 pub const BUILTIN_JSON: &str = include_str!("builtin.json");
+/// The same, compiled (`leadpulse compile`; `tests/model_compiled.rs` keeps the two equal).
+pub const BUILTIN_COMPILED: &[u8] = include_bytes!("builtin.lpm");
 
 /// Lifecycle stages, in order. Forward-only: a visitor's stage is the highest reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stage {
     Visitor,
     Lead,
@@ -43,14 +51,14 @@ impl Stage {
 }
 
 /// Which score axis a rule feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Axis {
     Fit,
     Engagement,
 }
 
 /// How often a rule's points count.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Frequency {
     Every,
     Once,
@@ -58,7 +66,7 @@ pub enum Frequency {
     PerPeriod { max: u32, period: Millis },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub group: Option<usize>,
@@ -71,27 +79,27 @@ pub struct Rule {
     pub window: Option<Millis>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
     pub cap: f64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionConfig {
     pub inactivity: Millis,
     pub max_length: Millis,
 }
 
 /// A grade band: the first band whose `min` the axis reaches names the grade.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     pub min: Option<f64>,
     pub label: String,
 }
 
 /// Entry and exit conditions for a scored stage (MQL, SQL).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Threshold {
     pub enter: f64,
     pub exit: f64,
@@ -104,14 +112,14 @@ pub struct Threshold {
     pub cooldown: Millis,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerOption {
     pub values: Vec<String>,
     pub points: f64,
 }
 
 /// A qualification slot (budget, authority …): filled by a chat answer, a trait or an event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Slot {
     pub id: String,
     pub question: String,
@@ -122,14 +130,14 @@ pub struct Slot {
     pub filled_by: Vec<Condition>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Framework {
     pub id: String,
     /// Indices into [`Model::slots`].
     pub slots: Vec<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bots {
     /// Lower-case substrings of user agents that mark a bot.
     pub user_agents: Vec<String>,
@@ -138,7 +146,7 @@ pub struct Bots {
 }
 
 /// The validated model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub name: String,
     pub session: SessionConfig,
@@ -160,7 +168,7 @@ pub struct Model {
     pub frameworks: Vec<Framework>,
     pub bots: Bots,
     /// Shared with every snapshot that shows them.
-    pub actions: SortedMap<Stage, Shared<SortedMap<String, String>>>,
+    pub actions: SortedMap<Stage, Arc<SortedMap<String, String>>>,
     pub summary_traits: Vec<String>,
     pub summary_reasons: usize,
     /// 16 hex chars: FNV-1a 64 of the canonical JSON (sorted keys, no spaces).
@@ -175,16 +183,8 @@ impl ModelError {
     /// `invalid model (2 problems):` and one indented line per problem.
     pub fn describe(&self) -> String {
         let count = self.0.len();
-        let mut text = [
-            "invalid model (",
-            &json::integer_text(count as i64),
-            if count == 1 {
-                " problem):"
-            } else {
-                " problems):"
-            },
-        ]
-        .concat();
+        let plural = if count == 1 { "" } else { "s" };
+        let mut text = format!("invalid model ({count} problem{plural}):");
         for problem in &self.0 {
             text.push_str("\n  ");
             text.push_str(&problem.describe());
@@ -204,11 +204,11 @@ impl std::error::Error for ModelError {}
 impl Model {
     /// Reads and validates a model from JSON text.
     pub fn from_json_text(text: &str) -> Result<Model, ModelError> {
-        let value = json::parse(text).map_err(|e| {
+        let value = json::Value::from_text(text).map_err(|e| {
             ModelError(vec![Problem {
                 path: String::new(),
                 kind: json::ProblemKind::Type,
-                message: ["not valid JSON: ", &e.describe()].concat(),
+                message: format!("not valid JSON: {e}"),
             }])
         })?;
         Model::from_value(&value)
@@ -219,11 +219,12 @@ impl Model {
         read::model(value)
     }
 
-    /// The built-in B2B-SaaS model.
+    /// The built-in B2B-SaaS model, from its compiled form.
     pub fn builtin() -> Model {
-        // NOTE: `tests/model_builtin.rs` proves the embedded model is valid; should that ever
-        // regress, fall back to an empty-but-valid model rather than panic in a host page.
-        Model::from_json_text(BUILTIN_JSON).unwrap_or_else(|_| Model::empty())
+        // NOTE: `tests/model_compiled.rs` proves the embedded model decodes and equals the
+        // JSON one; should that ever regress, fall back to an empty-but-valid model rather
+        // than panic in a host page.
+        compiled::decode(BUILTIN_COMPILED).unwrap_or_else(|_| Model::empty())
     }
 
     fn empty() -> Model {

@@ -103,6 +103,11 @@ impl<'a> Reader<'a> {
             })
         }
     }
+    pub fn u64(&mut self, field: &'static str) -> Result<u64, Malformed> {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(self.take(8, field)?);
+        Ok(u64::from_le_bytes(b))
+    }
     pub fn u32(&mut self, field: &'static str) -> Result<u32, Malformed> {
         let mut b = [0u8; 4];
         b.copy_from_slice(self.take(4, field)?);

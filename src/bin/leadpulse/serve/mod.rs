@@ -83,7 +83,7 @@ fn start(config: Config) -> Result<(), String> {
         );
     }
     if let Some(model) = &config.model {
-        crate::load_model(Some(model))?;
+        crate::model_file::load(Some(std::path::Path::new(model)))?;
     }
     let store =
         Store::open(&config.db).map_err(|e| format!("--db {}: {e}", config.db.display()))?;

@@ -9,9 +9,7 @@ use rules::rules;
 use slots::{frameworks, slots};
 use stages::{grades, handoff, stages, status};
 
-use crate::core::json::{
-    canonical, float, index, integer_text, Obj, ProblemKind, Problems, Shared, Value,
-};
+use crate::core::json::{index, Obj, ProblemKind, Problems, Value};
 use crate::core::model::{Bots, Group, Model, ModelError, SessionConfig, Stage};
 use crate::core::sorted_map::SortedMap;
 use crate::core::text;
@@ -63,7 +61,7 @@ fn read(value: &Value, p: &mut Problems) -> Option<Model> {
             "version",
             [
                 "unsupported model version ",
-                &integer_text(other.into()),
+                &other.to_string(),
                 "; this engine reads version 1",
             ]
             .concat(),
@@ -83,7 +81,7 @@ fn read(value: &Value, p: &mut Problems) -> Option<Model> {
     let bots = bots(&top, p);
     let actions = actions(&top, p);
     let (summary_traits, summary_reasons) = summary(&top, p);
-    let hash = crate::core::model::hex16(crate::core::model::fnv1a64(canonical(value).as_bytes()));
+    let hash = crate::core::model::hex16(crate::core::model::fnv1a64(value.canonical().as_bytes()));
     Some(Model {
         name: name?,
         session: session?,
@@ -129,7 +127,7 @@ fn positive(obj: &Obj, key: &str, p: &mut Problems) -> Option<f64> {
     } else {
         p.range(
             &obj.path_of(key),
-            ["must be greater than 0, found ", &float::display(n)].concat(),
+            ["must be greater than 0, found ", &n.to_string()].concat(),
         );
         None
     }
@@ -183,7 +181,7 @@ fn groups(top: &Obj, p: &mut Problems) -> Option<Vec<Group>> {
             }),
             Some(cap) => p.range(
                 &obj.path_of("cap"),
-                ["must be greater than 0, found ", &float::display(cap)].concat(),
+                ["must be greater than 0, found ", &cap.to_string()].concat(),
             ),
             None => {}
         }
@@ -219,7 +217,7 @@ fn bots(top: &Obj, p: &mut Problems) -> Option<Bots> {
     })
 }
 
-type Actions = SortedMap<Stage, Shared<SortedMap<String, String>>>;
+type Actions = SortedMap<Stage, std::sync::Arc<SortedMap<String, String>>>;
 
 fn actions(top: &Obj, p: &mut Problems) -> Option<Actions> {
     let a = section(top, "actions", &["visitor", "lead", "mql", "sql"], p)?;
@@ -237,7 +235,7 @@ fn actions(top: &Obj, p: &mut Problems) -> Option<Actions> {
                 map.insert(key.clone(), text);
             }
         }
-        out.insert(stage, Shared::new(map));
+        out.insert(stage, std::sync::Arc::new(map));
     }
     Some(out)
 }

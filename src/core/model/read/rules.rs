@@ -1,6 +1,6 @@
 //! Rules: ids, conditions, points, frequency, caps, decay and windows.
 use super::{positive, valid_id, MAX_RULES};
-use crate::core::json::{index, integer_text, FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::json::{index, FromJson, Obj, ProblemKind, Problems, Value};
 use crate::core::model::condition::days_to_millis;
 use crate::core::model::{Axis, Condition, Frequency, Group, Rule};
 use crate::core::sorted_map::SortedMap;
@@ -31,9 +31,9 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
             "rules",
             [
                 "at most ",
-                &integer_text(MAX_RULES as i64),
+                &MAX_RULES.to_string(),
                 " rules, found ",
-                &integer_text(items.len() as i64),
+                &items.len().to_string(),
             ]
             .concat(),
         );

@@ -1,7 +1,7 @@
 //! Qualification slots (questions, answers, `filledBy`) and the frameworks that list them.
 use super::rules::axis;
 use super::{positive, valid_id, MAX_SLOTS};
-use crate::core::json::{index, integer_text, FromJson, Obj, Problems, Value};
+use crate::core::json::{index, FromJson, Obj, Problems, Value};
 use crate::core::model::{AnswerOption, Axis, Condition, Framework, Slot};
 use crate::core::sorted_map::SortedMap;
 
@@ -27,9 +27,9 @@ pub(super) fn slots(top: &Obj, p: &mut Problems) -> Option<Vec<Slot>> {
             "slots",
             [
                 "at most ",
-                &integer_text(MAX_SLOTS as i64),
+                &MAX_SLOTS.to_string(),
                 " slots, found ",
-                &integer_text(items.len() as i64),
+                &items.len().to_string(),
             ]
             .concat(),
         );

@@ -1,6 +1,6 @@
 //! Grades, status, stage thresholds (hysteresis, cooldown, coverage) and hand-off.
 use super::section;
-use crate::core::json::{float, index, FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::json::{index, FromJson, Obj, ProblemKind, Problems, Value};
 use crate::core::model::{Band, Framework, Stage, Threshold};
 use crate::core::time::HOUR;
 
@@ -82,9 +82,9 @@ pub(super) fn status(top: &Obj, p: &mut Problems) -> (Option<f64>, Option<f64>) 
                 "status.hot",
                 [
                     "must be above status.warm (",
-                    &float::display(w),
+                    &w.to_string(),
                     "), found ",
-                    &float::display(h),
+                    &h.to_string(),
                 ]
                 .concat(),
             );
@@ -122,7 +122,7 @@ fn threshold(
                 &t.path_of("exit"),
                 [
                     "must not be above enter (",
-                    &float::display(enter),
+                    &enter.to_string(),
                     "): hysteresis exits lower than it enters",
                 ]
                 .concat(),
@@ -195,7 +195,7 @@ pub(super) fn stages(
                 "stages.sql.enter",
                 [
                     "must not be below stages.mql.enter (",
-                    &float::display(m.enter),
+                    &m.enter.to_string(),
                     ")",
                 ]
                 .concat(),

@@ -1,0 +1,159 @@
+//! JS inputs → the core's wire types. Two implementations, one chosen at build time:
+//! - default: serde-wasm-bindgen, field by field from the JS object (the named stack);
+//! - feature `js-input`: a walk over the JS value with js-sys into a bounded [`Value`].
+//!
+//! `benches/boundary.sh` builds both and prints their weight and per-event cost side by side,
+//! the figures behind the choice (docs/performance.md, "Boundary").
+use wasm_bindgen::JsValue;
+
+use super::errors;
+use crate::core::event::RawEvent;
+use crate::core::json::{Limits, Value};
+
+#[cfg(not(feature = "js-input"))]
+mod imp {
+    use serde::de::{DeserializeOwned, DeserializeSeed};
+    use wasm_bindgen::JsValue;
+
+    use super::errors;
+    use crate::core::event::{RawBatch, RawEvent};
+    use crate::core::json::{Bounded, Limits, Value};
+
+    fn read<T: DeserializeOwned>(value: JsValue, path: &str) -> Result<T, JsValue> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| errors::type_error(path, &e.to_string()))
+    }
+
+    pub fn event(value: JsValue) -> Result<RawEvent, JsValue> {
+        read(value, "event")
+    }
+
+    pub fn batch(value: JsValue) -> Result<Vec<RawEvent>, JsValue> {
+        read::<RawBatch>(value, "events").map(|batch| batch.0)
+    }
+
+    pub fn value(value: JsValue, path: &str, limits: Limits) -> Result<Value, JsValue> {
+        let deserializer = serde_wasm_bindgen::Deserializer::from(value);
+        Bounded::new(limits)
+            .deserialize(deserializer)
+            .map_err(|e| errors::type_error(path, &e.to_string()))
+    }
+}
+
+#[cfg(feature = "js-input")]
+mod imp {
+    use js_sys::{Array, Object};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::errors;
+    use crate::core::event::{RawEvent, MAX_BATCH};
+    use crate::core::json::{Limits, Value, MAX_DEPTH};
+
+    /// A JS value as a [`Value`], within `limits` (nodes are counted in `nodes`).
+    fn walk(v: &JsValue, depth: usize, nodes: &mut usize, limits: Limits) -> Result<Value, String> {
+        *nodes += 1;
+        if *nodes > limits.nodes {
+            return Err(format!("more than {} values", limits.nodes));
+        }
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "nested deeper than {MAX_DEPTH} levels (or a cycle)"
+            ));
+        }
+        let text = |s: String| {
+            if s.len() > limits.string_bytes {
+                Err(format!(
+                    "a string longer than {} bytes",
+                    limits.string_bytes
+                ))
+            } else {
+                Ok(s)
+            }
+        };
+        if v.is_null() || v.is_undefined() {
+            Ok(Value::Null)
+        } else if let Some(b) = v.as_bool() {
+            Ok(Value::Bool(b))
+        } else if let Some(n) = v.as_f64() {
+            if n.is_finite() {
+                Ok(Value::Number(n))
+            } else {
+                Err("not a finite number".into())
+            }
+        } else if let Some(s) = v.as_string() {
+            Ok(Value::String(text(s)?))
+        } else if let Some(items) = v.dyn_ref::<Array>() {
+            let mut out = Vec::with_capacity(items.length() as usize);
+            for item in items.iter() {
+                out.push(walk(&item, depth + 1, nodes, limits)?);
+            }
+            Ok(Value::Array(out))
+        } else if v.is_object() {
+            let mut members: Vec<(String, Value)> = Vec::new();
+            for entry in Object::entries(v.unchecked_ref()).iter() {
+                let entry: Array = entry.unchecked_into();
+                let key = text(entry.get(0).as_string().unwrap_or_default())?;
+                let item = walk(&entry.get(1), depth + 1, nodes, limits)?;
+                members.push((key, item));
+            }
+            Ok(Value::Object(members))
+        } else {
+            Err("not a JSON-compatible value (a function, a symbol or a BigInt)".into())
+        }
+    }
+
+    fn read(v: &JsValue, path: &str, limits: Limits) -> Result<Value, JsValue> {
+        walk(v, 0, &mut 0, limits).map_err(|e| errors::type_error(path, &e))
+    }
+
+    pub fn event(value: JsValue) -> Result<RawEvent, JsValue> {
+        let value = read(&value, "event", Limits::EVENT_PART)?;
+        RawEvent::from_value(&value).map_err(|p| errors::problem(&p))
+    }
+
+    pub fn batch(value: JsValue) -> Result<Vec<RawEvent>, JsValue> {
+        let Some(items) = value.dyn_ref::<Array>() else {
+            return Err(errors::type_error("events", "expected an array of events"));
+        };
+        if items.length() as usize > MAX_BATCH {
+            return Err(errors::type_error(
+                "events",
+                &format!("more than {MAX_BATCH} events in one batch"),
+            ));
+        }
+        let mut events = Vec::with_capacity(items.length() as usize);
+        for (index, item) in items.iter().enumerate() {
+            let path = format!("[{index}]");
+            let value = read(&item, &path, Limits::EVENT_PART)?;
+            events.push(
+                RawEvent::from_value(&value)
+                    .map_err(|p| errors::type_error(&path, &p.describe()))?,
+            );
+        }
+        Ok(events)
+    }
+
+    pub fn value(value: JsValue, path: &str, limits: Limits) -> Result<Value, JsValue> {
+        read(&value, path, limits)
+    }
+}
+
+/// One event: its top-level fields, each a bounded value (the core checks them).
+pub fn event(value: JsValue) -> Result<RawEvent, JsValue> {
+    imp::event(value)
+}
+
+/// A `trackAll` batch (at most `MAX_BATCH` events).
+pub fn batch(value: JsValue) -> Result<Vec<RawEvent>, JsValue> {
+    imp::batch(value)
+}
+
+/// A small value: an answer, options.
+pub fn value(value: JsValue, path: &str) -> Result<Value, JsValue> {
+    imp::value(value, path, Limits::EVENT_PART)
+}
+
+/// A model document.
+#[cfg(feature = "author")]
+pub fn document(value: JsValue) -> Result<Value, JsValue> {
+    imp::value(value, "model", Limits::DOCUMENT)
+}
