@@ -3,19 +3,19 @@
  *
  * Script tag (auto-starts, exposes `window.leadpulse`):
  * ```html
- * <script type="module" src="/leadpulse/leadpulse.js" data-model="/model.json" data-endpoint="/collect"></script>
+ * <script type="module" src="/leadpulse/leadpulse.js" data-model="/model.lpm" data-endpoint="/collect"></script>
  * ```
  * Bundlers:
  * ```js
  * import { start } from 'leadpulse/tracker';
- * const lp = start({ model: '/model.json', endpoint: '/collect' });
+ * const lp = start({ model: '/model.lpm', endpoint: '/collect' });   // a compiled model
  * lp.on('stage', ({ to }) => to === 'sql' && showDemoButton());
  * ```
  * Nothing is stored in localStorage and nothing is sent before `consent('granted')`.
  * No method ever throws; problems are reported once with `console.warn`.
  */
 
-import type { ModelDocument, Snapshot, Stage, Summary, NextQuestion } from './leadpulse_core.js';
+import type { Snapshot, Stage, Step, Summary, NextQuestion } from './leadpulse_core.js';
 
 // Data shapes of the wasm core (docs/contracts.md), re-exported.
 export type {
@@ -26,6 +26,7 @@ export type {
   Snapshot,
   Stage,
   Status,
+  Step,
   Summary,
   Touch,
 } from './leadpulse_core.js';
@@ -51,8 +52,12 @@ export interface CaptureOptions {
 }
 
 export interface StartOptions {
-  /** a model document, or the URL of one (fetched); default: the built-in model */
-  model?: ModelDocument | JsonObject | string;
+  /**
+   * a compiled model (`leadpulse compile model.json`): the URL of one (fetched), its text or
+   * its bytes; default: the built-in model. A model document is refused with a warning (the
+   * browser build carries no model validator) and the built-in model is used.
+   */
+  model?: string | Uint8Array;
   /** collector URL for qualified-lead summaries; without it nothing is ever sent */
   endpoint?: string;
   /** consent when no choice is stored yet (default `pending`) */
@@ -78,7 +83,8 @@ export interface Qualified {
 }
 
 export interface TrackerEvents {
-  /** every new snapshot (own events, engagement, another tab's events, consent changes) */
+  /** every change of the visitor (own events, engagement, another tab's events, consent);
+   * the snapshot is built only while someone listens */
   snapshot: Snapshot;
   /** the stage changed */
   stage: StageChange;
@@ -89,12 +95,16 @@ export interface TrackerEvents {
 export interface Tracker {
   /** Resolves with the first snapshot; with `null` if the engine could not start. */
   readonly ready: Promise<Snapshot | null>;
-  /** A named action. Returns the new snapshot, or `null` before `ready` (the event is kept). */
-  track(name: string, properties?: JsonObject): Snapshot | null;
+  /**
+   * A named action. Returns what it did (a `Step`: score, stage, status, what changed), or
+   * `null` before `ready` (the event is kept) and when it was rejected (with a warning).
+   * `snapshot()` gives the full picture.
+   */
+  track(name: string, properties?: JsonObject): Step | null;
   /** Known attributes (Segment trait names: email, title, company.name, …). */
-  identify(traits: JsonObject): Snapshot | null;
+  identify(traits: JsonObject): Step | null;
   /** A chat or form answer to a qualification question. */
-  answer(slot: string, value: string | number | boolean): Snapshot | null;
+  answer(slot: string, value: string | number | boolean): Step | null;
   /** The current snapshot (decayed to now), or `null` before `ready`. */
   snapshot(): Snapshot | null;
   /** The most valuable missing qualification slot and its question. */

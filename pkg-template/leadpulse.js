@@ -17,6 +17,9 @@ import { createTransport } from './tracker/transport.js';
  * @typedef {import('./leadpulse.js').TrackerEvents} TrackerEvents
  * @typedef {import('./leadpulse.js').StartOptions} StartOptions
  * @typedef {import('./leadpulse.js').Snapshot} Snapshot
+ * @typedef {import('./leadpulse.js').Step} Step
+ * @typedef {import('./leadpulse.js').Stage} Stage
+ * @typedef {import('./leadpulse_core.js').SummaryOptions} SummaryOptions
  * @typedef {import('./tracker/tabs.js').TrackerEvent} TrackerEvent
  * @typedef {import('./leadpulse.js').ModelDocument} ModelDocument
  * @typedef {import('./leadpulse.js').ConsentState} ConsentState
@@ -37,12 +40,13 @@ export function start(options) {
 }
 
 /**
- * A model from a URL (fetched in parallel with the wasm), else as given (undefined = built-in).
+ * A compiled model from a URL (fetched in parallel with the wasm), else as given
+ * (compiled text or bytes; undefined = built-in).
  * @param {StartOptions['model']} model
  * @returns {Promise<StartOptions['model']>}
  */
 async function loadModel(model) {
-  if (typeof model !== 'string') return model;
+  if (typeof model !== 'string' || model.startsWith(COMPILED)) return model;
   try {
     const r = await fetch(model);
     if (!r.ok) throw new Error('HTTP ' + r.status);
@@ -53,13 +57,20 @@ async function loadModel(model) {
   }
 }
 
+/** How a compiled model's text begins (base64url of its magic). */
+const COMPILED = 'TFBN';
+/** Summaries from the tracker: the e-mail goes only with consent, which sending implies. */
+/** @type {SummaryOptions} */
+const HANDOFF = { runtime: 'browser', includeEmail: true };
+
 /**
  * The scorer for a model; the built-in one if it is absent or invalid.
  * @param {StartOptions['model']} model
  */
 function scorerFor(model) {
-  // NOTE: the core checks whatever it is given, listing every problem; undefined = built-in.
-  const make = (/** @type {unknown} */ m) => new Scorer(/** @type {ModelDocument | string} */ (m));
+  // NOTE: the core checks whatever it is given and says why it refuses it (a model document
+  // needs compiling: `leadpulse compile`); undefined = built-in.
+  const make = (/** @type {unknown} */ m) => new Scorer(/** @type {string | Uint8Array} */ (m));
   if (model !== undefined) {
     try {
       return make(model);
@@ -94,42 +105,53 @@ function create(o) {
   let queue;
   /** @type {ReturnType<typeof createTransport> | undefined} */
   let transport;
-  /** @type {Snapshot | null} */
-  let last = null;
+  /** The stage last published. @type {Stage | null} */
+  let stage = null;
 
   /**
-   * Emits a new snapshot and queues the summary that is due, if any.
-   * @param {Snapshot} snap
-   * @param {boolean} [remote]  the change came from another tab, which queues the summary itself
+   * Tells the listeners what changed, and queues a summary that was handed off. A snapshot
+   * is built only for a listener that gets one.
+   * @param {Stage} to  the visitor's stage now
+   * @param {string | null} [summary]  the JSON text of a summary just handed off
    */
-  const publish = (snap, remote) => {
-    const prev = last;
-    last = snap;
-    emitter.emit('snapshot', snap);
-    if (prev && prev.stage !== snap.stage) emitter.emit('stage', { from: prev.stage, to: snap.stage, snapshot: snap });
-    if (remote || consent !== 'granted' || !shared || !queue || !transport) return snap;
-    const summary = shared.session.summary(Date.now(), { runtime: 'browser', includeEmail: true });
-    if (summary && queue.add(summary.id, JSON.stringify(summary), Date.now())) {
-      emitter.emit('qualified', { summary, snapshot: snap });
+  const publish = (to, summary) => {
+    /** @type {Snapshot | null} */
+    let snap = null;
+    const snapshot = () => (snap ??= shared ? shared.session.snapshot(Date.now()) : null);
+    const from = stage;
+    stage = to;
+    if (emitter.has('snapshot')) emitter.emit('snapshot', /** @type {Snapshot} */ (snapshot()));
+    if (from && from !== to) emitter.emit('stage', { from, to, snapshot: /** @type {Snapshot} */ (snapshot()) });
+    if (!summary || !queue || !transport) return;
+    const parsed = /** @type {import('./leadpulse.js').Summary} */ (JSON.parse(summary));
+    if (queue.add(parsed.id, summary, Date.now())) {
+      emitter.emit('qualified', { summary: parsed, snapshot: /** @type {Snapshot} */ (snapshot()) });
       transport.pump();
     }
-    return snap;
+  };
+
+  /** Hands off the summary due now, if consent allows sending one. */
+  const handoffNow = () => {
+    if (consent === 'granted' && shared && queue) publish(stage ?? 'visitor', shared.handoff(HANDOFF));
   };
 
   /** @param {TrackerEvent} ev */
   const step = (ev) => {
     if (!shared) return null;
     try {
-      return publish(shared.track(ev));
+      const sending = consent === 'granted' && queue ? HANDOFF : undefined;
+      const { step: result, summary } = shared.track(ev, sending);
+      publish(result.stage, summary);
+      return result;
     } catch (e) {
       warn(ev.type + ' event rejected: ' + (e instanceof Error ? e.message : String(e)));
-      return shared.session.snapshot(Date.now());
+      return null;
     }
   };
 
   /**
    * @param {Pick<TrackerEvent, 'type' | 'event' | 'properties' | 'traits'>} signal
-   * @returns {Snapshot | null}
+   * @returns {Step | null}
    */
   const record = (signal) => {
     /** @type {TrackerEvent} */
@@ -150,7 +172,8 @@ function create(o) {
       shared?.persist(true);
       // NOTE: after id and state, so a tab reacting to this key finds them (see tabs.js).
       if (!remote) store.set('consent', mode);
-      if (shared) publish(shared.session.snapshot(Date.now()));
+      if (remote) publish(shared ? shared.session.snapshot(Date.now()).stage : 'visitor');
+      else handoffNow();
       transport?.pump();
     } else {
       if (!remote) store.set('consent', mode, true);
@@ -178,9 +201,11 @@ function create(o) {
       const evs = early || [];
       early = null;
       for (const ev of evs) step(ev);
-      if (!last) publish(shared.session.snapshot(Date.now()));
+      const first = shared.session.snapshot(Date.now());
+      if (stage === null) publish(first.stage);
+      handoffNow();
       if (consent === 'granted') transport?.pump();
-      return last;
+      return first;
     })
     .catch((e) => {
       early = null;
@@ -201,7 +226,7 @@ function create(o) {
   listen(window, 'storage', (e) => {
     const { key, newValue } = /** @type {StorageEvent} */ (e);
     if (key === PREFIX + 'consent' && (newValue === 'granted' || newValue === 'denied')) choose(newValue, true);
-    else if (key === PREFIX + 'state' && shared?.sync()) publish(shared.session.snapshot(Date.now()), true);
+    else if (key === PREFIX + 'state' && shared?.sync()) publish(shared.session.snapshot(Date.now()).stage);
   });
 
   return {
@@ -227,7 +252,8 @@ function create(o) {
       if (early) early.length = 0;
       if (!shared) return;
       shared.reset();
-      publish(shared.session.snapshot(Date.now()));
+      stage = null;
+      publish(shared.session.snapshot(Date.now()).stage);
     }),
   };
 }

@@ -31,6 +31,17 @@ build() {
 build leadpulse_core
 build leadpulse_author author
 
+# The glue imports its one JS snippet (src/wasm/step.rs) from snippets/<crate-hash>/: give it a
+# stable name that Workers configurations can list.
+snippet=$(find pkg/snippets -name inline0.js | head -n 1)
+[[ -n $snippet ]] || { echo "build-pkg: no wasm-bindgen snippet found" >&2; exit 1; }
+mv "$snippet" pkg/leadpulse_step.js
+rm -rf pkg/snippets
+for glue in pkg/leadpulse_core.js pkg/leadpulse_author.js; do
+  sed -i -E "s#'\./snippets/[^']+/inline0\.js'#'./leadpulse_step.js'#" "$glue"
+  grep -q "'./leadpulse_step.js'" "$glue" || { echo "build-pkg: $glue: snippet import not rewritten" >&2; exit 1; }
+done
+
 # Everything in pkg-template/ (entries, tracker, edge worker, README, package.json).
 cp -R pkg-template/. pkg/
 

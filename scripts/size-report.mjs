@@ -35,7 +35,7 @@ console.log(`${'file'.padEnd(34)}${pad('raw', 9)}${pad('gzip', 9)}${pad('min+gz'
 for (const r of rows) console.log(`${r.file.padEnd(34)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.min, 9)}`);
 
 // What a page loads: the wasm, its glue and the tracker (entry + its modules).
-const shipped = (f) => ['leadpulse_core_bg.wasm', 'leadpulse_core.js', 'leadpulse.js'].includes(f)
+const shipped = (f) => ['leadpulse_core_bg.wasm', 'leadpulse_core.js', 'leadpulse_step.js', 'leadpulse.js'].includes(f)
   || /^tracker\/.*\.js$/.test(f);
 const parts = rows.filter((r) => shipped(r.file));
 const total = parts.reduce((sum, r) => sum + (r.min ?? r.gzip), 0);

@@ -195,3 +195,44 @@ fn malformed_events_name_the_field() {
         assert!(message.contains(fragment), "{event}: {message}");
     }
 }
+
+/// The typed fast path (JSON text straight into the event's fields) and the generic reader
+/// agree on every fixture event, accepted or rejected.
+#[test]
+fn the_fast_path_and_the_reader_agree_on_every_fixture_event() {
+    use leadpulse::core::event::Defaults;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let case: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for event in case["events"].as_array().unwrap() {
+            let line = event.to_string();
+            let defaults = Defaults {
+                visitor: "",
+                time: Some(1_767_225_600_000),
+            };
+            let fast = Event::from_json(&line, defaults);
+            let slow = leadpulse::core::event::RawEvent::from_value(&lp(event))
+                .and_then(|raw| raw.check(defaults));
+            assert_eq!(fast, slow, "{line}");
+            seen += 1;
+        }
+    }
+    assert!(seen > 50);
+    for odd in [
+        r#"{"type": 3}"#,
+        r#"{"type": "page", "timestamp": true, "properties": {"path": "/"}, "anonymousId": "a"}"#,
+        r#"{"type": "page", "context": {"webdriver": "yes"}, "properties": {"path": "/"}, "anonymousId": "a"}"#,
+        r#"[1, 2]"#,
+    ] {
+        let defaults = Defaults {
+            visitor: "",
+            time: Some(0),
+        };
+        let value: serde_json::Value = serde_json::from_str(odd).unwrap();
+        let slow = leadpulse::core::event::RawEvent::from_value(&lp(&value))
+            .and_then(|raw| raw.check(defaults));
+        assert_eq!(Event::from_json(odd, defaults), slow, "{odd}");
+    }
+}

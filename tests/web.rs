@@ -384,3 +384,29 @@ fn track_all_equals_tracking_one_by_one_and_is_all_or_nothing() {
         .unwrap_err()
         .is_instance_of::<TypeError>());
 }
+
+#[wasm_bindgen_test]
+fn the_step_object_is_the_serde_form_of_the_step() {
+    use leadpulse::core::engine::Step;
+    use serde::Serialize;
+    for on in [false, true] {
+        let step = Step {
+            score: 57,
+            fit: 30,
+            engagement: 27,
+            grade: "B2".into(),
+            stage: "mql",
+            status: "warm",
+            qualified: on,
+            stage_changed: on,
+            progress_changed: !on,
+            summary_due: on,
+            duplicate: !on,
+            bot: on,
+        };
+        let by_serde = step
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap();
+        assert_eq!(rust(&leadpulse::wasm::step_to_js(&step)), rust(&by_serde));
+    }
+}

@@ -14,7 +14,6 @@ const DEFAULT_MAX_AGE_DAYS = 30;
 const MAX_HOOK_EVENTS = 8;
 const MAX_CACHED_SCORERS = 4;
 const SUMMARY_ID = /^lp_([0-9a-f]{16})$/;
-const HANDOFF_STAGES = new Set(['mql', 'sql']);
 
 /**
  * @param {() => { Scorer: any }} loadCore initialises the wasm module (once) and returns the API.
@@ -101,6 +100,7 @@ export function createEdge(loadCore) {
 
     const scorer = scorerFor(options.model ?? env.LEADPULSE_MODEL);
     const session = scorer.session(visitor, saved.state ?? undefined);
+    let step;
     let snapshot;
     let state;
     let summary = null;
@@ -108,18 +108,19 @@ export function createEdge(loadCore) {
     try {
       for (const event of events) {
         try {
-          snapshot = session.track(event, nowMs);
+          step = session.track(event, nowMs);
         } catch (error) {
           if (event === page) throw error;
           report(options, error); // a malformed hook event is dropped; the rest still count
         }
       }
-      if (!snapshot || snapshot.bot) return null;
-      state = session.save();
-      // NOTE: only MQL and SQL can be hand-off stages, so most requests skip building a summary.
-      if (persist && HANDOFF_STAGES.has(snapshot.stage)) {
-        summary = session.summary(nowMs, { runtime: 'edge', includeEmail: options.includeEmail ?? true });
+      if (!step || step.bot) return null;
+      // NOTE: handed off before saving, so the state remembers it; the core decides what is due.
+      if (persist && step.summaryDue) {
+        summary = session.handoff(nowMs, { runtime: 'edge', includeEmail: options.includeEmail ?? true }) ?? null;
       }
+      snapshot = session.snapshot(nowMs);
+      state = session.save();
     } finally {
       session.free?.();
     }
@@ -127,13 +128,14 @@ export function createEdge(loadCore) {
     let forwarded = saved.forwarded;
     let sent = null;
     const endpoint = options.endpoint ?? env.LEADPULSE_ENDPOINT;
-    const hex = summary && SUMMARY_ID.exec(summary.id)?.[1];
+    const id = summary && JSON.parse(summary).id;
+    const hex = id && SUMMARY_ID.exec(id)?.[1];
     if (hex && endpoint && !forwarded.includes(hex)) {
       const fetcher = options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) };
-      const { delivery } = await signedDelivery(summary, { endpoint, secret, fetcher });
+      const { delivery } = await signedDelivery({ id, body: summary }, { endpoint, secret, fetcher });
       ctx?.waitUntil?.(delivery);
       forwarded = [...forwarded, hex];
-      sent = summary.id;
+      sent = id;
     }
 
     let setCookie = null;

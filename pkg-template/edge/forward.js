@@ -8,19 +8,19 @@ import { hmac, toHex } from './hmac.js';
 const RETRY_DELAYS_MS = [250, 1000];
 
 /**
- * Signs `summary` now (so a crypto error is the caller's) and starts sending it.
+ * Signs the summary's JSON text now (so a crypto error is the caller's) and starts sending it.
+ * @param {{ id: string, body: string }} summary  its id and its exact JSON text (`session.handoff()`)
  * @returns {Promise<{ delivery: Promise<number> }>} `delivery` settles with the last HTTP status
  *   (0: network error) and never rejects; hand it to `ctx.waitUntil`.
  */
-export async function signedDelivery(summary, { endpoint, secret, fetcher }) {
-  const body = JSON.stringify(summary);
+export async function signedDelivery({ id, body }, { endpoint, secret, fetcher }) {
   const signature = `sha256=${toHex(await hmac(secret, body))}`;
   const send = () => fetcher.fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-leadpulse-signature': signature },
     body,
   });
-  return { delivery: deliver(send, summary.id) };
+  return { delivery: deliver(send, id) };
 }
 
 async function deliver(send, id) {

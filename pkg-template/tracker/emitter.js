@@ -25,6 +25,13 @@ export function createEmitter() {
       };
     },
     /**
+     * Whether anyone listens: a payload that is costly to build is built only then.
+     * @param {keyof M} name
+     */
+    has(name) {
+      return (subs.get(name)?.size ?? 0) > 0;
+    },
+    /**
      * @template {keyof M} K
      * @param {K} name
      * @param {M[K]} payload

@@ -18,6 +18,8 @@ export const LOG_MAX = 200;
  * @typedef {import('../leadpulse_core.js').Scorer} Scorer
  * @typedef {import('../leadpulse_core.js').Session} Session
  * @typedef {import('../leadpulse_core.js').LeadEvent} LeadEvent
+ * @typedef {import('../leadpulse_core.js').Step} Step
+ * @typedef {import('../leadpulse_core.js').SummaryOptions} SummaryOptions
  * @typedef {import('../leadpulse.js').JsonObject} JsonObject
  * @typedef {{
  *   type: LeadEvent['type'], anonymousId: string, timestamp: number, messageId: string,
@@ -75,21 +77,39 @@ export function createShared(scorer, store, newId) {
   }
 
   /**
-   * Applies one event (throws what session.track throws: the event changed nothing).
+   * Applies one event (throws what session.track throws: the event changed nothing). With
+   * `handoff` options, a summary that became due is handed off in the same step, before the
+   * state is saved: the saved state and the queue agree on what was handed off.
    * @param {TrackerEvent} ev
+   * @param {SummaryOptions} [handoff]
+   * @returns {{ step: Step, summary: string | null }}
    */
-  function track(ev) {
+  function track(ev, handoff) {
     sync();
     ev.anonymousId = id;
-    const snap = session.track(/** @type {LeadEvent} */ (ev), Date.now());
+    const step = session.track(/** @type {LeadEvent} */ (ev), Date.now());
+    const summary = handoff && step.summaryDue ? session.handoff(Date.now(), handoff) ?? null : null;
     if (persist) save();
     else if (log.push(ev) > LOG_MAX) log.shift();
-    return snap;
+    return { step, summary };
+  }
+
+  /**
+   * Hands off the summary that is due now, if any (consent was just granted); saves.
+   * @param {SummaryOptions} options
+   * @returns {string | null}
+   */
+  function handoff(options) {
+    sync();
+    const summary = session.handoff(Date.now(), options) ?? null;
+    if (summary && persist) save();
+    return summary;
   }
 
   return {
     sync,
     track,
+    handoff,
     get session() {
       return session;
     },

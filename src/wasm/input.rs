@@ -1,22 +1,26 @@
 //! JS inputs → the core's wire types. Two implementations, one chosen at build time:
-//! - default: serde-wasm-bindgen, field by field from the JS object (the named stack);
-//! - feature `js-input`: a walk over the JS value with js-sys into a bounded [`Value`].
+//! - default: a walk over the JS value with js-sys into a bounded [`Value`];
+//! - feature `swb-input`: serde-wasm-bindgen, field by field from the JS object.
 //!
-//! `benches/boundary.sh` builds both and prints their weight and per-event cost side by side,
-//! the figures behind the choice (docs/performance.md, "Boundary").
+//! NOTE: the project's stack names serde-wasm-bindgen for both directions, and keeps it unless
+//! it costs more than 10 KB gz of the browser embed. For inputs it does: its generic
+//! deserializer (and the float formatting its type errors link) weighs ≈ 16–20 KB gz more
+//! than this walk. `benches/boundary.sh` builds both and prints weight and per-event cost
+//! side by side (docs/performance.md, "Boundary"); outputs stay on serde-wasm-bindgen.
 use wasm_bindgen::JsValue;
 
 use super::errors;
 use crate::core::event::RawEvent;
 use crate::core::json::{Limits, Value};
 
-#[cfg(not(feature = "js-input"))]
+#[cfg(feature = "swb-input")]
 mod imp {
     use serde::de::{DeserializeOwned, DeserializeSeed};
+    use serde::Deserialize;
     use wasm_bindgen::JsValue;
 
     use super::errors;
-    use crate::core::event::{RawBatch, RawEvent};
+    use crate::core::event::{FastEvent, RawBatch, RawEvent};
     use crate::core::json::{Bounded, Limits, Value};
 
     fn read<T: DeserializeOwned>(value: JsValue, path: &str) -> Result<T, JsValue> {
@@ -24,7 +28,11 @@ mod imp {
     }
 
     pub fn event(value: JsValue) -> Result<RawEvent, JsValue> {
-        read(value, "event")
+        let fast = FastEvent::deserialize(serde_wasm_bindgen::Deserializer::from(value.clone()));
+        match fast {
+            Ok(fast) => Ok(fast.into()),
+            Err(_) => read(value, "event"),
+        }
     }
 
     pub fn batch(value: JsValue) -> Result<Vec<RawEvent>, JsValue> {
@@ -39,7 +47,7 @@ mod imp {
     }
 }
 
-#[cfg(feature = "js-input")]
+#[cfg(not(feature = "swb-input"))]
 mod imp {
     use js_sys::{Array, Object};
     use wasm_bindgen::{JsCast, JsValue};

@@ -7,6 +7,7 @@ mod input;
 mod panic_hook;
 mod scorer;
 mod session;
+mod step;
 
 use wasm_bindgen::prelude::*;
 
@@ -14,6 +15,8 @@ use wasm_bindgen::prelude::*;
 pub use author::compile_model;
 pub use scorer::Scorer;
 pub use session::Session;
+#[doc(hidden)]
+pub use step::to_js as step_to_js;
 
 /// The package version.
 ///

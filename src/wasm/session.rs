@@ -3,7 +3,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::{convert, errors, input};
+use super::{convert, errors, input, step};
 use crate::core::engine;
 use crate::core::event::{Defaults, Event};
 use crate::core::json::Problem;
@@ -98,7 +98,7 @@ impl Session {
             let event = raw.check(defaults).map_err(|p| errors::problem(&p))?;
             engine.track(&event, now).map_err(|p| errors::problem(&p))?
         };
-        convert::to_js(&step)
+        Ok(step::to_js(&step))
     }
 
     /// Applies several events in order, with one crossing of the JS/wasm boundary for the
@@ -135,8 +135,7 @@ impl Session {
         }
         let step = step.unwrap_or_else(|| next.step_at(now));
         *engine = next;
-        drop(engine);
-        convert::to_js(&step)
+        Ok(step::to_js(&step))
     }
 
     /// Records a qualification answer (a chat or form answer) for a slot of the model,
@@ -162,7 +161,7 @@ impl Session {
                 .map_err(|p| errors::problem(&p))?;
             engine.track(&event, now).map_err(|p| errors::problem(&p))?
         };
-        convert::to_js(&step)
+        Ok(step::to_js(&step))
     }
 
     /// Everything about the visitor at `nowMs` (default: now): score, reasons, framework

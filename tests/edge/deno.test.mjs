@@ -24,9 +24,9 @@ if (!globalThis.Deno) {
     if (api) return api;
     const manifest = JSON.parse(await Deno.readTextFile(new URL('package.json', PKG)));
     const entry = manifest.exports['.'].deno;
-    if (entry !== './index.js') throw new Error(`deno condition resolves to ${entry}`);
-    api = await import(new URL(entry, PKG).href);
-    api.initSync({ module: await Deno.readFile(new URL('leadpulse_core_bg.wasm', PKG)) });
+    if (entry.default !== './author.js') throw new Error(`deno condition resolves to ${JSON.stringify(entry)}`);
+    api = await import(new URL(entry.default, PKG).href);
+    api.initSync({ module: await Deno.readFile(new URL('leadpulse_author_bg.wasm', PKG)) });
     return api;
   };
 

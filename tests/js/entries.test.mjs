@@ -1,9 +1,10 @@
 // The package's entries (pkg/package.json `exports`) resolve per runtime and initialise there:
-// Node (node.js), Deno (index.js + init()), workerd (workerd.js, wasm imported as a module).
+// Node (node.js), Deno (author.js + init()), workerd (workerd.js, wasm imported as a module),
+// and the browser build (index.js: compiled models only).
 // Needs `make pkg` and the npm dev tools (deno, workerd). Loopback only.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,13 +36,29 @@ test('exports map: each runtime condition picks its entry', async () => {
   assert.equal(await resolve([], 'leadpulse'), 'node.js');
   assert.equal(await resolve(['workerd'], 'leadpulse'), 'workerd.js');
   assert.equal(await resolve(['edge-light'], 'leadpulse'), 'workerd.js');
-  assert.equal(await resolve(['deno'], 'leadpulse'), 'index.js');
+  assert.equal(await resolve(['deno'], 'leadpulse'), 'author.js');
   assert.equal(await resolve(['browser'], 'leadpulse'), 'index.js');
+  assert.equal(await resolve([], 'leadpulse/author'), 'author.js');
   assert.equal(await resolve([], 'leadpulse/wasm'), 'leadpulse_core_bg.wasm');
 });
 
-test('deno: index.js after await init()', async () => {
-  const url = new URL('index.js', `file://${pkg}/`).href;
+test('browser build: compiled models only, with a message that says how to compile', async () => {
+  const glue = await import('../../pkg/leadpulse_core.js');
+  glue.initSync({ module: readFileSync(join(pkg, 'leadpulse_core_bg.wasm')) });
+  assert.equal(glue.readsModelDocuments(), false);
+  assert.equal(leadpulse.readsModelDocuments(), true);
+  const document = JSON.parse(readFileSync(join(root, 'src/core/model/builtin.json'), 'utf8'));
+  assert.throws(() => new glue.Scorer(document), /leadpulse compile/);
+  const compiled = leadpulse.compileModel(document);
+  assert.equal(new glue.Scorer(compiled).modelHash, new leadpulse.Scorer(document).modelHash);
+  const step = new glue.Scorer(compiled).session('v').track({ type: 'page', properties: { path: '/pricing' } });
+  assert.deepEqual(Object.keys(step), ['score', 'fit', 'engagement', 'grade', 'stage', 'status', 'qualified',
+    'stageChanged', 'progressChanged', 'summaryDue', 'duplicate', 'bot']);
+  assert.equal(step.score, 10);
+});
+
+test('deno: author.js after await init()', async () => {
+  const url = new URL('author.js', `file://${pkg}/`).href;
   const code = `import init, { version } from ${JSON.stringify(url)}; await init(); console.log(version());`;
   const { stdout } = await run(bin('deno'), ['eval', '--quiet', code], { cwd: dir });
   assert.equal(stdout.trim(), leadpulse.version());
@@ -57,7 +74,9 @@ const freePort = () => new Promise((resolve, reject) => {
 test('workerd: workerd.js initialises lazily inside the handler', async (t) => {
   const wd = join(dir, 'workerd');
   mkdirSync(wd);
-  for (const f of ['workerd.js', 'leadpulse_core.js', 'leadpulse_core_bg.wasm']) copyFileSync(join(pkg, f), join(wd, f));
+  for (const f of ['workerd.js', 'leadpulse_author.js', 'leadpulse_step.js', 'leadpulse_author_bg.wasm']) {
+    copyFileSync(join(pkg, f), join(wd, f));
+  }
   writeFileSync(join(wd, 'worker.js'), `import init, { version } from './workerd.js';
 export default { async fetch() { await init(); return new Response(version()); } };`);
   writeFileSync(join(wd, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
@@ -66,8 +85,9 @@ const config :Workerd.Config = (services = [(name = "main", worker = .w)],
 const w :Workerd.Worker = (compatibilityDate = "2025-01-01", modules = [
   (name = "worker.js", esModule = embed "worker.js"),
   (name = "workerd.js", esModule = embed "workerd.js"),
-  (name = "leadpulse_core.js", esModule = embed "leadpulse_core.js"),
-  (name = "leadpulse_core_bg.wasm", wasm = embed "leadpulse_core_bg.wasm")]);
+  (name = "leadpulse_author.js", esModule = embed "leadpulse_author.js"),
+  (name = "leadpulse_step.js", esModule = embed "leadpulse_step.js"),
+  (name = "leadpulse_author_bg.wasm", wasm = embed "leadpulse_author_bg.wasm")]);
 `);
   const port = await freePort();
   const child = spawn(bin('workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`],

@@ -45,6 +45,7 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "leadpulse/edge/forward.js", esModule = embed "../../pkg/edge/forward.js"),
   (name = "leadpulse/edge/hmac.js", esModule = embed "../../pkg/edge/hmac.js"),
   (name = "leadpulse/edge/seal.js", esModule = embed "../../pkg/edge/seal.js"),
-  (name = "leadpulse/leadpulse_core.js", esModule = embed "../../pkg/leadpulse_core.js"),
-  (name = "leadpulse/leadpulse_core_bg.wasm", wasm = embed "../../pkg/leadpulse_core_bg.wasm"),
+  (name = "leadpulse/leadpulse_author.js", esModule = embed "../../pkg/leadpulse_author.js"),
+  (name = "leadpulse/leadpulse_step.js", esModule = embed "../../pkg/leadpulse_step.js"),
+  (name = "leadpulse/leadpulse_author_bg.wasm", wasm = embed "../../pkg/leadpulse_author_bg.wasm"),
 ];

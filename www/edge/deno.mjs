@@ -4,15 +4,15 @@
 //     node_modules/.bin/deno run --allow-net=127.0.0.1 --allow-read --allow-env www/edge/deno.mjs
 //
 // Deno has no HTMLRewriter: responses get `x-leadpulse-stage` and the cookie, the CTA is left
-// as it is. Uses the package's Deno entry (index.js) and the runtime-neutral edge core.
-import { initSync, Scorer } from '../../pkg/index.js';
+// as it is. Uses the package's Deno entry (author.js) and the runtime-neutral edge core.
+import { initSync, Scorer } from '../../pkg/author.js';
 import { createEdge } from '../../pkg/edge/core.js';
 import { handler, options } from './site.js';
 
 /** Serves the example on 127.0.0.1:`port` (0 = any); resolves to the Deno server. */
 export function serve({ port = 8787, env = {}, onListen } = {}) {
   const edge = createEdge(() => {
-    initSync({ module: Deno.readFileSync(new URL('../../pkg/leadpulse_core_bg.wasm', import.meta.url)) });
+    initSync({ module: Deno.readFileSync(new URL('../../pkg/leadpulse_author_bg.wasm', import.meta.url)) });
     return { Scorer };
   });
   const app = edge.withLeadPulse(handler, options);

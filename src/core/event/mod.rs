@@ -6,7 +6,7 @@ mod wire;
 
 pub use read::Defaults;
 pub use scalar::{format_number, Scalar};
-pub use wire::{RawBatch, RawEvent, MAX_BATCH};
+pub use wire::{FastEvent, RawBatch, RawEvent, MAX_BATCH};
 
 use crate::core::json::Value;
 use crate::core::time::Millis;
@@ -75,8 +75,8 @@ impl Event {
     /// Reads one event from JSON text: typed and borrowed when the text is well-formed, the
     /// path-reporting reader otherwise (so the error names the field).
     pub fn from_json(text: &str, defaults: Defaults) -> Result<Event, EventError> {
-        match serde_json::from_str::<RawEvent>(text) {
-            Ok(raw) => raw.check(defaults),
+        match serde_json::from_str::<FastEvent>(text) {
+            Ok(fast) => RawEvent::from(fast).check(defaults),
             Err(error) => match Value::from_text(text) {
                 Ok(value) => RawEvent::from_value(&value)?.check(defaults),
                 Err(_) => Err(EventError {

@@ -1,6 +1,8 @@
 //! An event as it arrives: its top-level fields picked out by serde (from JSON text or, in
 //! wasm, straight from a JS object by name), each kept as a bounded [`Value`] so that one
 //! reader ([`RawEvent::check`]) decides what is valid and names the path of any problem.
+use std::borrow::Cow;
+
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
@@ -53,6 +55,110 @@ impl RawEvent {
             traits: field("traits"),
             context: field("context"),
         })
+    }
+}
+
+/// The usual shape of an event with its plain fields typed: read without a generic value for
+/// each (the fast path of JS objects and JSONL lines). Whatever it does not accept is read
+/// again as a [`RawEvent`], whose reader names the problem and its path.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FastEvent<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    anonymous_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    user_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    timestamp: Option<Timestamp<'a>>,
+    #[serde(default, borrow)]
+    message_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    event: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "event_part")]
+    properties: Option<Value>,
+    #[serde(default, deserialize_with = "event_part")]
+    traits: Option<Value>,
+    #[serde(default, borrow)]
+    context: Option<FastContext<'a>>,
+}
+
+/// The context fields the engine reads (others are ignored).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FastContext<'a> {
+    #[serde(default, borrow)]
+    user_agent: Option<Cow<'a, str>>,
+    #[serde(default)]
+    webdriver: Option<bool>,
+}
+
+/// An ISO-8601 string or epoch milliseconds (checked by the reader).
+#[derive(Debug)]
+enum Timestamp<'a> {
+    Millis(f64),
+    Text(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Timestamp<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Time;
+        impl<'de> Visitor<'de> for Time {
+            type Value = Timestamp<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an ISO-8601 string or epoch milliseconds")
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                Ok(Timestamp::Millis(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(Timestamp::Millis(n as f64))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                Ok(Timestamp::Millis(n as f64))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(Timestamp::Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(Timestamp::Text(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+                Ok(Timestamp::Text(Cow::Owned(s)))
+            }
+        }
+        deserializer.deserialize_any(Time)
+    }
+}
+
+impl From<FastEvent<'_>> for RawEvent {
+    fn from(fast: FastEvent<'_>) -> RawEvent {
+        let text = |s: Cow<'_, str>| Value::String(s.into_owned());
+        let context = fast.context.map(|c| {
+            let mut members = Vec::with_capacity(2);
+            if let Some(ua) = c.user_agent {
+                members.push(("userAgent".to_string(), text(ua)));
+            }
+            if let Some(webdriver) = c.webdriver {
+                members.push(("webdriver".to_string(), Value::Bool(webdriver)));
+            }
+            Value::Object(members)
+        });
+        RawEvent {
+            kind: Some(text(fast.kind)),
+            anonymous_id: fast.anonymous_id.map(text),
+            user_id: fast.user_id.map(text),
+            timestamp: fast.timestamp.map(|t| match t {
+                Timestamp::Millis(ms) => Value::Number(ms),
+                Timestamp::Text(s) => text(s),
+            }),
+            message_id: fast.message_id.map(text),
+            event: fast.event.map(text),
+            properties: fast.properties,
+            traits: fast.traits,
+            context,
+        }
     }
 }
 

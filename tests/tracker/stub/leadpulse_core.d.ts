@@ -2,7 +2,7 @@
 // so the tracker type-checks without a build: the data types are the core's own
 // (src/wasm/types.d.ts, which the glue embeds); the classes mirror src/wasm/{scorer,session}.rs.
 // tsconfig.json merges this folder with pkg-template/ through `rootDirs`.
-import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Summary, SummaryOptions } from '../../../src/wasm/types.js';
+import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Step, Summary, SummaryOptions } from '../../../src/wasm/types.js';
 
 export * from '../../../src/wasm/types.js';
 
@@ -11,7 +11,7 @@ export function initSync(module: { module: BufferSource | WebAssembly.Module }):
 export function version(): string;
 
 export class Scorer {
-  constructor(model?: ModelDocument | string);
+  constructor(model?: ModelDocument | string | Uint8Array);
   readonly modelHash: string;
   readonly modelName: string;
   session(visitorId?: string | null, savedState?: string | null): Session;
@@ -22,11 +22,13 @@ export class Session {
   private constructor();
   readonly visitor: string;
   readonly restoreError: string | undefined;
-  track(event: LeadEvent, nowMs?: number | null): Snapshot;
-  answer(slot: string, value: string | number | boolean, nowMs?: number | null): Snapshot;
+  track(event: LeadEvent, nowMs?: number | null): Step;
+  trackAll(events: LeadEvent[], nowMs?: number | null): Step;
+  answer(slot: string, value: string | number | boolean, nowMs?: number | null): Step;
   snapshot(nowMs?: number | null): Snapshot;
   nextQuestion(): NextQuestion | null;
   summary(nowMs?: number | null, options?: SummaryOptions): Summary | null;
+  handoff(nowMs?: number | null, options?: SummaryOptions): string | undefined;
   save(): string;
   free(): void;
 }

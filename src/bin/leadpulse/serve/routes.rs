@@ -1,7 +1,7 @@
 //! Which handler answers which path; the two small read-only API handlers.
 use std::net::IpAddr;
 
-use leadpulse::core::model::BUILTIN_JSON;
+use leadpulse::core::model::{compiled, BUILTIN_JSON};
 use serde_json::{json, Value};
 
 use super::http::{Body, Head, Response};
@@ -15,6 +15,7 @@ pub fn route(app: &App, head: &Head, body: Body<'_>, client: IpAddr) -> Response
         "/collect" => collect::handle(app, head, body, client),
         "/api/leads" => leads(app, head),
         "/model.json" => model(app, head),
+        "/model.lpm" => compiled(app, head),
         path if path.starts_with("/api/") => Response::error(404, "no such API"),
         path => app.site.serve(&head.method, path),
     }
@@ -76,6 +77,28 @@ fn model(app: &App, head: &Head) -> Response {
         Some(Err(e)) => {
             log!("leadpulse serve: reading the model failed: {e}");
             Response::error(404, "model file not readable")
+        }
+    }
+}
+
+/// `GET /model.lpm`: the same model compiled for the browser build (`leadpulse compile`).
+fn compiled(app: &App, head: &Head) -> Response {
+    if let Some(refusal) = read_only(head) {
+        return refusal;
+    }
+    let path = app.model.clone().or_else(|| {
+        let www = app.site.root().join("www/model.json");
+        www.is_file().then_some(www)
+    });
+    match crate::model_file::load(path.as_deref()) {
+        Ok(model) => Response::new(
+            200,
+            "text/plain; charset=utf-8",
+            compiled::encode_text(&model).into_bytes(),
+        ),
+        Err(e) => {
+            log!("leadpulse serve: compiling the model failed: {e}");
+            Response::error(500, "the model does not compile (see the server log)")
         }
     }
 }

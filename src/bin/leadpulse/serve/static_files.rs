@@ -17,6 +17,11 @@ impl StaticSite {
     }
 
     /// Answers GET/HEAD for `raw_path` (percent-encoded, without query).
+    /// The folder holding `www/` and `pkg/`.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn serve(&self, method: &str, raw_path: &str) -> Response {
         if method != "GET" && method != "HEAD" {
             return Response::error(405, "method not allowed").with_header("Allow", "GET, HEAD");
