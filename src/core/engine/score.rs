@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::core::model::{text_eq, Axis, Condition, Model, Rule};
+use crate::core::sort::insertion_sort_by;
 use crate::core::time::Millis;
 
 use super::state::{Evidence, VisitorState};
@@ -184,22 +185,6 @@ fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Mill
         }
     };
     rule.points * weight
-}
-
-/// A stable insertion sort: `before(a, b)` when `a` goes first. The lists are bounded by the
-/// model (rules + slots), and in a wasm build one small function is a fraction of the code
-/// of the standard library's sort instantiated per call site.
-fn insertion_sort_by<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while let (Some(a), Some(b)) = (items.get(j), j.checked_sub(1).and_then(|k| items.get(k))) {
-            if !before(a, b) {
-                break;
-            }
-            items.swap(j, j - 1);
-            j -= 1;
-        }
-    }
 }
 
 /// Scales the positive contributions selected by `member` down so that they sum to `cap`.

@@ -25,7 +25,7 @@ impl Scalar {
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Scalar::Number(n) => Some(*n),
-            Scalar::Text(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+            Scalar::Text(s) => crate::core::number::parse(s),
             Scalar::Bool(_) => None,
         }
     }

@@ -48,7 +48,7 @@ pub enum Value {
 /// the order a producer wrote its keys in.
 pub fn sorted_members(members: &[(String, Value)]) -> Vec<&(String, Value)> {
     let mut sorted: Vec<&(String, Value)> = members.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::core::sort::insertion_sort_by(&mut sorted, |a, b| a.0 < b.0);
     sorted
 }
 
