@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use leadpulse::core::model::{compiled, BUILTIN_JSON};
 
 /// Live lead-intent scoring: check and compile models, replay history, run the collector.

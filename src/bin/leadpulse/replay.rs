@@ -2,8 +2,10 @@
 //!
 //! Streams: each line is parsed straight into an event and applied to its visitor's session
 //! at once, so memory grows with the number of visitors, not of events. Events apply in
-//! file order (a late event counts as late, as it would live).
+//! file order (a late event counts as late, as it would live). Reading and parsing run on a
+//! second thread; the output is the same whatever the timing.
 mod lines;
+mod parse;
 mod sessions;
 
 use std::io::Write;
@@ -11,12 +13,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadpulse::core::event::{Defaults, Event};
 use leadpulse::core::snapshot::Snapshot;
 use leadpulse::core::time::{self, Millis};
 use serde::Serialize;
 
-use lines::{Line, Lines};
+use lines::Lines;
+use parse::Parsed;
 use sessions::Sessions;
 
 #[derive(clap::Args)]
@@ -49,7 +51,7 @@ pub fn run(options: Options) -> ExitCode {
         }
     };
     let name = options.events.display().to_string();
-    let mut lines = match Lines::open(&options.events) {
+    let lines = match Lines::open(&options.events) {
         Ok(lines) => lines,
         Err(e) => {
             eprintln!("leadpulse replay: cannot read {name}: {e}");
@@ -59,32 +61,35 @@ pub fn run(options: Options) -> ExitCode {
     let mut sessions = Sessions::new(model);
     let mut rejected = 0usize;
     let mut latest: Option<Millis> = None;
-    loop {
-        let (number, line) = match lines.next_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => break,
-            Err(e) => {
-                eprintln!("leadpulse replay: reading {name}: {e}");
-                return ExitCode::from(2);
+    let read = std::thread::scope(|scope| {
+        let (batches, reader) = parse::spawn(scope, lines);
+        for parsed in batches.iter().flatten() {
+            let applied = match parsed {
+                Parsed::Event(number, event) => sessions
+                    .apply(&event)
+                    .map(|()| event.time)
+                    .map_err(|problem| (number, problem.to_string())),
+                Parsed::Rejected(number, why) => Err((number, why)),
+            };
+            match applied {
+                Ok(t) => latest = latest.max(Some(t)),
+                Err((number, why)) => {
+                    eprintln!("line {number}: {why}");
+                    rejected += 1;
+                }
             }
-        };
-        let text = match line {
-            Line::Text(text) if text.trim().is_empty() => continue,
-            Line::Text(text) => text,
-            Line::Invalid(why) => {
-                eprintln!("line {number}: {why}");
-                rejected += 1;
-                continue;
-            }
-        };
-        let applied = Event::from_json(text, Defaults::default())
-            .and_then(|event| sessions.apply(&event).map(|()| event.time));
-        match applied {
-            Ok(t) => latest = latest.max(Some(t)),
-            Err(problem) => {
-                eprintln!("line {number}: {problem}");
-                rejected += 1;
-            }
+        }
+        reader.join()
+    });
+    match read {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("leadpulse replay: reading {name}: {e}");
+            return ExitCode::from(2);
+        }
+        Err(_) => {
+            eprintln!("leadpulse replay: the reader thread failed");
+            return ExitCode::from(2);
         }
     }
     let at = options.at.or(latest).unwrap_or(0);

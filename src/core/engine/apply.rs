@@ -16,6 +16,15 @@ use super::touch;
 /// How far ahead of "now" an event's timestamp may be (clock skew between devices).
 pub const MAX_FUTURE: Millis = 10 * MINUTE;
 
+/// What a session remembers between events to skip repeated work (never saved).
+#[derive(Debug, Clone, Default)]
+pub struct Memo {
+    /// The hash of the last user agent found not to be a bot's: the same visitor sends the
+    /// same one with every event, and matching it against every pattern is most of an
+    /// event's cost in a replay.
+    clean_agent: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
     /// `progress`: a slot or a trait changed (coverage and the next question may differ).
@@ -91,6 +100,7 @@ pub fn is_duplicate(state: &VisitorState, event: &Event) -> bool {
 pub fn apply(
     model: &Model,
     state: &mut VisitorState,
+    memo: &mut Memo,
     event: &Event,
     now: Millis,
 ) -> Result<Applied, EventError> {
@@ -109,7 +119,7 @@ pub fn apply(
     }
     let t = event.time;
     let new_session = advance_session(model, state, t);
-    detect_bot(model, state, event);
+    detect_bot(model, state, memo, event);
     if new_session {
         if let EventKind::Page {
             referrer, search, ..
@@ -157,21 +167,25 @@ fn advance_session(model: &Model, state: &mut VisitorState, t: Millis) -> bool {
     new_session
 }
 
-fn detect_bot(model: &Model, state: &mut VisitorState, event: &Event) {
+fn detect_bot(model: &Model, state: &mut VisitorState, memo: &mut Memo, event: &Event) {
     if state.bot.is_some() {
         return;
     }
     if event.webdriver {
         state.bot = Some("navigator.webdriver is set".into());
     } else if let Some(ua) = &event.user_agent {
-        let ua = text::lower(ua);
-        if let Some(pattern) = model
-            .bots
-            .user_agents
-            .iter()
-            .find(|p| text::contains(&ua, p))
-        {
-            state.bot = Some(["user agent matches '", pattern, "'"].concat());
+        let key = fnv1a64(ua.as_bytes());
+        if memo.clean_agent != Some(key) {
+            let ua = text::lower(ua);
+            match model
+                .bots
+                .user_agents
+                .iter()
+                .find(|p| text::contains(&ua, p))
+            {
+                Some(pattern) => state.bot = Some(format!("user agent matches '{pattern}'")),
+                None => memo.clean_agent = Some(key),
+            }
         }
     }
     if let (EventKind::Page { .. }, Some(limit)) = (&event.kind, model.bots.max_pages_per_minute) {

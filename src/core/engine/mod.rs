@@ -26,6 +26,7 @@ pub struct Session {
     model: Arc<Model>,
     state: VisitorState,
     progress: frameworks::ProgressCache,
+    memo: apply::Memo,
 }
 
 impl Session {
@@ -40,6 +41,7 @@ impl Session {
             model,
             state,
             progress: frameworks::ProgressCache::default(),
+            memo: apply::Memo::default(),
         }
     }
 
@@ -82,7 +84,7 @@ impl Session {
             let before = score::totals(&self.model, &self.state, t);
             stages::settle(&self.model, &mut self.state, &before, t);
         }
-        let applied = apply::apply(&self.model, &mut self.state, event, now)?;
+        let applied = apply::apply(&self.model, &mut self.state, &mut self.memo, event, now)?;
         let at = t.max(self.state.last_seen);
         let after = score::totals(&self.model, &self.state, at);
         stages::settle(&self.model, &mut self.state, &after, at);

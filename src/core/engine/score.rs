@@ -98,7 +98,7 @@ pub fn evaluate(model: &Model, state: &VisitorState, now: Millis) -> Scores {
 
 /// Every non-zero contribution at `now`, after rule, group and axis caps.
 fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
-    let mut raw: Vec<Raw> = Vec::with_capacity(8);
+    let mut raw: Vec<Raw> = Vec::with_capacity(model.rules.len() + state.slots.len());
     for (index, (rule, evidence)) in model.rules.iter().zip(&state.evidence).enumerate() {
         let points = rule_points(rule, evidence, state, now);
         // NOTE: max/min rather than `clamp`, whose panic message would link float formatting.
@@ -121,7 +121,7 @@ fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
         else {
             continue;
         };
-        let value = fill.value.as_text();
+        let value = fill.value.text();
         let option = slot
             .options
             .iter()

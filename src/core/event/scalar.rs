@@ -22,6 +22,14 @@ impl Scalar {
         }
     }
 
+    /// [`Scalar::as_text`], borrowed when it is text (the usual case).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Scalar::Text(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.as_text()),
+        }
+    }
+
     pub fn as_number(&self) -> Option<f64> {
         match self {
             Scalar::Number(n) => Some(*n),

@@ -79,7 +79,12 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 /// Naive search: the texts are short (titles, user agents, paths).
 pub fn find(haystack: &str, needle: &str, from: usize) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    (from..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..).is_some_and(|t| t.starts_with(n)))
+    let Some(&first) = n.first() else {
+        return (from <= h.len()).then_some(from);
+    };
+    // NOTE: the first byte is compared before the rest: most positions fail there.
+    (from..=h.len().checked_sub(n.len())?)
+        .find(|&i| h.get(i) == Some(&first) && h.get(i..).is_some_and(|t| t.starts_with(n)))
 }
 
 pub fn contains(haystack: &str, needle: &str) -> bool {

@@ -17,7 +17,7 @@ pub enum Line<'a> {
 }
 
 pub struct Lines {
-    reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead + Send>,
     buffer: Vec<u8>,
     number: usize,
 }
@@ -25,7 +25,7 @@ pub struct Lines {
 impl Lines {
     /// A file, or standard input for `-`.
     pub fn open(path: &Path) -> std::io::Result<Lines> {
-        let reader: Box<dyn BufRead> = if path == Path::new("-") {
+        let reader: Box<dyn BufRead + Send> = if path == Path::new("-") {
             Box::new(BufReader::with_capacity(1 << 16, std::io::stdin()))
         } else {
             Box::new(BufReader::with_capacity(1 << 16, File::open(path)?))
