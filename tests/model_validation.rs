@@ -287,3 +287,46 @@ fn the_hash_identifies_content_not_formatting() {
         a.hash
     );
 }
+
+#[test]
+fn routes_and_disqualifiers_are_checked() {
+    let route = |r: Value| with(&["stages", "sql", "routes"], json!([r]));
+    assert_problem(
+        route(json!({"id": "hand_raise", "rules": ["demo"]})),
+        "stages.sql.routes[0].rules[0]",
+        "unknown rule 'demo'",
+    );
+    assert_problem(
+        route(json!({"id": "empty"})),
+        "stages.sql.routes[0]",
+        "needs `rules`, `enter`",
+    );
+    assert_problem(
+        route(json!({"id": "score", "enter": 5})),
+        "stages.sql.routes[0].id",
+        "not 'score'",
+    );
+    assert_problem(
+        route(json!({"id": "x", "rules": ["pricing"], "withinDays": -1})),
+        "stages.sql.routes[0].withinDays",
+        "greater than 0",
+    );
+    assert_problem(
+        route(json!({"id": "x", "rules": ["pricing"], "minFitt": 0})),
+        "stages.sql.routes[0].minFitt",
+        "unknown field",
+    );
+    assert!(problems(route(json!({"id": "hand_raise", "rules": ["pricing"], "withinDays": 30, "known": true, "minFit": 0, "noDisqualifier": true}))).is_empty());
+    assert_problem(
+        with(&["rules", "0", "disqualifies"], json!(true)),
+        "rules[0].disqualifies",
+        "only a trait rule",
+    );
+    let mut slot = base();
+    slot["slots"] = json!([{"id": "budget", "question": "?", "answers": [{"values": ["none"], "points": -5, "disqualifies": "yes"}]}]);
+    assert_problem(
+        slot,
+        "slots[0].answers[0].disqualifies",
+        "expected a boolean",
+    );
+}

@@ -96,7 +96,7 @@ fn engaged_student_and_unengaged_senior_buyer_stay_below_sql() {
     }
     let s = student.snap(start + 10 * DAY);
     assert!(
-        s.engagement >= builtin().sql.min_engagement.unwrap_or(0.0) as i64,
+        s.engagement >= builtin().sql.needs.min_engagement.unwrap_or(0.0) as i64,
         "the student is engaged"
     );
     assert!(s.fit < 0, "student e-mail and title are negative fit");

@@ -58,10 +58,16 @@ fn coverage_and_next_question_follow_answers_traits_and_events() {
 fn the_summary_is_due_only_while_qualified_and_its_id_is_stable() {
     let t = at("2026-05-01T10:00:00Z");
     let mut v = Visitor::new("anon-7");
-    v.page(t, "/pricing").identify(t + MINUTE, senior_buyer());
+    v.page(t, "/pricing");
     assert!(
-        v.session.summary(t + MINUTE, BROWSER).is_none(),
-        "not qualified yet"
+        v.session.summary(t, BROWSER).is_none(),
+        "no hand-off stage held yet"
+    );
+    v.identify(t + MINUTE, senior_buyer());
+    assert_eq!(
+        v.session.summary(t + MINUTE, BROWSER).unwrap().stage,
+        "mql",
+        "an MQL is handed off too (stored by the collector, not pushed to sales)"
     );
     buying_journey(&mut v, t);
     let now = t + 4 * DAY + HOUR;
@@ -82,9 +88,10 @@ fn the_summary_is_due_only_while_qualified_and_its_id_is_stable() {
         summary.id,
         "deterministic across runtimes"
     );
-    assert!(
-        v.session.summary(now + 300 * DAY, BROWSER).is_none(),
-        "decayed out of SQL: nothing due"
+    assert_eq!(
+        v.session.summary(now + 300 * DAY, BROWSER).unwrap().stage,
+        "mql",
+        "decayed out of SQL; the fit alone still holds MQL"
     );
 }
 

@@ -25,6 +25,14 @@ const CASES: &[(&str, &str)] = &[
         include_str!("fixtures/cases/chat-qualification.json"),
     ),
     (
+        "disqualifying-answers-stay-below-sql",
+        include_str!("fixtures/cases/disqualifying-answers-stay-below-sql.json"),
+    ),
+    (
+        "hand-raiser-reaches-sql-at-once",
+        include_str!("fixtures/cases/hand-raiser-reaches-sql-at-once.json"),
+    ),
+    (
         "custom-model-devtool",
         include_str!("fixtures/cases/custom-model-devtool.json"),
     ),

@@ -3,8 +3,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::core::engine::frameworks::{self, Coverage, NextQuestion, Progress};
-use crate::core::engine::score::{self, Reason};
+use crate::core::engine::frameworks::{Coverage, Disqualifier, NextQuestion, Progress};
+use crate::core::engine::score::{self, Reason, Totals};
 use crate::core::engine::stages;
 use crate::core::engine::state::VisitorState;
 use crate::core::model::{Band, Model};
@@ -23,9 +23,13 @@ pub struct Snapshot {
     pub status: &'static str,
     pub qualified: bool,
     pub qualified_at: Option<String>,
+    /// How the stage held (SQL, else MQL) was entered: `score`, or a route's id (`hand_raise`).
+    pub route: Option<String>,
     pub reasons: Vec<Reason>,
     /// Shared with the session's other snapshots while no slot fills (see [`Progress`]).
     pub frameworks: Arc<SortedMap<String, Coverage>>,
+    /// Disqualifying answers and trait rules that hold.
+    pub disqualifiers: Arc<Vec<Disqualifier>>,
     pub next_question: Option<Arc<NextQuestion>>,
     /// Shared with the model.
     pub action: Arc<SortedMap<String, String>>,
@@ -66,21 +70,24 @@ pub fn band(bands: &[Band], value: i64) -> &str {
 
 /// Whether the visitor is qualified (SQL held) at `now`: decay since the last event can
 /// have dropped the score below the exit threshold, which a read notices without storing.
-pub fn qualified_now(model: &Model, state: &VisitorState, total: i64) -> bool {
-    state.bot.is_none()
-        && state.sql.active
-        && stages::holds(
-            &model.sql,
-            &score::Totals {
-                fit: total,
-                engagement: 0,
-            },
-        )
+pub fn qualified_now(model: &Model, state: &VisitorState, totals: &Totals, now: Millis) -> bool {
+    state.bot.is_none() && state.sql.active && stages::holds(model, &model.sql, state, totals, now)
+}
+
+/// The route of the qualification held (SQL, else MQL): `score`, or a route's id.
+pub fn route_now(model: &Model, state: &VisitorState) -> Option<String> {
+    let (threshold, level) = if state.sql.active {
+        (&model.sql, state.sql)
+    } else if state.mql.active {
+        (&model.mql, state.mql)
+    } else {
+        return None;
+    };
+    Some(threshold.route_name(level.route).to_string())
 }
 
 pub fn build(model: &Model, state: &VisitorState, now: Millis) -> Snapshot {
-    let progress = Progress::new(model, frameworks::filled_slots(model, state));
-    build_with(model, state, now, progress)
+    build_with(model, state, now, Progress::of(model, state))
 }
 
 /// [`build`] with the framework progress already known (a session's cached one).
@@ -92,6 +99,10 @@ pub fn build_with(
 ) -> Snapshot {
     let scores = score::evaluate(model, state, now);
     let total = scores.total();
+    let totals = Totals {
+        fit: scores.fit,
+        engagement: scores.engagement,
+    };
     Snapshot {
         score: total,
         fit: scores.fit,
@@ -99,10 +110,12 @@ pub fn build_with(
         grade: grade(model, scores.fit, scores.engagement),
         stage: state.stage.name(),
         status: status(model, total),
-        qualified: qualified_now(model, state, total),
+        qualified: qualified_now(model, state, &totals, now),
         qualified_at: state.sql.entered_at.map(format_iso),
+        route: route_now(model, state),
         reasons: scores.reasons,
         frameworks: progress.coverage,
+        disqualifiers: progress.disqualifiers,
         next_question: progress.next_question,
         action: model.actions.get(&state.stage).cloned().unwrap_or_default(),
         bot: state.bot.is_some(),

@@ -20,6 +20,11 @@ pub fn out<T: serde::Serialize + ?Sized>(output: &T) -> Value {
     serde_json::to_value(output).expect("the engine's outputs serialise")
 }
 
+/// A test event (in the contract format) as the engine's event.
+pub fn event(value: Value) -> Event {
+    Event::parse(&lp(&value), None).expect("test event parses")
+}
+
 pub fn at(iso: &str) -> Millis {
     time::parse_iso(iso).unwrap_or_else(|| panic!("bad time in test: {iso}"))
 }

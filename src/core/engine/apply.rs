@@ -1,15 +1,16 @@
 //! Applying one event: sessions, bot signals, traits, answers and rule evidence.
 //!
 //! Cost depends on the rules the model has for the event's kind, never on history length.
-use crate::core::event::{Event, EventError, EventKind, Scalar, MAX_ID_LEN};
+use crate::core::event::{truncate, Event, EventError, EventKind, Scalar, MAX_ID_LEN};
 use crate::core::glob;
-use crate::core::json::{member, Problem, ProblemKind};
+use crate::core::json::{member, Problem, ProblemKind, Value};
 use crate::core::model::{fnv1a64, property_matches, Condition, Frequency, Model, Rule};
 use crate::core::text;
 use crate::core::time::{Millis, MINUTE};
 
 use super::state::{
-    Evidence, SlotFill, VisitorState, MAX_HITS, MAX_MATCHES, MAX_MESSAGE_IDS, MAX_TRAITS,
+    Evidence, SlotFill, VisitorState, MAX_HITS, MAX_MATCHES, MAX_MESSAGE_IDS, MAX_QUESTIONS,
+    MAX_QUESTION_LEN, MAX_TRAITS,
 };
 use super::touch;
 
@@ -137,6 +138,9 @@ pub fn apply(
             state.engaged_ms = state.engaged_ms.saturating_add((seconds * 1000.0) as u64);
             false
         }
+        EventKind::Track { name, properties } if text::eq_ignore_case(name, QUESTION_EVENT) => {
+            record_question(state, properties)
+        }
         EventKind::Page { .. } | EventKind::Track { .. } => false,
     };
     for (index, rule) in model.rules.iter().enumerate() {
@@ -199,6 +203,27 @@ fn detect_bot(model: &Model, state: &mut VisitorState, memo: &mut Memo, event: &
             state.bot = Some(format!("more than {limit} page views in a minute"));
         }
     }
+}
+
+/// A question the visitor typed (in a chat widget) for sales: `track` with this name and
+/// `properties.question` (docs/contracts.md). Kept, the latest few, for the summary.
+pub const QUESTION_EVENT: &str = "Question Asked";
+
+/// Keeps `properties.question` (printable, trimmed, cut to `MAX_QUESTION_LEN` bytes) as the
+/// latest question; returns whether there was one.
+fn record_question(state: &mut VisitorState, properties: &[(String, Value)]) -> bool {
+    let Some(Value::String(question)) = member(properties, "question") else {
+        return false;
+    };
+    let question = truncate(
+        text::printable(question).trim().to_string(),
+        MAX_QUESTION_LEN,
+    );
+    if question.is_empty() {
+        return false;
+    }
+    push_bounded(&mut state.questions, question, MAX_QUESTIONS);
+    true
 }
 
 /// Merges traits; returns whether any changed.

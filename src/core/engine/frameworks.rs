@@ -1,10 +1,11 @@
-//! Qualification frameworks (BANT, CHAMP, MEDDIC, FAINT …): which slots are filled, and the
-//! most valuable question still open.
+//! Qualification frameworks (BANT, CHAMP, MEDDIC, FAINT …): which slots are filled, which
+//! answers or traits rule the visitor out, and the most valuable question still open.
 use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::core::event::Scalar;
 use crate::core::model::{Condition, Model, Slot};
 use crate::core::sorted_map::SortedMap;
 
@@ -12,9 +13,11 @@ use super::state::VisitorState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Coverage {
-    /// Filled slots as a whole percentage of the framework's slots.
+    /// Slots filled by a qualifying answer or signal, as a whole percentage of the
+    /// framework's slots.
     pub coverage: u32,
     pub filled: Vec<String>,
+    /// Slots not answered yet (a disqualifying answer is in `disqualifiers` instead).
     pub missing: Vec<String>,
 }
 
@@ -26,24 +29,60 @@ pub struct NextQuestion {
     pub options: Vec<String>,
 }
 
-/// Coverage per framework and the next question, for one set of filled slots. Shared, so
-/// that a session hands the same ones to every snapshot until a slot fills: most events
-/// fill none.
+/// What rules the visitor out: a disqualifying answer (`slot`, `value`) or a disqualifying
+/// trait rule that holds (`rule`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disqualifier {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Scalar>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+/// How a slot stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    Empty,
+    /// Answered, or filled by a signal, with a qualifying value.
+    Qualifying,
+    /// Answered with a value the model marks as disqualifying.
+    Disqualifying,
+}
+
+/// Everything that depends only on which slots are filled and which disqualifying rules
+/// hold: coverage per framework, the next question, the disqualifiers. Shared, so that a
+/// session hands the same ones to every snapshot until a slot or a trait changes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
-    /// [`filled_slots`], which these were computed from.
-    pub filled: Vec<bool>,
+    /// [`Progress::key`] of what these were computed from.
+    pub key: Vec<u8>,
     pub coverage: Arc<SortedMap<String, Coverage>>,
     pub next_question: Option<Arc<NextQuestion>>,
+    pub disqualifiers: Arc<Vec<Disqualifier>>,
 }
 
 impl Progress {
-    pub fn new(model: &Model, filled: Vec<bool>) -> Progress {
+    pub fn of(model: &Model, state: &VisitorState) -> Progress {
+        let fills = filled_slots(model, state);
         Progress {
-            coverage: Arc::new(coverage(model, &filled)),
-            next_question: next_question(model, &filled).map(Arc::new),
-            filled,
+            coverage: Arc::new(coverage(model, &fills)),
+            next_question: next_question(model, &fills).map(Arc::new),
+            disqualifiers: Arc::new(disqualifiers(model, state, &fills)),
+            key: Progress::key(model, state),
         }
+    }
+
+    /// What progress depends on: each slot's fill, then each disqualifying rule's state.
+    fn key(model: &Model, state: &VisitorState) -> Vec<u8> {
+        let fills = filled_slots(model, state).into_iter().map(|f| f as u8);
+        let rules = model
+            .rules
+            .iter()
+            .filter(|r| r.disqualifies)
+            .map(|r| u8::from(trait_rule_holds(&r.when, state)));
+        fills.chain(rules).collect()
     }
 }
 
@@ -52,15 +91,15 @@ impl Progress {
 pub struct ProgressCache(RefCell<Option<Progress>>);
 
 impl ProgressCache {
-    /// The progress of `state`: the cached one while the same slots are filled.
+    /// The progress of `state`: the cached one while nothing it depends on changed.
     pub fn get(&self, model: &Model, state: &VisitorState) -> Progress {
-        let filled = filled_slots(model, state);
+        let key = Progress::key(model, state);
         if let Ok(cached) = self.0.try_borrow() {
-            if let Some(progress) = cached.as_ref().filter(|p| p.filled == filled) {
+            if let Some(progress) = cached.as_ref().filter(|p| p.key == key) {
                 return progress.clone();
             }
         }
-        let fresh = Progress::new(model, filled);
+        let fresh = Progress::of(model, state);
         if let Ok(mut cached) = self.0.try_borrow_mut() {
             *cached = Some(fresh.clone());
         }
@@ -68,32 +107,47 @@ impl ProgressCache {
     }
 }
 
-/// A slot is filled by an answer, a behaviour signal recorded on the way, or a trait that
-/// passes one of its `filledBy` tests now.
-pub fn is_filled(slot: &Slot, state: &VisitorState) -> bool {
-    state.slot_fill(&slot.id).is_some()
-        || slot.filled_by.iter().any(|c| match c {
-            Condition::Trait { name, test } => {
-                state.trait_value(name).is_some_and(|v| test.check(v))
-            }
-            _ => false,
-        })
+fn trait_rule_holds(condition: &Condition, state: &VisitorState) -> bool {
+    match condition {
+        Condition::Trait { name, test } => state.trait_value(name).is_some_and(|v| test.check(v)),
+        _ => false,
+    }
 }
 
-/// Which of the model's slots are filled, in model order: computed once per read.
-pub fn filled_slots(model: &Model, state: &VisitorState) -> Vec<bool> {
+/// How a slot stands: an answer (qualifying or not), a behaviour signal recorded on the way,
+/// or a trait that passes one of its `filledBy` tests now.
+pub fn fill_of(slot: &Slot, state: &VisitorState) -> Fill {
+    if let Some(fill) = state.slot_fill(&slot.id) {
+        let disqualifying = slot
+            .option_for(&fill.value)
+            .is_some_and(|option| option.disqualifies);
+        return if disqualifying {
+            Fill::Disqualifying
+        } else {
+            Fill::Qualifying
+        };
+    }
+    if slot.filled_by.iter().any(|c| trait_rule_holds(c, state)) {
+        Fill::Qualifying
+    } else {
+        Fill::Empty
+    }
+}
+
+/// Each of the model's slots, in model order: computed once per read.
+pub fn filled_slots(model: &Model, state: &VisitorState) -> Vec<Fill> {
     model
         .slots
         .iter()
-        .map(|slot| is_filled(slot, state))
+        .map(|slot| fill_of(slot, state))
         .collect()
 }
 
-fn slot_filled(filled: &[bool], index: usize) -> bool {
-    filled.get(index).copied().unwrap_or(false)
+fn fill_at(fills: &[Fill], index: usize) -> Fill {
+    fills.get(index).copied().unwrap_or(Fill::Empty)
 }
 
-pub fn coverage(model: &Model, filled: &[bool]) -> SortedMap<String, Coverage> {
+pub fn coverage(model: &Model, fills: &[Fill]) -> SortedMap<String, Coverage> {
     model
         .frameworks
         .iter()
@@ -103,14 +157,13 @@ pub fn coverage(model: &Model, filled: &[bool]) -> SortedMap<String, Coverage> {
                 let Some(slot) = model.slots.get(index) else {
                     continue;
                 };
-                if slot_filled(filled, index) {
-                    &mut done
-                } else {
-                    &mut missing
+                match fill_at(fills, index) {
+                    Fill::Qualifying => done.push(slot.id.clone()),
+                    Fill::Empty => missing.push(slot.id.clone()),
+                    Fill::Disqualifying => {}
                 }
-                .push(slot.id.clone());
             }
-            let total = done.len() + missing.len();
+            let total = framework.slots.len();
             let coverage = (done.len() * 100 + total / 2)
                 .checked_div(total)
                 .unwrap_or(0) as u32;
@@ -126,24 +179,60 @@ pub fn coverage(model: &Model, filled: &[bool]) -> SortedMap<String, Coverage> {
         .collect()
 }
 
-/// Coverage of one framework by index, in percent.
-pub fn coverage_of(model: &Model, filled: &[bool], framework: usize) -> f64 {
+/// Coverage of one framework by index, in percent (qualifying slots only).
+pub fn coverage_of(model: &Model, fills: &[Fill], framework: usize) -> f64 {
     let Some(framework) = model.frameworks.get(framework) else {
         return 0.0;
     };
     let done = framework
         .slots
         .iter()
-        .filter(|&&i| slot_filled(filled, i))
+        .filter(|&&i| fill_at(fills, i) == Fill::Qualifying)
         .count();
     (done * 100) as f64 / framework.slots.len().max(1) as f64
 }
 
-/// The open slot with the highest weight (model order breaks ties).
-pub fn next_question(model: &Model, filled: &[bool]) -> Option<NextQuestion> {
+/// Disqualifying answers, then disqualifying trait rules that hold, in model order.
+pub fn disqualifiers(model: &Model, state: &VisitorState, fills: &[Fill]) -> Vec<Disqualifier> {
+    let answers = model
+        .slots
+        .iter()
+        .enumerate()
+        .filter(|&(index, _)| fill_at(fills, index) == Fill::Disqualifying)
+        .map(|(_, slot)| Disqualifier {
+            slot: Some(slot.id.clone()),
+            value: state.slot_fill(&slot.id).map(|f| f.value.clone()),
+            rule: None,
+        });
+    let rules = model
+        .rules
+        .iter()
+        .filter(|r| r.disqualifies && trait_rule_holds(&r.when, state))
+        .map(|r| Disqualifier {
+            slot: None,
+            value: None,
+            rule: Some(r.id.clone()),
+        });
+    answers.chain(rules).collect()
+}
+
+/// Whether anything rules the visitor out (cheaper than listing it).
+pub fn is_disqualified(model: &Model, state: &VisitorState) -> bool {
+    model
+        .slots
+        .iter()
+        .any(|slot| fill_of(slot, state) == Fill::Disqualifying)
+        || model
+            .rules
+            .iter()
+            .any(|r| r.disqualifies && trait_rule_holds(&r.when, state))
+}
+
+/// The unanswered slot with the highest weight (model order breaks ties).
+pub fn next_question(model: &Model, fills: &[Fill]) -> Option<NextQuestion> {
     let mut best: Option<&Slot> = None;
     for (index, slot) in model.slots.iter().enumerate() {
-        if !slot_filled(filled, index) && best.is_none_or(|b| slot.weight > b.weight) {
+        if fill_at(fills, index) == Fill::Empty && best.is_none_or(|b| slot.weight > b.weight) {
             best = Some(slot);
         }
     }

@@ -61,21 +61,20 @@ impl Session {
         &self.state.visitor
     }
 
-    /// Applies one event at `now` and settles the stages; returns what happened and the
-    /// scores after it, at the time the event settled at. A rejected event changes nothing.
+    /// Applies one event at `now` and settles the stages; returns what happened, the scores
+    /// after it and the time they are at (the event's, or the last seen for a late one). A
+    /// rejected event changes nothing.
     pub fn apply(
         &mut self,
         event: &Event,
         now: Millis,
-    ) -> Result<(Applied, score::Totals), EventError> {
+    ) -> Result<(Applied, score::Totals, Millis), EventError> {
         apply::check(&self.model, &self.state, event, now)?;
         let t = event.time;
         if apply::is_duplicate(&self.state, event) {
             let at = t.max(self.state.last_seen);
-            return Ok((
-                Applied::Duplicate,
-                score::totals(&self.model, &self.state, at),
-            ));
+            let totals = score::totals(&self.model, &self.state, at);
+            return Ok((Applied::Duplicate, totals, at));
         }
         // Settle first: an exit caused by decay since the last event must be on record
         // before this event can count as a new entry (hysteresis + cooldown).
@@ -88,14 +87,14 @@ impl Session {
         let at = t.max(self.state.last_seen);
         let after = score::totals(&self.model, &self.state, at);
         stages::settle(&self.model, &mut self.state, &after, at);
-        Ok((applied, after))
+        Ok((applied, after, at))
     }
 
     /// [`Session::apply`], answered with the lean per-event result.
     pub fn track(&mut self, event: &Event, now: Millis) -> Result<Step, EventError> {
         let stage_before = self.state.stage;
-        let (applied, totals) = self.apply(event, now)?;
-        Ok(Step::new(self, totals, stage_before, applied))
+        let (applied, totals, at) = self.apply(event, now)?;
+        Ok(Step::new(self, totals, at, stage_before, applied))
     }
 
     /// The [`Step`] fields as they stand at `now`, with nothing changed.
@@ -104,6 +103,7 @@ impl Session {
         Step::new(
             self,
             totals,
+            now,
             self.state.stage,
             Applied::Scored { progress: false },
         )
@@ -125,7 +125,7 @@ impl Session {
     /// off summary said has changed (or there was none).
     pub fn summary_due(&self, now: Millis) -> bool {
         let totals = score::totals(&self.model, &self.state, now);
-        summary::is_due(&self.model, &self.state, totals)
+        summary::is_due(&self.model, &self.state, totals, now)
     }
 
     /// The summary that is due, marked as handed off (so [`Session::summary_due`] turns
@@ -138,9 +138,7 @@ impl Session {
     }
 
     pub fn next_question(&self) -> Option<frameworks::NextQuestion> {
-        frameworks::next_question(
-            &self.model,
-            &frameworks::filled_slots(&self.model, &self.state),
-        )
+        let progress = self.progress.get(&self.model, &self.state);
+        progress.next_question.map(|q| (*q).clone())
     }
 }

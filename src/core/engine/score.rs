@@ -2,7 +2,7 @@
 //! rounding rule that makes reasons sum exactly to the score.
 use serde::Serialize;
 
-use crate::core::model::{text_eq, Axis, Condition, Model, Rule};
+use crate::core::model::{Axis, Condition, Model, Rule};
 use crate::core::sort::insertion_sort_by;
 use crate::core::time::Millis;
 
@@ -121,11 +121,7 @@ fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
         else {
             continue;
         };
-        let value = fill.value.text();
-        let option = slot
-            .options
-            .iter()
-            .find(|o| o.values.iter().any(|v| text_eq(v, &value)));
+        let option = slot.option_for(&fill.value);
         if let Some(option) = option.filter(|o| o.points != 0.0) {
             raw.push(Raw {
                 key: Source::Slot(index),

@@ -73,6 +73,8 @@ pub struct Level {
     pub active: bool,
     pub entered_at: Option<Millis>,
     pub exited_at: Option<Millis>,
+    /// The route it was entered by: 0 the scored one, `i + 1` the threshold's `routes[i]`.
+    pub route: u8,
 }
 
 #[derive(Debug, Clone, PartialEq)]

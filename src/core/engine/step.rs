@@ -8,6 +8,7 @@ use super::Session;
 use crate::core::model::Stage;
 use crate::core::snapshot;
 use crate::core::summary;
+use crate::core::time::Millis;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,7 +33,14 @@ pub struct Step {
 }
 
 impl Step {
-    pub(super) fn new(session: &Session, totals: Totals, before: Stage, applied: Applied) -> Step {
+    /// The step of an event whose scores, settled at `at`, are `totals`.
+    pub(super) fn new(
+        session: &Session,
+        totals: Totals,
+        at: Millis,
+        before: Stage,
+        applied: Applied,
+    ) -> Step {
         let (model, state) = (session.model(), session.state());
         let score = totals.total();
         Step {
@@ -42,10 +50,10 @@ impl Step {
             grade: snapshot::grade(model, totals.fit, totals.engagement),
             stage: state.stage.name(),
             status: snapshot::status(model, score),
-            qualified: snapshot::qualified_now(model, state, score),
+            qualified: snapshot::qualified_now(model, state, &totals, at),
             stage_changed: state.stage != before,
             progress_changed: matches!(applied, Applied::Scored { progress: true }),
-            summary_due: summary::is_due(model, state, totals),
+            summary_due: summary::is_due(model, state, totals, at),
             duplicate: applied == Applied::Duplicate,
             bot: state.bot.is_some(),
         }

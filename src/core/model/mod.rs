@@ -4,15 +4,18 @@ pub mod compiled;
 mod condition;
 mod hash;
 mod read;
+mod stages;
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::event::Scalar;
 use crate::core::sorted_map::SortedMap;
 
 pub use condition::{property_matches, scalar_eq, text_eq, Condition, Repeat, TraitTest};
 pub use hash::{fnv1a64, hex16};
+pub use stages::{Band, Requirements, Route, Stage, Threshold, SCORE_ROUTE};
 
 use crate::core::json::{self, Problem};
 use crate::core::time::Millis;
@@ -21,34 +24,6 @@ use crate::core::time::Millis;
 pub const BUILTIN_JSON: &str = include_str!("builtin.json");
 /// The same, compiled (`leadpulse compile`; `tests/model_compiled.rs` keeps the two equal).
 pub const BUILTIN_COMPILED: &[u8] = include_bytes!("builtin.lpm");
-
-/// Lifecycle stages, in order. Forward-only: a visitor's stage is the highest reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    Visitor,
-    Lead,
-    Mql,
-    Sql,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 4] = [Stage::Visitor, Stage::Lead, Stage::Mql, Stage::Sql];
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Visitor => "visitor",
-            Stage::Lead => "lead",
-            Stage::Mql => "mql",
-            Stage::Sql => "sql",
-        }
-    }
-    pub fn from_name(name: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|s| s.name() == name)
-    }
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// Which score axis a rule feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +52,8 @@ pub struct Rule {
     pub cap: Option<f64>,
     pub half_life: Option<Millis>,
     pub window: Option<Millis>,
+    /// A trait rule that rules the visitor out while it holds (a competitor, a student).
+    pub disqualifies: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,31 +68,13 @@ pub struct SessionConfig {
     pub max_length: Millis,
 }
 
-/// A grade band: the first band whose `min` the axis reaches names the grade.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Band {
-    pub min: Option<f64>,
-    pub label: String,
-}
-
-/// Entry and exit conditions for a scored stage (MQL, SQL).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Threshold {
-    pub enter: f64,
-    pub exit: f64,
-    pub min_fit: Option<f64>,
-    pub min_engagement: Option<f64>,
-    /// (framework index, minimum coverage in percent).
-    pub min_coverage: Option<(usize, f64)>,
-    /// Only a known visitor (a lead) may enter: sales cannot follow up on an anonymous one.
-    pub known: bool,
-    pub cooldown: Millis,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnswerOption {
     pub values: Vec<String>,
     pub points: f64,
+    /// An answer that rules the visitor out (no budget, no timeline, a student): it does not
+    /// count as coverage, and a stage can require that there is none.
+    pub disqualifies: bool,
 }
 
 /// A qualification slot (budget, authority …): filled by a chat answer, a trait or an event.
@@ -128,6 +87,16 @@ pub struct Slot {
     pub shareable: bool,
     pub options: Vec<AnswerOption>,
     pub filled_by: Vec<Condition>,
+}
+
+impl Slot {
+    /// The answer option a value matches (case-insensitively), if any.
+    pub fn option_for(&self, value: &Scalar) -> Option<&AnswerOption> {
+        let text = value.text();
+        self.options
+            .iter()
+            .find(|o| o.values.iter().any(|v| text_eq(v, &text)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,24 +218,8 @@ impl Model {
             warm: 1.0,
             hot: 2.0,
             lead_traits: vec!["email".into()],
-            mql: Threshold {
-                enter: 1e9,
-                exit: 1e9,
-                min_fit: None,
-                min_engagement: None,
-                min_coverage: None,
-                known: false,
-                cooldown: 0,
-            },
-            sql: Threshold {
-                enter: 1e9,
-                exit: 1e9,
-                min_fit: None,
-                min_engagement: None,
-                min_coverage: None,
-                known: false,
-                cooldown: 0,
-            },
+            mql: Threshold::unreachable(),
+            sql: Threshold::unreachable(),
             handoff: vec![Stage::Sql],
             slots: Vec::new(),
             frameworks: Vec::new(),

@@ -86,6 +86,9 @@ pub(super) fn decode_body(
         level.active = read_flag(r, "level")?;
         level.entered_at = opt_time(r, "level.enteredAt")?;
         level.exited_at = opt_time(r, "level.exitedAt")?;
+        if version >= 2 {
+            level.route = r.u8("level.route")?;
+        }
     }
     [s.mql, s.sql] = levels;
     s.bot = if read_flag(r, "bot")? {

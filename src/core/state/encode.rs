@@ -43,6 +43,7 @@ pub(super) fn encode(model: &Model, s: &VisitorState) -> String {
         w.u8(u8::from(level.active));
         opt_time(&mut w, level.entered_at);
         opt_time(&mut w, level.exited_at);
+        w.u8(level.route);
     }
     opt_str(&mut w, s.bot.as_deref());
     w.uvar(s.traits.len() as u64);

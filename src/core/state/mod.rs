@@ -20,7 +20,8 @@ use crate::core::model::{fnv1a64, Model};
 /// Hard cap on saved state, in characters (bytes) of base64url text.
 pub const MAX_STATE_CHARS: usize = 3072;
 const MAGIC: &[u8; 2] = b"LP";
-/// Version 2 adds the last hand-off and the questions for sales; version 1 still reads.
+/// Version 2 adds the route of each stage, the last hand-off and the questions for sales;
+/// version 1 still reads.
 const VERSION: u8 = 2;
 const MAX_SLOTS: usize = 32;
 const MAX_EVIDENCE: usize = 128;

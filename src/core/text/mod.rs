@@ -66,6 +66,27 @@ pub fn lower_char(c: char) -> char {
     }
 }
 
+/// `text` without control characters (C0, DEL, C1; line breaks and tabs become spaces) and
+/// without the invisible characters that reorder or hide text (bidirectional overrides and
+/// isolates, marks, zero-width joiners): what a person typed, safe to show a sales rep and
+/// small to send.
+pub fn printable(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if hidden(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// Case-insensitive equality; allocation-free for ASCII (the hot path).
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
@@ -125,6 +146,16 @@ mod tests {
         );
         assert_eq!(lower("İSTANBUL Ärger ΟΔΟΣ ς"), "i̇stanbul ärger οδοσ σ");
         assert_eq!(lower("Straße ẞ"), "straße ß");
+    }
+
+    #[test]
+    fn printable_drops_control_and_reordering_characters() {
+        assert_eq!(printable("plain text"), "plain text");
+        assert_eq!(
+            printable("a\u{0}b\nc\u{202E}d\u{2066}e\u{200B}f\u{7f}"),
+            "ab cdef"
+        );
+        assert_eq!(printable("ünïcödé ✓"), "ünïcödé ✓");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod rules;
 mod slots;
 mod stages;
+mod thresholds;
 
 use rules::rules;
 use slots::{frameworks, slots};
@@ -76,7 +77,7 @@ fn read(value: &Value, p: &mut Problems) -> Option<Model> {
     let rules = rules(&top, &groups, p);
     let (fit_grades, engagement_grades) = grades(&top, p);
     let (warm, hot) = status(&top, p);
-    let (lead_traits, mql, sql) = stages(&top, &frameworks, p);
+    let (lead_traits, mql, sql) = stages(&top, &frameworks, &rules, p);
     let handoff = handoff(&top, p);
     let bots = bots(&top, p);
     let actions = actions(&top, p);

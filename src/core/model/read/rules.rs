@@ -16,6 +16,7 @@ const RULE_KEYS: &[&str] = &[
     "cap",
     "halfLifeDays",
     "windowDays",
+    "disqualifies",
 ];
 
 pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) -> Option<Vec<Rule>> {
@@ -85,6 +86,13 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
         let cap = positive(&r, "cap", p);
         let half_life = positive(&r, "halfLifeDays", p).map(days_to_millis);
         let window = positive(&r, "windowDays", p).map(days_to_millis);
+        let disqualifies: bool = r.opt("disqualifies", p).unwrap_or(false);
+        if disqualifies && !is_trait {
+            p.range(
+                &r.path_of("disqualifies"),
+                "only a trait rule can disqualify (it holds while the trait does)",
+            );
+        }
         if is_trait {
             for key in ["frequency", "halfLifeDays", "windowDays"] {
                 if r.get(key).is_some() {
@@ -106,6 +114,7 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
                 cap,
                 half_life,
                 window,
+                disqualifies,
             });
         }
     }

@@ -96,7 +96,7 @@ fn answers(slot: &Obj, p: &mut Problems) -> Vec<AnswerOption> {
         let Some(a) = Obj::open(
             item,
             &index(&slot.path_of("answers"), i),
-            Some(&["values", "points"]),
+            Some(&["values", "points", "disqualifies"]),
             p,
         ) else {
             continue;
@@ -112,8 +112,13 @@ fn answers(slot: &Obj, p: &mut Problems) -> Vec<AnswerOption> {
             );
         }
         let points: Option<f64> = a.req("points", p);
+        let disqualifies: bool = a.opt("disqualifies", p).unwrap_or(false);
         if let (Some(values), Some(points)) = (values, points) {
-            out.push(AnswerOption { values, points });
+            out.push(AnswerOption {
+                values,
+                points,
+                disqualifies,
+            });
         }
     }
     out

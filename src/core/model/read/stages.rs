@@ -1,8 +1,8 @@
-//! Grades, status, stage thresholds (hysteresis, cooldown, coverage) and hand-off.
+//! Grades, status, stages (their thresholds: `thresholds.rs`) and hand-off.
 use super::section;
+use super::thresholds::{threshold, Known};
 use crate::core::json::{index, FromJson, Obj, ProblemKind, Problems, Value};
-use crate::core::model::{Band, Framework, Stage, Threshold};
-use crate::core::time::HOUR;
+use crate::core::model::{Band, Framework, Rule, Stage, Threshold};
 
 fn bands(obj: &Obj, key: &str, p: &mut Problems) -> Option<Vec<Band>> {
     let value = obj.get(key);
@@ -93,89 +93,12 @@ pub(super) fn status(top: &Obj, p: &mut Problems) -> (Option<f64>, Option<f64>) 
     (warm, hot)
 }
 
-fn threshold(
-    stages: &Obj,
-    key: &str,
-    frameworks: &Option<Vec<Framework>>,
-    p: &mut Problems,
-) -> Option<Threshold> {
-    const KEYS: &[&str] = &[
-        "enter",
-        "exit",
-        "minFit",
-        "minEngagement",
-        "minCoverage",
-        "known",
-        "cooldownHours",
-    ];
-    let t = Obj::open(
-        stages.get(key).unwrap_or(&Value::Null),
-        &stages.path_of(key),
-        Some(KEYS),
-        p,
-    )?;
-    let enter: Option<f64> = t.req("enter", p);
-    let exit: Option<f64> = t.opt("exit", p);
-    if let (Some(enter), Some(exit)) = (enter, exit) {
-        if exit > enter {
-            p.range(
-                &t.path_of("exit"),
-                [
-                    "must not be above enter (",
-                    &enter.to_string(),
-                    "): hysteresis exits lower than it enters",
-                ]
-                .concat(),
-            );
-        }
-    }
-    let cooldown_hours: f64 = t.opt("cooldownHours", p).unwrap_or(0.0);
-    if cooldown_hours < 0.0 {
-        p.range(&t.path_of("cooldownHours"), "must not be negative");
-    }
-    let min_coverage = match t.get("minCoverage") {
-        None => None,
-        Some(v) => {
-            let c = Obj::open(
-                v,
-                &t.path_of("minCoverage"),
-                Some(&["framework", "percent"]),
-                p,
-            )?;
-            let name: Option<String> = c.req("framework", p);
-            let percent: Option<f64> = c.req("percent", p);
-            if percent.is_some_and(|pc| !(0.0..=100.0).contains(&pc)) {
-                p.range(&c.path_of("percent"), "must be between 0 and 100");
-            }
-            let found = name
-                .as_ref()
-                .and_then(|n| frameworks.as_ref()?.iter().position(|f| &f.id == n));
-            if let (Some(n), None, Some(_)) = (&name, found, frameworks) {
-                p.range(
-                    &c.path_of("framework"),
-                    ["unknown framework '", n, "'"].concat(),
-                );
-            }
-            Some((found?, percent?))
-        }
-    };
-    let enter = enter?;
-    Some(Threshold {
-        enter,
-        exit: exit.unwrap_or(enter),
-        min_fit: t.opt("minFit", p),
-        min_engagement: t.opt("minEngagement", p),
-        min_coverage,
-        known: t.opt("known", p).unwrap_or(false),
-        cooldown: (cooldown_hours.max(0.0) * HOUR as f64).min(1e15) as i64,
-    })
-}
-
 type StageConfig = (Option<Vec<String>>, Option<Threshold>, Option<Threshold>);
 
 pub(super) fn stages(
     top: &Obj,
     frameworks: &Option<Vec<Framework>>,
+    rules: &Option<Vec<Rule>>,
     p: &mut Problems,
 ) -> StageConfig {
     let Some(s) = Obj::open(
@@ -187,8 +110,9 @@ pub(super) fn stages(
         return (None, None, None);
     };
     let lead = section(&s, "lead", &["traits"], p).and_then(|l| l.opt::<Vec<String>>("traits", p));
-    let mql = threshold(&s, "mql", frameworks, p);
-    let sql = threshold(&s, "sql", frameworks, p);
+    let known = Known { frameworks, rules };
+    let mql = threshold(&s, "mql", &known, p);
+    let sql = threshold(&s, "sql", &known, p);
     if let (Some(m), Some(q)) = (&mql, &sql) {
         if q.enter < m.enter {
             p.range(
