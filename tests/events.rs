@@ -60,7 +60,7 @@ fn visitor_key_time_context_and_message_id() {
         ("u1", 1_767_225_600_000, Some("m"))
     );
     assert_eq!(e.user_agent.as_deref(), Some("Mozilla/5.0"));
-    let both = Event::parse(&lp(&json!({"type": "page", "anonymousId": "a", "userId": "u", "timestamp": 0, "properties": {"path": "/"}})), None).unwrap();
+    let both = Event::parse(&lp(&json!({"type": "page", "anonymousId": "a", "userId": "u", "timestamp": 1_767_225_600_000i64, "properties": {"path": "/"}})), None).unwrap();
     assert_eq!(
         both.visitor, "a",
         "anonymousId is the visitor key; userId is kept as identity"
@@ -81,31 +81,31 @@ fn malformed_events_name_the_field() {
     let cases = [
         (json!([]), "", ProblemKind::Type, "expected an object"),
         (
-            json!({"anonymousId": "a", "timestamp": 0}),
+            json!({"anonymousId": "a", "timestamp": 1_767_225_600_000i64}),
             "type",
             ProblemKind::Missing,
             "missing",
         ),
         (
-            json!({"type": "click", "anonymousId": "a", "timestamp": 0}),
+            json!({"type": "click", "anonymousId": "a", "timestamp": 1_767_225_600_000i64}),
             "type",
             ProblemKind::Range,
             "unknown event type 'click'",
         ),
         (
-            json!({"type": "page", "timestamp": 0, "properties": {"path": "/"}}),
+            json!({"type": "page", "timestamp": 1_767_225_600_000i64, "properties": {"path": "/"}}),
             "anonymousId",
             ProblemKind::Missing,
             "anonymousId or userId",
         ),
         (
-            json!({"type": "page", "anonymousId": "", "timestamp": 0}),
+            json!({"type": "page", "anonymousId": "", "timestamp": 1_767_225_600_000i64}),
             "anonymousId",
             ProblemKind::Range,
             "empty",
         ),
         (
-            json!({"type": "page", "anonymousId": 5, "timestamp": 0}),
+            json!({"type": "page", "anonymousId": 5, "timestamp": 1_767_225_600_000i64}),
             "anonymousId",
             ProblemKind::Type,
             "expected a string",
@@ -129,61 +129,61 @@ fn malformed_events_name_the_field() {
             "found a boolean",
         ),
         (
-            json!({"type": "page", "anonymousId": "a", "timestamp": 0, "properties": {}}),
+            json!({"type": "page", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {}}),
             "properties.path",
             ProblemKind::Missing,
             "path or properties.url",
         ),
         (
-            json!({"type": "page", "anonymousId": "a", "timestamp": 0, "properties": {"path": "pricing"}}),
+            json!({"type": "page", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"path": "pricing"}}),
             "properties.path",
             ProblemKind::Range,
             "start with '/'",
         ),
         (
-            json!({"type": "track", "anonymousId": "a", "timestamp": 0}),
+            json!({"type": "track", "anonymousId": "a", "timestamp": 1_767_225_600_000i64}),
             "event",
             ProblemKind::Missing,
             "missing",
         ),
         (
-            json!({"type": "identify", "anonymousId": "a", "timestamp": 0, "traits": "ceo"}),
+            json!({"type": "identify", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "traits": "ceo"}),
             "traits",
             ProblemKind::Type,
             "expected an object",
         ),
         (
-            json!({"type": "engagement", "anonymousId": "a", "timestamp": 0, "properties": {"seconds": "10"}}),
+            json!({"type": "engagement", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"seconds": "10"}}),
             "properties.seconds",
             ProblemKind::Type,
             "expected a number",
         ),
         (
-            json!({"type": "engagement", "anonymousId": "a", "timestamp": 0, "properties": {"seconds": -1}}),
+            json!({"type": "engagement", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"seconds": -1}}),
             "properties.seconds",
             ProblemKind::Range,
             "between 0 and 86400",
         ),
         (
-            json!({"type": "engagement", "anonymousId": "a", "timestamp": 0, "properties": {"seconds": 1, "scroll": 101}}),
+            json!({"type": "engagement", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"seconds": 1, "scroll": 101}}),
             "properties.scroll",
             ProblemKind::Range,
             "between 0 and 100",
         ),
         (
-            json!({"type": "answer", "anonymousId": "a", "timestamp": 0, "properties": {"slot": "budget"}}),
+            json!({"type": "answer", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"slot": "budget"}}),
             "properties.value",
             ProblemKind::Missing,
             "missing",
         ),
         (
-            json!({"type": "answer", "anonymousId": "a", "timestamp": 0, "properties": {"slot": "budget", "value": {"x": 1}}}),
+            json!({"type": "answer", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "properties": {"slot": "budget", "value": {"x": 1}}}),
             "properties.value",
             ProblemKind::Type,
             "string, number or boolean",
         ),
         (
-            json!({"type": "page", "anonymousId": "a", "timestamp": 0, "context": "ua", "properties": {"path": "/"}}),
+            json!({"type": "page", "anonymousId": "a", "timestamp": 1_767_225_600_000i64, "context": "ua", "properties": {"path": "/"}}),
             "context",
             ProblemKind::Type,
             "expected an object",

@@ -13,6 +13,9 @@ pub const DAY: Millis = 24 * HOUR;
 /// Earliest and latest instants the engine accepts (years 1970..=9999): keeps all
 /// arithmetic on times far from overflow.
 pub const MIN_TIME: Millis = 0;
+/// Earliest event time accepted (2000-01-01): what summaries report must be plausible to a
+/// collector, and no web history is older.
+pub const FIRST_EVENT: Millis = 946_684_800_000;
 pub const MAX_TIME: Millis = 253_402_300_799_999;
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…][Z|±HH:MM]` (also `YYYY-MM-DD`, and a space for `T`).

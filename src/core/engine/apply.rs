@@ -14,6 +14,9 @@ use super::state::{
 };
 use super::touch;
 
+/// Engaged time stops counting at ten years (what a summary may report).
+pub const MAX_ENGAGED_MS: u64 = 10 * 365 * 86_400_000;
+
 /// How far ahead of "now" an event's timestamp may be (clock skew between devices).
 pub const MAX_FUTURE: Millis = 10 * MINUTE;
 
@@ -135,7 +138,8 @@ pub fn apply(
         EventKind::Identify { traits } => merge_traits(state, traits),
         EventKind::Answer { slot, value } => fill_slot(state, slot, value.clone(), t, true),
         EventKind::Engagement { seconds, .. } => {
-            state.engaged_ms = state.engaged_ms.saturating_add((seconds * 1000.0) as u64);
+            let engaged = state.engaged_ms.saturating_add((seconds * 1000.0) as u64);
+            state.engaged_ms = engaged.min(MAX_ENGAGED_MS);
             false
         }
         EventKind::Track { name, properties } if text::eq_ignore_case(name, QUESTION_EVENT) => {

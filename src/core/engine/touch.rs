@@ -18,7 +18,8 @@ fn host(url: &str) -> Option<String> {
     let rest = text::split_once(url, "://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?;
-    (!host.is_empty()).then(|| crate::core::event::truncate(text::lower(host), MAX_VALUE))
+    let host = text::printable(&text::lower(host));
+    (!host.is_empty()).then(|| crate::core::event::truncate(host, MAX_VALUE))
 }
 
 fn utm(search: &str) -> Vec<(String, String)> {
@@ -29,7 +30,10 @@ fn utm(search: &str) -> Vec<(String, String)> {
         let Some(name) = key.strip_prefix("utm_").filter(|k| UTM_KEYS.contains(k)) else {
             continue;
         };
-        let value = crate::core::event::truncate(percent_decode(value), MAX_VALUE);
+        // NOTE: printable: a decoded value can hold control characters (%00, %0A …), which
+        // would bloat the summary as escapes and mislead whoever reads it.
+        let value = text::printable(&percent_decode(value)).trim().to_string();
+        let value = crate::core::event::truncate(value, MAX_VALUE);
         if !value.is_empty() && !found.iter().any(|(k, _): &(String, String)| k == name) {
             found.push((name.to_string(), value));
         }

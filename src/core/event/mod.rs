@@ -111,17 +111,38 @@ impl Event {
     }
 }
 
-/// A visitor key given to a session: at most [`MAX_ID_LEN`] bytes (an event names the same
-/// limit), so that everything keyed by it (saved state, summaries) stays bounded.
-pub fn check_visitor_id(id: &str, path: &str) -> Result<(), EventError> {
+/// An identifier (visitor key, user id, message id): 1 to [`MAX_ID_LEN`] bytes of printable
+/// text, so that everything keyed by it (saved state, summaries, a sales dashboard) stays
+/// bounded and shows what it says.
+pub fn check_id(id: &str, path: &str) -> Result<(), EventError> {
+    let refuse = |message: String| EventError {
+        path: path.to_string(),
+        kind: crate::core::json::ProblemKind::Range,
+        message,
+    };
+    if id.is_empty() {
+        return Err(refuse("must not be empty".into()));
+    }
     if id.len() > MAX_ID_LEN {
-        return Err(EventError {
-            path: path.to_string(),
-            kind: crate::core::json::ProblemKind::Range,
-            message: format!("longer than {MAX_ID_LEN} bytes ({} bytes)", id.len()),
-        });
+        return Err(refuse(format!(
+            "longer than {MAX_ID_LEN} bytes ({} bytes)",
+            id.len()
+        )));
+    }
+    if crate::core::text::printable(id) != id {
+        return Err(refuse(
+            "contains control or direction-changing characters".into(),
+        ));
     }
     Ok(())
+}
+
+/// A visitor key given to a session (empty: the first event's key): as [`check_id`].
+pub fn check_visitor_id(id: &str, path: &str) -> Result<(), EventError> {
+    if id.is_empty() {
+        return Ok(());
+    }
+    check_id(id, path)
 }
 
 /// Cuts `text` to at most `max` bytes on a character boundary.

@@ -99,11 +99,10 @@ fn read(raw: &RawEvent, defaults: Defaults, problems: &mut Problems) -> Option<E
 
 fn id_field(value: &Option<Value>, key: &str, problems: &mut Problems) -> Option<String> {
     match value.as_ref()? {
-        Value::String(id) if id.is_empty() => problems.range(key, "must not be empty"),
-        Value::String(id) if id.len() > MAX_ID_LEN => {
-            problems.range(key, format!("longer than {MAX_ID_LEN} bytes"))
-        }
-        Value::String(id) => return Some(id.clone()),
+        Value::String(id) => match super::check_id(id, key) {
+            Ok(()) => return Some(id.clone()),
+            Err(problem) => problems.0.push(problem),
+        },
         other => problems.add(
             key,
             ProblemKind::Type,
@@ -143,12 +142,12 @@ fn timestamp(
             return None;
         }
     };
-    match parsed.filter(|ms| (time::MIN_TIME..=time::MAX_TIME).contains(ms)) {
+    match parsed.filter(|ms| (time::FIRST_EVENT..=time::MAX_TIME).contains(ms)) {
         Some(ms) => Some(ms),
         None => {
             problems.range(
                 "timestamp",
-                "not a valid ISO-8601 time or whole epoch milliseconds (years 1970–9999)",
+                "not a valid ISO-8601 time or whole epoch milliseconds (years 2000–9999)",
             );
             None
         }

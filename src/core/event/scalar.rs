@@ -47,7 +47,7 @@ impl Scalar {
             message: message.to_string(),
         };
         match value {
-            Value::String(s) if s.trim().is_empty() => {
+            Value::String(s) if crate::core::text::printable(s).trim().is_empty() => {
                 Err(problem(ProblemKind::Range, "must not be empty"))
             }
             Value::String(s) => Ok(Scalar::Text(truncate(s.trim().to_string(), MAX_ANSWER_LEN))),

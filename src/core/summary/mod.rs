@@ -1,6 +1,7 @@
 //! The qualified-lead summary: the only thing that ever leaves the device.
 mod handoff;
 mod options;
+pub mod received;
 
 use serde::Serialize;
 
@@ -11,10 +12,12 @@ use crate::core::event::{truncate, Scalar};
 use crate::core::model::Model;
 use crate::core::snapshot;
 use crate::core::sorted_map::SortedMap;
+use crate::core::text;
 use crate::core::time::{format_iso, Millis};
 
 pub use handoff::{held, is_due, mark, revision, summary_id};
 pub use options::{Runtime, SummaryOptions};
+pub use received::ReceivedSummary;
 
 /// Hard cap on a serialized summary (DESIGN.md: ≤ 4 KB).
 pub const MAX_BYTES: usize = 4096;
@@ -65,6 +68,14 @@ pub struct Summary {
     pub runtime: &'static str,
 }
 
+/// A value as a summary shows it: printable text, cut to [`MAX_TRAIT_TEXT`] bytes.
+fn shown(value: &Scalar) -> Scalar {
+    match value {
+        Scalar::Text(t) => Scalar::Text(truncate(text::printable(t), MAX_TRAIT_TEXT)),
+        other => other.clone(),
+    }
+}
+
 fn touch_out(touch: Option<&Touch>) -> TouchOut {
     let touch = touch.cloned().unwrap_or_default();
     TouchOut {
@@ -93,20 +104,14 @@ pub fn build(
         .filter_map(|s| {
             state
                 .slot_fill(&s.id)
-                .map(|f| (s.id.clone(), f.value.clone()))
+                .map(|f| (s.id.clone(), shown(&f.value)))
         })
         .collect();
     let traits = model
         .summary_traits
         .iter()
         .filter(|name| options.include_email || name.as_str() != "email")
-        .filter_map(|name| {
-            let value = match state.trait_value(name)? {
-                Scalar::Text(t) => Scalar::Text(truncate(t.clone(), MAX_TRAIT_TEXT)),
-                other => other.clone(),
-            };
-            Some((name.clone(), value))
-        })
+        .filter_map(|name| Some((name.clone(), shown(state.trait_value(name)?))))
         .collect();
     let mut summary = Summary {
         version: 1,

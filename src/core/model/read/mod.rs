@@ -246,6 +246,17 @@ fn summary(top: &Obj, p: &mut Problems) -> (Option<Vec<String>>, Option<usize>) 
         return (None, None);
     };
     let traits: Vec<String> = s.opt("traits", p).unwrap_or_default();
+    if traits.len() > 32 {
+        p.range(&s.path_of("traits"), "at most 32 traits");
+    }
+    for (i, name) in traits.iter().enumerate() {
+        if name.is_empty() || name.len() > 128 || crate::core::text::printable(name) != *name {
+            p.range(
+                &index(&s.path_of("traits"), i),
+                "a trait name is 1 to 128 printable bytes",
+            );
+        }
+    }
     let reasons: u32 = s.opt("reasons", p).unwrap_or(5);
     if !(1..=20).contains(&reasons) {
         p.range(&s.path_of("reasons"), "must be between 1 and 20");

@@ -133,6 +133,9 @@ pub(super) fn frameworks(
         return Some(Vec::new());
     };
     let f = Obj::open(value, "frameworks", None, p)?;
+    if f.map.len() > 16 {
+        p.range("frameworks", "at most 16 frameworks");
+    }
     let mut out = Vec::new();
     for (id, list) in f.sorted() {
         let path = f.path_of(id);

@@ -30,6 +30,17 @@ fn bands(obj: &Obj, key: &str, p: &mut Problems) -> Option<Vec<Band>> {
         };
         let min: Option<f64> = b.opt("min", p);
         let label: Option<String> = b.req("grade", p);
+        // NOTE: a grade is a fit label and an engagement label side by side, and summaries
+        // carry at most 16 characters of it (docs/contracts.md, "Summary").
+        if label
+            .as_ref()
+            .is_some_and(|l| l.is_empty() || l.len() > 8 || crate::core::text::printable(l) != *l)
+        {
+            p.range(
+                &b.path_of("grade"),
+                "a grade label is 1 to 8 printable characters",
+            );
+        }
         let is_last = i + 1 == items.len();
         match min {
             Some(m) if m >= last_min => p.range(

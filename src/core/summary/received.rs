@@ -1,0 +1,325 @@
+//! A summary as a collector receives it: read strictly (unknown fields are errors) and held to
+//! the same limits the engine keeps when it builds one (`tests/summary_contract.rs` checks
+//! that every summary the engine builds passes). The one definition of what a valid summary
+//! is, for the collector and for `leadpulse validate`.
+use serde::Deserialize;
+
+use crate::core::event::Scalar;
+use crate::core::json::{Problem, ProblemKind};
+use crate::core::sorted_map::SortedMap;
+use crate::core::text;
+use crate::core::time;
+
+use super::MAX_BYTES;
+
+/// Bounds of every field (the engine's own limits, with room for other models).
+pub mod limits {
+    /// `visitor`, in bytes (an event's visitor key).
+    pub const VISITOR: usize = crate::core::event::MAX_ID_LEN;
+    /// Rule, slot, framework, route ids and trait names, in bytes.
+    pub const ID: usize = 128;
+    /// A grade (fit letter + engagement digit), in characters.
+    pub const GRADE: usize = 16;
+    /// A slot, trait or question text, in bytes.
+    pub const TEXT: usize = 240;
+    /// A referrer host or a UTM value, in bytes.
+    pub const SOURCE: usize = 64;
+    /// Reasons, frameworks, slots, traits, disqualifiers in one summary (a model has at most
+    /// 128 rules and 32 slots).
+    pub const ITEMS: usize = 160;
+    /// |score|, |fit|, |engagement|, |points|: far above what any model's caps allow.
+    pub const POINTS: i64 = 100_000;
+    /// Summaries are about visitors from 2000 on, and not from the future.
+    pub const FIRST_YEAR_MS: i64 = 946_684_800_000;
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedReason {
+    pub rule: String,
+    pub points: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedCoverage {
+    pub coverage: u32,
+    pub filled: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedDisqualifier {
+    #[serde(default)]
+    pub slot: Option<String>,
+    #[serde(default)]
+    pub value: Option<Scalar>,
+    #[serde(default)]
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedTouch {
+    pub referrer: Option<String>,
+    pub utm: SortedMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedSources {
+    pub first: Option<ReceivedTouch>,
+    pub last: Option<ReceivedTouch>,
+}
+
+/// Every field of [`super::Summary`], owned.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReceivedSummary {
+    pub version: u32,
+    pub id: String,
+    pub revision: u32,
+    pub visitor: String,
+    pub model: String,
+    pub stage: String,
+    pub route: String,
+    pub score: i64,
+    pub fit: i64,
+    pub engagement: i64,
+    pub grade: String,
+    pub reasons: Vec<ReceivedReason>,
+    pub frameworks: SortedMap<String, ReceivedCoverage>,
+    pub disqualifiers: Vec<ReceivedDisqualifier>,
+    pub slots: SortedMap<String, Scalar>,
+    pub traits: SortedMap<String, Scalar>,
+    pub questions: Vec<String>,
+    pub first_seen: String,
+    pub qualified_at: String,
+    pub sessions: u32,
+    pub engaged_seconds: u64,
+    pub source: ReceivedSources,
+    pub runtime: String,
+}
+
+/// A problem at a JSON path.
+fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.into(),
+        kind: ProblemKind::Range,
+        message: message.into(),
+    }
+}
+
+/// `parent.key`, or `parent["odd key"]` when the key is not a plain name.
+fn join(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match (parent.is_empty(), plain) {
+        (true, true) => key.to_string(),
+        (false, true) => format!("{parent}.{key}"),
+        (_, false) => format!("{parent}[{}]", serde_json::Value::from(key)),
+    }
+}
+
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Text a person may see in a dashboard: bounded, and without control or reordering
+/// characters (which the engine strips from everything it sends).
+fn text(value: &str, path: &str, max: usize, empty_ok: bool) -> Result<(), Problem> {
+    if value.is_empty() && !empty_ok {
+        return Err(problem(path, "must not be empty"));
+    }
+    if value.len() > max {
+        return Err(problem(path, format!("longer than {max} bytes")));
+    }
+    if text::printable(value) != value {
+        return Err(problem(
+            path,
+            "contains control or direction-changing characters",
+        ));
+    }
+    Ok(())
+}
+
+fn id(value: &str, path: &str) -> Result<(), Problem> {
+    text(value, path, limits::ID, false)
+}
+
+fn points(value: i64, path: &str) -> Result<(), Problem> {
+    if value.abs() > limits::POINTS {
+        return Err(problem(
+            path,
+            format!("out of range (at most ±{})", limits::POINTS),
+        ));
+    }
+    Ok(())
+}
+
+fn count(items: usize, path: &str) -> Result<(), Problem> {
+    if items > limits::ITEMS {
+        return Err(problem(
+            path,
+            format!("more than {} entries", limits::ITEMS),
+        ));
+    }
+    Ok(())
+}
+
+fn scalar(value: &Scalar, path: &str) -> Result<(), Problem> {
+    match value {
+        Scalar::Text(s) => text(s, path, limits::TEXT, true),
+        Scalar::Number(n) if !n.is_finite() => Err(problem(path, "not a finite number")),
+        _ => Ok(()),
+    }
+}
+
+/// A time the visitor was seen or qualified: ISO-8601, from 2000 to `now` (+ 10 minutes of
+/// clock skew).
+fn when(value: &str, path: &str, now: time::Millis) -> Result<time::Millis, Problem> {
+    let ms = time::parse_iso(value).ok_or_else(|| {
+        problem(
+            path,
+            "expected an ISO-8601 date-time such as 2026-11-20T09:00:00.000Z",
+        )
+    })?;
+    if ms < limits::FIRST_YEAR_MS || ms > now + 10 * time::MINUTE {
+        return Err(problem(
+            path,
+            "not a plausible time (before 2000 or in the future)",
+        ));
+    }
+    Ok(ms)
+}
+
+impl ReceivedSummary {
+    /// Reads a summary from its JSON text: the first problem with its path (`reasons[2].points`).
+    pub fn from_json(bytes: &[u8]) -> Result<ReceivedSummary, Problem> {
+        if bytes.len() > MAX_BYTES {
+            return Err(problem("", format!("larger than {MAX_BYTES} bytes")));
+        }
+        let mut reader = serde_json::Deserializer::from_slice(bytes);
+        let summary: ReceivedSummary =
+            serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                Problem {
+                    path,
+                    kind: ProblemKind::Type,
+                    message: e.into_inner().to_string(),
+                }
+            })?;
+        reader.end().map_err(|e| problem("", e.to_string()))?;
+        Ok(summary)
+    }
+
+    /// Checks every bound of the contract at `now`; the first problem, with its path.
+    pub fn check(&self, now: time::Millis) -> Result<(), Problem> {
+        if self.version != 1 {
+            return Err(problem("version", "expected 1"));
+        }
+        if !self.id.strip_prefix("lp_").is_some_and(|h| is_hex(h, 16)) {
+            return Err(problem(
+                "id",
+                "expected lp_ followed by 16 lowercase hex digits",
+            ));
+        }
+        if self.revision == 0 {
+            return Err(problem("revision", "revisions count from 1"));
+        }
+        text(&self.visitor, "visitor", limits::VISITOR, false)?;
+        if !is_hex(&self.model, 16) {
+            return Err(problem("model", "expected 16 lowercase hex digits"));
+        }
+        if !matches!(self.stage.as_str(), "mql" | "sql") {
+            return Err(problem(
+                "stage",
+                "expected 'mql' or 'sql' (hand-off stages)",
+            ));
+        }
+        id(&self.route, "route")?;
+        points(self.score, "score")?;
+        points(self.fit, "fit")?;
+        points(self.engagement, "engagement")?;
+        text(&self.grade, "grade", limits::GRADE, false)?;
+        count(self.reasons.len(), "reasons")?;
+        for (i, reason) in self.reasons.iter().enumerate() {
+            id(&reason.rule, &format!("reasons[{i}].rule"))?;
+            points(reason.points, &format!("reasons[{i}].points"))?;
+        }
+        count(self.frameworks.len(), "frameworks")?;
+        for (name, coverage) in self.frameworks.iter() {
+            let at = join("frameworks", name);
+            id(name, &at)?;
+            if coverage.coverage > 100 {
+                return Err(problem(
+                    join(&at, "coverage"),
+                    "expected an integer percentage 0 to 100",
+                ));
+            }
+            for (list, items) in [("filled", &coverage.filled), ("missing", &coverage.missing)] {
+                count(items.len(), &join(&at, list))?;
+                for (i, slot) in items.iter().enumerate() {
+                    id(slot, &format!("{}[{i}]", join(&at, list)))?;
+                }
+            }
+        }
+        count(self.disqualifiers.len(), "disqualifiers")?;
+        for (i, d) in self.disqualifiers.iter().enumerate() {
+            let at = format!("disqualifiers[{i}]");
+            match (&d.slot, &d.value, &d.rule) {
+                (Some(slot), value, None) => {
+                    id(slot, &join(&at, "slot"))?;
+                    if let Some(value) = value {
+                        scalar(value, &join(&at, "value"))?;
+                    }
+                }
+                (None, None, Some(rule)) => id(rule, &join(&at, "rule"))?,
+                _ => return Err(problem(at, "expected {slot, value} or {rule}")),
+            }
+        }
+        for (field, map) in [("slots", &self.slots), ("traits", &self.traits)] {
+            count(map.len(), field)?;
+            for (key, value) in map.iter() {
+                id(key, &join(field, key))?;
+                scalar(value, &join(field, key))?;
+            }
+        }
+        if self.questions.len() > 3 {
+            return Err(problem("questions", "more than 3 questions"));
+        }
+        for (i, question) in self.questions.iter().enumerate() {
+            text(question, &format!("questions[{i}]"), limits::TEXT, false)?;
+        }
+        let first = when(&self.first_seen, "firstSeen", now)?;
+        let qualified = when(&self.qualified_at, "qualifiedAt", now)?;
+        if qualified < first {
+            return Err(problem("qualifiedAt", "before firstSeen"));
+        }
+        if self.engaged_seconds > 10 * 365 * 86_400 {
+            return Err(problem("engagedSeconds", "more than ten years"));
+        }
+        for (key, touch) in [("first", &self.source.first), ("last", &self.source.last)] {
+            let Some(touch) = touch else { continue };
+            let at = join("source", key);
+            if let Some(referrer) = &touch.referrer {
+                text(referrer, &join(&at, "referrer"), limits::SOURCE, false)?;
+            }
+            for (name, value) in touch.utm.iter() {
+                let path = join(&join(&at, "utm"), name);
+                if !matches!(
+                    name.as_str(),
+                    "source" | "medium" | "campaign" | "term" | "content"
+                ) {
+                    return Err(problem(path, "not a UTM parameter"));
+                }
+                text(value, &path, limits::SOURCE, false)?;
+            }
+        }
+        if !matches!(self.runtime.as_str(), "browser" | "edge" | "native") {
+            return Err(problem("runtime", "expected one of browser, edge, native"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! One summary contract: every summary the engine builds is one the collector accepts
+//! (`ReceivedSummary::check`), also from hostile inputs; and the collector refuses what the
+//! engine never builds, naming the field.
+mod common;
+
+use common::*;
+use leadpulse::core::summary::{ReceivedSummary, Runtime, SummaryOptions};
+use leadpulse::core::time::{DAY, MINUTE};
+use serde_json::json;
+
+const OPTIONS: SummaryOptions = SummaryOptions {
+    runtime: Runtime::Browser,
+    include_email: true,
+};
+
+fn accepted(json: &str, now: i64) -> Result<(), String> {
+    let summary = ReceivedSummary::from_json(json.as_bytes()).map_err(|p| p.describe())?;
+    summary.check(now).map_err(|p| p.describe())
+}
+
+#[test]
+fn summaries_built_from_hostile_inputs_pass_the_collectors_check() {
+    let t = at("2026-11-02T09:00:00Z");
+    let mut v = Visitor::new("v");
+    let noise = "\u{0}\u{1b}[31m\u{202E}x\n".repeat(60);
+    v.apply(json!({"type": "page", "anonymousId": "v", "timestamp": t,
+        "properties": {"path": format!("/pricing?{noise}"), "referrer": format!("https://ex\u{7}ample.com/{noise}"),
+            "search": format!("?utm_source=%00%01{noise}&utm_campaign=%E2%80%AEevil%0A%0D{}", "y".repeat(5000))}}));
+    v.identify(
+        t + MINUTE,
+        json!({"email": "dana@acme.io", "title": format!("VP {noise}"), "name": "x".repeat(4000),
+               "company": {"name": noise.clone(), "employee_count": 240, "industry": "Software"}}),
+    );
+    for (i, (slot, value)) in [
+        ("budget", "approved"),
+        ("authority", "decision maker"),
+        ("need", "lead routing"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        v.answer(t + (2 + i as i64) * MINUTE, slot, value);
+    }
+    v.track(
+        t + 6 * MINUTE,
+        "Question Asked",
+        json!({"question": noise.clone()}),
+    );
+    v.track(t + 7 * MINUTE, "Demo Requested", json!({}));
+    let now = t + 8 * MINUTE;
+    let summary = v
+        .session
+        .summary(now, OPTIONS)
+        .expect("a hand-raiser is handed off");
+    let json = summary.to_json();
+    assert!(json.len() <= 4096, "{} bytes", json.len());
+    assert_eq!(accepted(&json, now), Ok(()), "{json}");
+}
+
+#[test]
+fn every_fixture_summary_passes_the_collectors_check() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        if case["model"] != "builtin" {
+            continue;
+        }
+        let at_time = at(case["at"].as_str().unwrap());
+        let mut visitors: Vec<Visitor> = Vec::new();
+        for event in case["events"].as_array().unwrap() {
+            let key = event["anonymousId"]
+                .as_str()
+                .or(event["userId"].as_str())
+                .unwrap();
+            if !visitors.iter().any(|v| v.id == key) {
+                visitors.push(Visitor::new(key));
+            }
+            let v = visitors.iter_mut().find(|v| v.id == key).unwrap();
+            if let Ok(parsed) = leadpulse::core::event::Event::parse(&lp(event), Some(at_time)) {
+                let _ = v.session.apply(&parsed, parsed.time);
+            }
+        }
+        for v in &visitors {
+            if let Some(summary) = v.session.summary(at_time, OPTIONS) {
+                assert_eq!(accepted(&summary.to_json(), at_time + DAY), Ok(()));
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 3, "{checked} summaries checked");
+}
+
+#[test]
+fn the_collector_refuses_what_the_engine_never_builds_and_names_the_field() {
+    let t = at("2026-11-02T09:00:00Z");
+    let mut v = Visitor::new("v");
+    buying_journey(&mut v, t);
+    let now = t + 5 * DAY;
+    let good: serde_json::Value =
+        serde_json::from_str(&v.session.summary(now, OPTIONS).unwrap().to_json()).unwrap();
+    let refused = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        let json = bad.to_string();
+        let problem = ReceivedSummary::from_json(json.as_bytes())
+            .and_then(|s| s.check(now))
+            .expect_err("an impossible summary is refused");
+        problem.path
+    };
+    assert_eq!(refused(&|s| s["score"] = json!(1e308)), "score");
+    assert_eq!(refused(&|s| s["score"] = json!(999_999)), "score");
+    assert_eq!(refused(&|s| s["stage"] = json!("visitor")), "stage");
+    assert_eq!(refused(&|s| s["visitor"] = json!("a\u{0}b")), "visitor");
+    assert_eq!(
+        refused(&|s| s["visitor"] = json!("evil\u{202E}gnp.exe")),
+        "visitor"
+    );
+    assert_eq!(
+        refused(&|s| s["firstSeen"] = json!("0000-01-01T00:00:00.000Z")),
+        "firstSeen"
+    );
+    assert_eq!(
+        refused(&|s| s["qualifiedAt"] = json!("9999-12-31T00:00:00.000Z")),
+        "qualifiedAt"
+    );
+    assert_eq!(refused(&|s| s["grade"] = json!("A".repeat(40))), "grade");
+    assert_eq!(refused(&|s| s["grade"] = json!("")), "grade");
+    assert_eq!(
+        refused(&|s| s["reasons"][0]["points"] = json!("ten")),
+        "reasons[0].points"
+    );
+    assert_eq!(refused(&|s| s["extra"] = json!(1)), "extra");
+    assert_eq!(
+        refused(&|s| s["frameworks"]["BANT"]["coverage"] = json!(101)),
+        "frameworks.BANT.coverage"
+    );
+    assert_eq!(
+        refused(&|s| s["source"]["first"]["utm"]["source"] = json!("x\u{1}")),
+        "source.first.utm.source"
+    );
+    let too_big = format!("{{\"pad\": \"{}\"}}", "x".repeat(5000));
+    assert!(ReceivedSummary::from_json(too_big.as_bytes()).is_err());
+}
