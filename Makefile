@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge
+.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -68,3 +68,8 @@ demo: setup pkg
 
 edge: pkg
 	scripts/edge.sh
+
+# Every performance row against its peers in the same run, then one summary table
+# (benches/README.md). Reports timings, asserts none; fails on wrong results or a missing build.
+bench: pkg
+	benches/run.sh

@@ -1,7 +1,7 @@
 // Edge load run (benches/edge-load.sh), loopback only, bounded, stops by itself.
-// 1. autocannon (CONNECTIONS × DURATION s per scenario) through real workerd in front of
-//    `leadpulse serve`: the example worker, LeadPulse without HTMLRewriter ("score only"), and a
-//    pass-through worker (baseline). requests/s, latency p50/p99, and workerd CPU per request =
+// 1. autocannon (CONNECTIONS × DURATION s per scenario) through real workerd in front of a
+//    static origin (benches/edge-origin.mjs: www/ and a /collect stub): the example worker,
+//    LeadPulse without HTMLRewriter ("score only"), and a pass-through worker (baseline). requests/s, latency p50/p99, and workerd CPU per request =
 //    /proc/<pid>/stat utime+stime delta / responses (mean, 10 ms ticks).
 // 2. per-request workerd CPU distribution: SAMPLES sequential requests per worker, each
 //    measured as the delta of all workerd threads' on-CPU time (/proc/<pid>/task/*/schedstat, ns);
@@ -13,10 +13,11 @@
 //
 //   DURATION=10 CONNECTIONS=10 SAMPLES=500 node benches/edge-load.mjs   (make bench: 5 s, 300)
 import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
-import { SECRET, startOrigin, startWorkerd } from '../tests/edge/harness.mjs';
+import { SECRET, startWorkerd } from '../tests/edge/harness.mjs';
 import { record } from './common.mjs';
 
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -95,6 +96,21 @@ async function cpuDistribution(name, url, headers, pid) {
   return { name, p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
+/** benches/edge-origin.mjs in its own process; resolves with its port and a stop function. */
+async function startOrigin() {
+  const proc = spawn(process.execPath, [new URL('./edge-origin.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /edge-origin: http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on('exit', (code) => reject(new Error(`edge-origin exited (${code}) before it was ready`)));
+  });
+  return { port, stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGTERM'); }) };
+}
+
 const origin = await startOrigin();
 const edge = await startWorkerd({
   config: 'benches/edge-load.capnp',
@@ -111,6 +127,7 @@ try {
   for (let i = 0; i < 3; i += 1) {
     const response = await fetch(edge.urls.leadpulse + page, { headers: { 'user-agent': UA, ...(cookie ? { cookie } : {}) } });
     await response.text();
+    if (!response.ok || !response.headers.getSetCookie()[0]) throw new Error(`the example worker answered ${response.status} without a state cookie`);
     cookie = response.headers.getSetCookie()[0].split(';')[0];
   }
   const base = { 'user-agent': UA, accept: 'text/html' };
@@ -120,7 +137,7 @@ try {
   rows.push(await run('leadpulse example, returning', edge.urls.leadpulse + page, { ...base, cookie }, pid));
   rows.push(await run('leadpulse example, new visitor', edge.urls.leadpulse + page, base, pid));
 
-  console.log(`\nedge load: GET through workerd → leadpulse serve, ${CONNECTIONS} connections × ${DURATION} s each, loopback; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (shared with autocannon and the origin)`);
+  console.log(`\nedge load: GET through workerd → static origin, ${CONNECTIONS} connections × ${DURATION} s each, loopback; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (shared with autocannon and the origin)`);
   table(rows, [
     ['scenario', (r) => r.name],
     ['req/s', (r) => r.rps.toFixed(0)],
