@@ -1,8 +1,9 @@
 // Edge load run (benches/edge-load.sh), loopback only, bounded, stops by itself.
 // 1. autocannon (CONNECTIONS × DURATION s per scenario) through real workerd in front of a
 //    static origin (benches/edge-origin.mjs: www/ and a /collect stub): the example worker,
-//    LeadPulse without HTMLRewriter ("score only"), and a pass-through worker (baseline). requests/s, latency p50/p99, and workerd CPU per request =
-//    /proc/<pid>/stat utime+stime delta / responses (mean, 10 ms ticks).
+//    LeadPulse without HTMLRewriter ("score only"), and a pass-through worker (baseline).
+//    requests/s, latency p50/p99, and workerd CPU per request = /proc/<pid>/stat utime+stime
+//    delta / responses (mean, 10 ms ticks).
 // 2. per-request workerd CPU distribution: SAMPLES sequential requests per worker, each
 //    measured as the delta of all workerd threads' on-CPU time (/proc/<pid>/task/*/schedstat, ns);
 //    p50/p99, and LeadPulse's share as the difference to the baseline.
