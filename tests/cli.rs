@@ -157,3 +157,37 @@ fn validate_lists_every_problem_and_model_prints_the_builtin() {
         "{stderr}"
     );
 }
+
+#[test]
+fn every_command_answers_help_and_the_version() {
+    let (code, stdout, _) = leadpulse(&["--version"], "");
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout.trim(),
+        format!("leadpulse {}", env!("CARGO_PKG_VERSION"))
+    );
+    for command in ["validate", "compile", "replay", "model", "serve"] {
+        let (code, stdout, stderr) = leadpulse(&[command, "--help"], "");
+        assert_eq!(code, 0, "{command}: {stderr}");
+        assert!(
+            stdout.contains(&format!("Usage: leadpulse {command}")),
+            "{command}: {stdout}"
+        );
+    }
+    let (_, stdout, _) = leadpulse(&["serve", "--help"], "");
+    for flag in [
+        "--listen",
+        "--api-token",
+        "--allow-origin",
+        "--webhook",
+        "--owner-rules",
+    ] {
+        assert!(stdout.contains(flag), "serve --help names {flag}");
+    }
+    let (code, _, stderr) = leadpulse(&["nonsense"], "");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unrecognized subcommand 'nonsense'"),
+        "{stderr}"
+    );
+}

@@ -1,9 +1,10 @@
 //! The server under test and a plain-TCP HTTP client; the site and summaries it serves.
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -11,24 +12,32 @@ use sha2::Sha256;
 
 pub const SECRET_MARKER: &str = "outside-the-web-root";
 pub const WASM_BYTES: &[u8] = b"\0asm\x01\0\0\0";
+/// The API token every test server gets (`--api-token`).
+pub const TOKEN: &str = "api-token-for-the-tests-0123";
 
 pub struct Server {
     child: Child,
     pub port: u16,
+    pub log: PathBuf,
 }
 
 impl Server {
-    /// Starts `leadpulse serve --port 0 --root DIR --db DIR/leads.db ARGS` and waits for the
-    /// URL line.
+    /// Starts `leadpulse serve --listen 127.0.0.1:0 --api-token TOKEN --root DIR
+    /// --db DIR/leads.db ARGS` and waits for the URL line. Its log goes to DIR/serve-N.log.
     pub fn start(dir: &Path, args: &[&str]) -> Server {
         Server::start_with_env(dir, args, &[])
     }
 
     pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let log = (0..)
+            .map(|n| dir.join(format!("serve-{n}.log")))
+            .find(|p| !p.exists())
+            .expect("a free log name");
         let mut child = serve_command(dir, args)
+            .args(["--api-token", TOKEN])
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn leadpulse serve");
         let mut line = String::new();
@@ -40,19 +49,36 @@ impl Server {
             .strip_prefix("leadpulse serve: http://127.0.0.1:")
             .and_then(|rest| rest.strip_suffix("/\n"))
             .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-        Server { child, port }
+            .unwrap_or_else(|| {
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!("unexpected first line {line:?}; log:\n{log}")
+            });
+        Server { child, port, log }
+    }
+
+    /// SIGKILL: no graceful shutdown, nothing flushed that was not committed.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reap");
     }
 
     pub fn get(&self, target: &str) -> Reply {
-        self.raw(format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        self.request("GET", target, &[], b"")
     }
 
-    pub fn post(&self, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let mut request = format!(
-            "POST /collect HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
-            body.len()
-        );
+    /// A request with `Connection: close`, so the reply ends with the connection.
+    pub fn request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        let mut request =
+            format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        if method == "POST" || !body.is_empty() {
+            request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -62,12 +88,40 @@ impl Server {
         self.raw(&bytes)
     }
 
+    /// `GET /api/…` with the token.
+    pub fn api_get(&self, target: &str) -> Reply {
+        let bearer = format!("Bearer {TOKEN}");
+        self.request("GET", target, &[("Authorization", &bearer)], b"")
+    }
+
+    /// `POST /api/…` (JSON) with the token.
+    pub fn api_post(&self, target: &str, body: &Value) -> Reply {
+        let bearer = format!("Bearer {TOKEN}");
+        let headers = [
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        self.request("POST", target, &headers, body.to_string().as_bytes())
+    }
+
+    /// `POST /collect`.
+    pub fn post(&self, content_type: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut all = vec![("Content-Type", content_type)];
+        all.extend_from_slice(headers);
+        self.request("POST", "/collect", &all, body)
+    }
+
     pub fn post_json(&self, summary: &Value) -> Reply {
         self.post("application/json", &[], summary.to_string().as_bytes())
     }
 
+    /// The leads the dashboard shows (`GET /api/leads`).
     pub fn leads(&self) -> Vec<Value> {
-        let reply = self.get("/api/leads");
+        self.leads_at("/api/leads")
+    }
+
+    pub fn leads_at(&self, target: &str) -> Vec<Value> {
+        let reply = self.api_get(target);
         assert_eq!(reply.status, 200, "{}", reply.text());
         reply.json()["leads"]
             .as_array()
@@ -75,11 +129,41 @@ impl Server {
             .clone()
     }
 
+    /// Deliveries not made yet (`GET /api/outbox`).
+    pub fn waiting(&self) -> Vec<Value> {
+        let reply = self.api_get("/api/outbox");
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        reply.json()["waiting"]
+            .as_array()
+            .expect("waiting array")
+            .clone()
+    }
+
+    /// Polls `check` until it returns something (the positive marker a test waits on).
+    pub fn until<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        check: impl Fn(&Server) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(found) = check(self) {
+                return found;
+            }
+            if Instant::now() > deadline {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                panic!("gave up waiting for {what}; server log:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends `request` as is and reads the whole response (the server closes after it).
     pub fn raw(&self, request: &[u8]) -> Reply {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
+            .set_read_timeout(Some(Duration::from_secs(20)))
             .expect("timeout");
         stream.write_all(request).expect("send request");
         let mut bytes = Vec::new();
@@ -97,16 +181,23 @@ impl Drop for Server {
     }
 }
 
+/// `leadpulse serve` on a free loopback port for DIR, without any secret from the environment.
 pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_leadpulse"));
+    command.arg("serve");
+    if !args.contains(&"--listen") {
+        command.args(["--listen", "127.0.0.1:0"]);
+    }
     command
-        .arg("serve")
-        .args(["--port", "0", "--root"])
+        .arg("--root")
         .arg(dir)
         .arg("--db")
         .arg(dir.join("leads.db"))
         .args(args)
-        .env_remove("LEADPULSE_SECRET");
+        .env_remove("LEADPULSE_API_TOKEN")
+        .env_remove("LEADPULSE_SIGNING_SECRET")
+        .env_remove("LEADPULSE_WEBHOOK_SECRET")
+        .env("LEADPULSE_LOG", "info");
     command
 }
 
@@ -114,6 +205,25 @@ pub struct Reply {
     pub status: u16,
     headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+/// A chunked body, joined.
+fn dechunk(mut bytes: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
+            return body;
+        };
+        let size = std::str::from_utf8(&bytes[..end])
+            .ok()
+            .and_then(|line| usize::from_str_radix(line.split(';').next()?.trim(), 16).ok())
+            .expect("chunk size");
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&bytes[end + 2..end + 2 + size]);
+        bytes = &bytes[end + 2 + size + 2..];
+    }
 }
 
 impl Reply {
@@ -132,14 +242,18 @@ impl Reply {
             .unwrap()
             .parse()
             .unwrap();
-        let headers = lines
+        let headers: Vec<(String, String)> = lines
             .map(|l| l.split_once(": ").expect("header line"))
             .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
             .collect();
+        let raw = &bytes[end + 4..];
+        let chunked = headers
+            .iter()
+            .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
         Reply {
             status,
+            body: if chunked { dechunk(raw) } else { raw.to_vec() },
             headers,
-            body: bytes[end + 4..].to_vec(),
         }
     }
 
@@ -191,6 +305,8 @@ pub fn site(name: &str) -> PathBuf {
     dir
 }
 
+/// A summary the engine built (the built-in model, an SQL by score): see
+/// tests/fixtures/summary/valid.json.
 pub fn fixture() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -199,10 +315,26 @@ pub fn fixture() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The fixture with another `id`, so each summary is a new lead.
+/// The fixture for another visitor, with its own `id`: each `n` is a new lead.
 pub fn summary(n: u64) -> Value {
     let mut summary = fixture();
     summary["id"] = json!(format!("lp_{n:016x}"));
+    summary["visitor"] = json!(format!("visitor-{n}"));
+    summary
+}
+
+/// Revision `revision` of visitor `n`'s lead.
+pub fn revision(n: u64, revision: u32) -> Value {
+    let mut summary = summary(n);
+    summary["id"] = json!(format!("lp_{:016x}", n * 1000 + u64::from(revision)));
+    summary["revision"] = json!(revision);
+    summary
+}
+
+/// Visitor `n` at MQL (the fixture's score is above the MQL threshold too).
+pub fn mql(n: u64) -> Value {
+    let mut summary = summary(n);
+    summary["stage"] = json!("mql");
     summary
 }
 

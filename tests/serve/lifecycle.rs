@@ -1,95 +1,240 @@
-//! Rate limit, restarts, idle clients, startup errors.
-use std::io::Write;
-use std::net::TcpStream;
-use std::process::Stdio;
-use std::time::Duration;
+//! A lead's life at the collector: revisions, owners, sales feedback and its audit trail.
+use serde_json::{json, Value};
 
-use crate::harness::{serve_command, site, summary, Server};
+use crate::harness::{mql, revision, site, summary, Server};
 
-#[test]
-fn rate_limit_answers_429_with_retry_after() {
-    let server = Server::start(&site("rate"), &[]);
-    let statuses: Vec<u16> = (0..14)
-        .map(|_| server.post("application/json", &[], b"{}").status)
-        .collect();
-    assert!(
-        statuses[..10].iter().all(|&s| s == 400),
-        "burst of 10 passes: {statuses:?}"
-    );
-    let limited = server.post("application/json", &[], b"{}");
-    assert_eq!(limited.status, 429, "{statuses:?}");
-    let retry: u64 = limited
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .unwrap();
-    assert!((1..=2).contains(&retry), "{retry}");
-    assert_eq!(server.get("/").status, 200, "the site is not rate-limited");
+fn lead_id(server: &Server, summary: &Value) -> i64 {
+    let reply = server.post_json(summary);
+    assert!(matches!(reply.status, 200 | 201), "{}", reply.text());
+    reply.json()["lead"].as_i64().expect("lead id")
+}
+
+fn feedback(server: &Server, lead: i64, body: Value) -> (u16, Value) {
+    let reply = server.api_post(&format!("/api/leads/{lead}/feedback"), &body);
+    (reply.status, reply.json())
 }
 
 #[test]
-fn summaries_survive_a_restart() {
-    let dir = site("restart");
-    {
-        let server = Server::start(&dir, &[]);
-        assert_eq!(server.post_json(&summary(11)).status, 201);
+fn sales_moves_a_lead_along_and_every_step_is_recorded() {
+    let server = Server::start(&site("feedback"), &["--rate-limit", "off"]);
+    let lead = lead_id(&server, &summary(1));
+
+    // Not yet possible from `new`: the answer lists what is.
+    let (status, body) = feedback(&server, lead, json!({"status": "won", "amount": 1000}));
+    assert_eq!(
+        (status, &body["status"], &body["allowed"]),
+        (409, &json!("new"), &json!(["accepted", "rejected"]))
+    );
+
+    let (status, body) = feedback(&server, lead, json!({"status": "accepted", "by": "ana"}));
+    assert_eq!(
+        (status, &body["lead"]["status"]),
+        (200, &json!("accepted")),
+        "{body}"
+    );
+    assert!(body["lead"]["acceptedAt"].is_string());
+    let (status, _) = feedback(
+        &server,
+        lead,
+        json!({"status": "opportunity", "by": "ana", "amount": 12000}),
+    );
+    assert_eq!(status, 200);
+    let (status, body) = feedback(
+        &server,
+        lead,
+        json!({"status": "won", "by": "ana", "amount": 15000}),
+    );
+    assert_eq!((status, &body["lead"]["amount"]), (200, &json!(15000.0)));
+    assert!(body["lead"]["closedAt"].is_string());
+    let (status, body) = feedback(&server, lead, json!({"status": "lost"}));
+    assert_eq!(
+        (status, &body["allowed"]),
+        (409, &json!([])),
+        "won is final"
+    );
+
+    let page = server.api_get(&format!("/api/leads/{lead}")).json();
+    let steps: Vec<(Value, Value, Value)> = page["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["by"].clone(), h["from"].clone(), h["to"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (json!("leadpulse"), Value::Null, json!("new")),
+            (json!("ana"), json!("new"), json!("accepted")),
+            (json!("ana"), json!("accepted"), json!("opportunity")),
+            (json!("ana"), json!("opportunity"), json!("won")),
+        ]
+    );
+    assert!(page["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["at"].as_str().is_some_and(|t| t.ends_with('Z'))));
+    assert_eq!(page["revisions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn feedback_is_checked_and_names_what_is_wrong() {
+    let server = Server::start(&site("feedback-bad"), &["--rate-limit", "off"]);
+    let lead = lead_id(&server, &summary(1));
+    let marketing = lead_id(&server, &mql(2));
+    let cases: &[(Value, &str)] = &[
+        (json!({"status": "hot"}), "status"),
+        (json!({"status": "new"}), "status"),
+        (json!({}), "status"),
+        (json!({"status": "rejected"}), "reason"),
+        (json!({"status": "rejected", "reason": "  "}), "reason"),
+        (json!({"status": "accepted", "amount": -5}), "amount"),
+        (json!({"status": "accepted", "amount": "5"}), "amount"),
+        (
+            json!({"status": "accepted", "reason": "x".repeat(501)}),
+            "reason",
+        ),
+        (json!({"status": "accepted", "by": "b".repeat(129)}), "by"),
+        (json!({"status": "accepted", "note": "?"}), "note"),
+        (json!(["accepted"]), ""),
+    ];
+    for (body, path) in cases {
+        let (status, answer) = feedback(&server, lead, body.clone());
+        assert_eq!(
+            (status, &answer["path"]),
+            (400, &json!(path)),
+            "{body}: {answer}"
+        );
     }
-    let server = Server::start(&dir, &[]);
+    let not_json = server.request(
+        "POST",
+        &format!("/api/leads/{lead}/feedback"),
+        &[(
+            "Authorization",
+            &format!("Bearer {}", crate::harness::TOKEN),
+        )],
+        b"{\"status\":",
+    );
+    assert_eq!(not_json.status, 400);
+    assert_eq!(
+        feedback(&server, 999_999, json!({"status": "accepted"})).0,
+        404
+    );
+    assert_eq!(
+        feedback(&server, lead, json!({"status": "accepted"})).0,
+        200,
+        "still untouched before"
+    );
+    // Marketing's own leads (MQLs) are not sales' to answer.
+    let (status, body) = feedback(&server, marketing, json!({"status": "accepted"}));
+    assert_eq!((status, &body["status"]), (409, &json!("marketing")));
+    assert_eq!(server.api_get("/api/leads/not-a-number").status, 404);
+}
+
+#[test]
+fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_anew() {
+    let server = Server::start(&site("revisions"), &["--rate-limit", "off"]);
+    let lead = lead_id(&server, &revision(5, 1));
+    let (status, _) = feedback(
+        &server,
+        lead,
+        json!({"status": "rejected", "reason": "no budget yet", "by": "ben"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(server.leads()[0]["status"], json!("rejected"));
+
+    // Revision 3 arrives before revision 2 (retries race): the latest stays the latest.
+    let mut third = revision(5, 3);
+    third["questions"] = json!(["Can we start next month?"]);
+    assert_eq!(lead_id(&server, &third), lead);
+    assert_eq!(lead_id(&server, &revision(5, 2)), lead);
     let leads = server.leads();
     assert_eq!(leads.len(), 1);
-    assert_eq!(leads[0]["summary"], summary(11));
     assert_eq!(
-        server.post_json(&summary(11)).status,
-        200,
-        "still a duplicate"
+        (&leads[0]["revision"], &leads[0]["summaryId"]),
+        (&json!(3), &third["id"])
+    );
+    assert_eq!(
+        leads[0]["status"],
+        json!("new"),
+        "qualified anew: back to sales"
+    );
+    assert_eq!(
+        leads[0]["summary"]["questions"],
+        json!(["Can we start next month?"])
+    );
+
+    let page = server.api_get(&format!("/api/leads/{lead}")).json();
+    let revisions: Vec<Value> = page["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].clone())
+        .collect();
+    assert_eq!(revisions, [json!(1), json!(2), json!(3)]);
+    let rejected = &page["history"][1];
+    assert_eq!(
+        (&rejected["to"], &rejected["reason"], &rejected["by"]),
+        (&json!("rejected"), &json!("no budget yet"), &json!("ben"))
+    );
+    assert_eq!(page["history"][2]["to"], json!("new"));
+
+    // An MQL first: marketing's; its SQL revision hands it to sales.
+    let mut first = mql(6);
+    first["revision"] = json!(1);
+    let later = lead_id(&server, &first);
+    assert_eq!(server.leads_at("/api/leads?status=marketing").len(), 1);
+    assert_eq!(lead_id(&server, &revision(6, 2)), later);
+    assert!(server.leads_at("/api/leads?status=marketing").is_empty());
+    let page = server.api_get(&format!("/api/leads/{later}")).json();
+    assert!(
+        page["lead"]["mqlAt"].is_string() && page["lead"]["sqlAt"].is_string(),
+        "{page}"
     );
 }
 
 #[test]
-fn an_idle_client_does_not_block_others() {
-    let server = Server::start(&site("idle"), &[]);
-    let _idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    let mut half = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    half.write_all(b"GET / HTTP/1.1\r\n").unwrap();
-    assert_eq!(server.get("/").status, 200);
-}
-
-#[test]
-fn bad_options_stop_the_server_before_it_listens() {
-    let dir = site("options");
-    let not_a_model = dir.join("www/not-a-model.json");
-    std::fs::write(&not_a_model, "{\"version\": 1, \"rules\": 5}").unwrap();
-    // Spawned rather than `output()`, so a server that starts anyway fails the test instead
-    // of hanging it.
-    let run = |args: &[&str]| {
-        let mut child = serve_command(&dir, args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        for _ in 0..100 {
-            if child.try_wait().unwrap().is_some() {
-                return child.wait_with_output().unwrap();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        panic!("leadpulse serve {args:?} kept running");
-    };
-    let cases: &[(&[&str], &str)] = &[
-        (&["--require-signature"], "--require-signature needs"),
-        (&["--port", "http"], "--port"),
-        (&["--bogus"], "--bogus"),
-        (
-            &["--model", "/nonexistent/model.json"],
-            "/nonexistent/model.json",
-        ),
-        (&["--model", not_a_model.to_str().unwrap()], "invalid model"),
-    ];
-    for (args, message) in cases {
-        let out = run(args);
-        assert!(!out.status.success(), "{args:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(message), "{args:?}: {stderr}");
-    }
+fn new_sqls_get_owners_by_rule_then_in_turn() {
+    let dir = site("owners");
+    let rules = dir.join("owners.json");
+    std::fs::write(
+        &rules,
+        r#"[{"owner": "enterprise-eve", "when": {"trait": "company.employee_count", "range": {"min": 1000}}}]"#,
+    )
+    .unwrap();
+    let server = Server::start(
+        &dir,
+        &[
+            "--rate-limit",
+            "off",
+            "--owner",
+            "ana",
+            "--owner",
+            "ben",
+            "--owner-rules",
+            rules.to_str().unwrap(),
+        ],
+    );
+    let mut big = summary(10);
+    big["traits"]["company.employee_count"] = json!(5000);
+    let owners: Vec<Value> = [summary(1), summary(2), big, summary(3)]
+        .iter()
+        .map(|s| {
+            let lead = lead_id(&server, s);
+            server.api_get(&format!("/api/leads/{lead}")).json()["lead"]["owner"].clone()
+        })
+        .collect();
+    assert_eq!(owners[2], json!("enterprise-eve"));
+    let turns: Vec<&Value> = [&owners[0], &owners[1], &owners[3]].into_iter().collect();
+    assert!(
+        turns.iter().all(|o| *o == "ana" || *o == "ben"),
+        "{owners:?}"
+    );
+    assert_ne!(owners[0], owners[1], "in turn: {owners:?}");
+    // MQLs stay marketing's: no owner.
+    let marketing = lead_id(&server, &mql(20));
+    assert_eq!(
+        server.api_get(&format!("/api/leads/{marketing}")).json()["lead"]["owner"],
+        Value::Null
+    );
 }

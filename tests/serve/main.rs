@@ -1,8 +1,13 @@
-//! `leadpulse serve` end to end: the real binary on a free port, spoken to over plain TCP.
+//! `leadpulse serve` end to end: the real binary on a free loopback port, spoken to over plain
+//! TCP, pushing to a real HTTP receiver.
 #![cfg(feature = "cli")]
 
+mod access;
 mod collect;
+mod delivery;
 mod harness;
 mod lifecycle;
+mod receiver;
+mod robustness;
 mod signatures;
 mod static_site;

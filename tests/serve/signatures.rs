@@ -5,10 +5,10 @@ use crate::harness::{fixture, sign, site, summary, Server};
 
 #[test]
 fn signatures_mark_summaries_verified_and_tampering_is_refused() {
-    let secret = "edge-secret";
+    let secret = "edge-secret-for-the-tests";
     let server = Server::start(
         &site("signed"),
-        &["--secret", secret, "--rate-limit", "off"],
+        &["--signing-secret", secret, "--rate-limit", "off"],
     );
     let mut edge = summary(1);
     edge["runtime"] = json!("edge");
@@ -23,7 +23,7 @@ fn signatures_mark_summaries_verified_and_tampering_is_refused() {
     assert_eq!(signed.status, 201, "{}", signed.text());
     assert_eq!(signed.json()["verified"], json!(true));
 
-    let tampered = body.replace("\"score\":88", "\"score\":99");
+    let tampered = body.replace("\"score\":77", "\"score\":99");
     assert_ne!(tampered, body);
     let header = [("X-LeadPulse-Signature", signature.as_str())];
     assert_eq!(
@@ -32,7 +32,7 @@ fn signatures_mark_summaries_verified_and_tampering_is_refused() {
             .status,
         401
     );
-    let wrong_key = sign("other-secret", summary(2).to_string().as_bytes());
+    let wrong_key = sign("another-secret-of-16+", summary(2).to_string().as_bytes());
     let header = [("X-LeadPulse-Signature", wrong_key.as_str())];
     assert_eq!(
         server
@@ -72,18 +72,28 @@ fn signatures_mark_summaries_verified_and_tampering_is_refused() {
         (200, json!(true))
     );
 
-    let verified: Vec<(Value, Value)> = server
+    let trust: Vec<(Value, Value)> = server
         .leads()
         .iter()
-        .map(|l| (l["id"].clone(), l["verified"].clone()))
+        .map(|l| (l["summaryId"].clone(), l["trust"].clone()))
         .collect();
     assert_eq!(
-        verified,
+        trust,
         [
-            (summary(3)["id"].clone(), json!(true)),
-            (summary(1)["id"].clone(), json!(true))
+            (summary(3)["id"].clone(), json!("verified")),
+            (summary(1)["id"].clone(), json!("verified"))
         ]
     );
+    // A signed but impossible summary is still rejected: the signature vouches for the sender,
+    // not for the arithmetic.
+    let mut impossible = summary(4);
+    impossible["score"] = json!(1000);
+    let body = impossible.to_string();
+    let signature = sign(secret, body.as_bytes());
+    let header = [("X-LeadPulse-Signature", signature.as_str())];
+    let reply = server.post("application/json", &header, body.as_bytes());
+    assert_eq!(reply.json()["trust"], json!("rejected"));
+    assert_eq!(server.leads().len(), 2);
 }
 
 #[test]
@@ -92,7 +102,7 @@ fn require_signature_refuses_unsigned_summaries() {
     let server = Server::start_with_env(
         &site("required"),
         &["--require-signature", "--rate-limit", "off"],
-        &[("LEADPULSE_SECRET", secret)],
+        &[("LEADPULSE_SIGNING_SECRET", secret)],
     );
     let body = fixture().to_string();
     let unsigned = server.post("application/json", &[], body.as_bytes());
@@ -110,9 +120,9 @@ fn require_signature_refuses_unsigned_summaries() {
 
 #[test]
 fn verified_summaries_are_not_rate_limited_but_unsigned_ones_are() {
-    let secret = "edge-secret";
+    let secret = "edge-secret-for-the-tests";
     // Default limits (burst 10): the edge forwards for many visitors from one address.
-    let server = Server::start(&site("edge-rate"), &["--secret", secret]);
+    let server = Server::start(&site("edge-rate"), &["--signing-secret", secret]);
     for n in 100..125 {
         let body = summary(n).to_string();
         let signature = sign(secret, body.as_bytes());

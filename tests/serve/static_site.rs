@@ -138,16 +138,24 @@ fn serves_the_model_from_the_flag_or_www_or_the_builtin() {
     assert_eq!(builtin.header("content-type"), Some("application/json"));
     assert_eq!(builtin.body, BUILTIN_JSON.as_bytes());
 
-    std::fs::write(dir.join("www/model.json"), b"{\"from\":\"www\"}").unwrap();
+    let mut from_www: Value = serde_json::from_str(BUILTIN_JSON).unwrap();
+    from_www["name"] = json!("from-www");
+    std::fs::write(dir.join("www/model.json"), from_www.to_string()).unwrap();
     let reply = Server::start(&dir, &[]).get("/model.json");
-    assert_eq!((reply.status, reply.json()), (200, json!({"from": "www"})));
+    assert_eq!((reply.status, reply.json()), (200, from_www));
 
     // A valid model that differs from the built-in one, under a name that is not *.json.
     let mut custom: Value = serde_json::from_str(BUILTIN_JSON).unwrap();
     custom["name"] = json!("from-the-flag");
     let model = dir.join("custom-model.txt");
     std::fs::write(&model, custom.to_string()).unwrap();
-    let reply = Server::start(&dir, &["--model", model.to_str().unwrap()]).get("/model.json");
+    let server = Server::start(&dir, &["--model", model.to_str().unwrap()]);
+    let reply = server.get("/model.json");
     assert_eq!(reply.header("content-type"), Some("application/json"));
     assert_eq!((reply.status, reply.json()), (200, custom));
+    // The browser build's compiled model of the same document.
+    let compiled = server.get("/model.lpm");
+    assert_eq!(compiled.status, 200);
+    let decoded = leadpulse::core::model::compiled::decode_text(&compiled.text()).unwrap();
+    assert_eq!(decoded.name, "from-the-flag");
 }

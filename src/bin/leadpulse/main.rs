@@ -1,5 +1,4 @@
 //! The native `leadpulse` command.
-mod args;
 mod model_file;
 mod replay;
 mod serve;
@@ -44,11 +43,9 @@ enum Command {
     Replay(replay::Options),
     /// Print the built-in model (a complete, annotated-by-example model document).
     Model,
-    /// Dev server and summary collector (run `leadpulse serve --help` for its options).
-    Serve {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        args: Vec<String>,
-    },
+    /// The collector and sales backend: stores qualified leads, pushes new SQLs to webhooks,
+    /// takes sales feedback, serves the dashboard and the demo site.
+    Serve(Box<serve::Options>),
 }
 
 fn main() -> ExitCode {
@@ -58,7 +55,7 @@ fn main() -> ExitCode {
         Command::Compile { model, out } => compile(model.as_deref(), out.as_deref()),
         Command::Replay(options) => replay::run(options),
         Command::Model => print(BUILTIN_JSON),
-        Command::Serve { args } => serve::run(&args),
+        Command::Serve(options) => serve::run(*options),
     }
 }
 

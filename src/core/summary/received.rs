@@ -121,6 +121,17 @@ fn join(parent: &str, key: &str) -> String {
     }
 }
 
+/// A serde path the way every other problem names one: `traits["company.name"]`, `reasons[2]`.
+fn path_text(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .fold(String::new(), |at, segment| match segment {
+            Segment::Seq { index } => format!("{at}[{index}]"),
+            Segment::Map { key } | Segment::Enum { variant: key } => join(&at, key),
+            Segment::Unknown => at,
+        })
+}
+
 fn is_hex(text: &str, len: usize) -> bool {
     text.len() == len && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
@@ -202,12 +213,17 @@ impl ReceivedSummary {
         let mut reader = serde_json::Deserializer::from_slice(bytes);
         let summary: ReceivedSummary =
             serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-                let path = e.path().to_string();
-                let path = if path == "." { String::new() } else { path };
+                let path = path_text(e.path());
+                let message = e.into_inner().to_string();
+                // NOTE: serde reports a missing field at its object; the path names the field.
+                let missing = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split_once('`'))
+                    .map(|(field, _)| field);
                 Problem {
-                    path,
+                    path: missing.map_or(path.clone(), |field| join(&path, field)),
                     kind: ProblemKind::Type,
-                    message: e.into_inner().to_string(),
+                    message,
                 }
             })?;
         reader.end().map_err(|e| problem("", e.to_string()))?;

@@ -1,130 +1,185 @@
-//! `POST /collect`: one summary per request, checked, signature-verified and stored once.
-use std::net::IpAddr;
-use std::time::Instant;
+//! `POST /collect`: one summary per request. Checked against the contract (400 with the JSON
+//! path of the first problem), its edge signature verified, unsigned traffic rate-limited per
+//! client, its trust assessed, stored once per id, and pushed to sales when it is an SQL.
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-use serde_json::{json, Value};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use leadpulse::core::summary::ReceivedSummary;
+use serde_json::json;
 
-use super::http::{Body, Head, Response};
-use super::store::Outcome;
-use super::{iso_time, signature, summary_check, App};
+use super::app::App;
+use super::now_ms;
+use super::outbox;
+use super::signature;
+use super::store::{Received, Stored};
+use super::trust;
 
-/// The contract's size cap for one summary.
-pub const MAX_BODY_BYTES: u64 = 4096;
-
-pub fn handle(app: &App, head: &Head, body: Body<'_>, client: IpAddr) -> Response {
-    match head.method.as_str() {
-        "POST" => {}
-        // Same-origin only: no CORS headers, so cross-origin preflights fail as intended.
-        "OPTIONS" => return Response::empty(204).with_header("Allow", "POST, OPTIONS"),
-        _ => return Response::error(405, "use POST").with_header("Allow", "POST, OPTIONS"),
-    }
-    if head.header("transfer-encoding").is_some() {
-        return Response::error(411, "send the summary with a Content-Length");
-    }
-    let len = match head.content_length() {
-        Ok(Some(len)) if len > MAX_BODY_BYTES => {
-            return Response::error(413, "summary larger than 4096 bytes")
-        }
-        Ok(Some(len)) => len,
-        Ok(None) => return Response::error(411, "send the summary with a Content-Length"),
-        Err(e) => {
-            return e
-                .response()
-                .unwrap_or_else(|| Response::error(400, "bad request"))
-        }
+fn refuse(status: StatusCode, error: &str, path: Option<&str>) -> Response {
+    let body = match path {
+        Some(path) => json!({ "error": error, "path": path }),
+        None => json!({ "error": error }),
     };
-    if !is_accepted_media_type(head.header("content-type")) {
-        return Response::error(415, "Content-Type must be application/json or text/plain");
-    }
-    let bytes = match body.read(usize::try_from(len).unwrap_or(usize::MAX)) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return e
-                .response()
-                .unwrap_or_else(|| Response::error(400, "bad request"))
-        }
-    };
-    let verified = match signature::check(
-        app.secret.as_deref(),
-        head.header(signature::HEADER),
-        &bytes,
-        app.require_signature,
-    ) {
-        Ok(verified) => verified,
-        Err(rejection) => return Response::error(401, rejection.message()),
-    };
-    // NOTE: only unverified (browser) traffic is rate-limited per client: signed summaries
-    // come from a few edge IPs on behalf of many visitors, and the secret vouches for them.
-    // Reading the body first is bounded by the 4 KB cap above.
-    if let (Some(limiter), false) = (&app.limiter, verified) {
-        if let Err(wait) = limiter.check(client, Instant::now()) {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Response::error(429, "too many summaries from this client")
-                .with_header("Retry-After", seconds.max(1).to_string());
-        }
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        return invalid("body is not UTF-8", "");
-    };
-    let summary: Value = match serde_json::from_str(&text) {
-        Ok(summary) => summary,
-        Err(e) => return invalid(&format!("body is not JSON: {e}"), ""),
-    };
-    if let Err(problem) = summary_check::check(&summary) {
-        return invalid(&problem.error, &problem.path);
-    }
-    let id = summary
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    match app.store.insert(id, iso_time::now_ms(), verified, &text) {
-        Ok(Outcome::Stored) => stored(201, true, id, verified),
-        Ok(Outcome::Verified) => stored(200, true, id, true),
-        Ok(Outcome::Duplicate) => stored(200, false, id, verified),
-        Err(e) => {
-            log!("leadpulse serve: storing {id} failed: {e}");
-            Response::error(500, "could not store the summary")
-        }
-    }
-}
-
-fn invalid(error: &str, path: &str) -> Response {
-    Response::json(400, &json!({ "error": error, "path": path }))
-}
-
-fn stored(status: u16, stored: bool, id: &str, verified: bool) -> Response {
-    Response::json(
-        status,
-        &json!({ "stored": stored, "id": id, "verified": verified }),
-    )
+    (status, Json(body)).into_response()
 }
 
 /// `application/json` from `fetch`, `text/plain;charset=UTF-8` from `sendBeacon(string)`.
-fn is_accepted_media_type(content_type: Option<&str>) -> bool {
-    let Some(content_type) = content_type else {
+fn accepted_media_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let essence = value.split(';').next().unwrap_or_default().trim();
     essence.eq_ignore_ascii_case("application/json") || essence.eq_ignore_ascii_case("text/plain")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The client's address: the peer's, or behind a proxy the first X-Forwarded-For entry.
+fn client(app: &App, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let forwarded = app
+        .behind_proxy
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .flatten();
+    forwarded.unwrap_or(peer.ip())
+}
 
-    #[test]
-    fn accepts_json_and_beacon_media_types() {
-        assert!(is_accepted_media_type(Some("application/json")));
-        assert!(is_accepted_media_type(Some("text/plain;charset=UTF-8")));
-        assert!(is_accepted_media_type(Some(
-            "Application/JSON; charset=utf-8"
-        )));
-        assert!(!is_accepted_media_type(Some(
-            "application/x-www-form-urlencoded"
-        )));
-        assert!(!is_accepted_media_type(Some(
-            "multipart/form-data; boundary=x"
-        )));
-        assert!(!is_accepted_media_type(None));
+pub async fn collect(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !accepted_media_type(&headers) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json or text/plain",
+            None,
+        );
     }
+    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    let signed = match signature::check(
+        app.signing_secret.as_deref(),
+        header,
+        &body,
+        app.require_signature,
+    ) {
+        Ok(signed) => signed,
+        Err(rejection) => return refuse(StatusCode::UNAUTHORIZED, rejection.message(), None),
+    };
+    // NOTE: only unsigned (browser) traffic is limited per client: signed summaries come from
+    // a few edge addresses on behalf of many visitors, and the secret vouches for them.
+    if let (Some(limiter), false) = (&app.limiter, signed) {
+        let address = client(&app, peer, &headers);
+        if let Err(wait) = limiter.check_key(&address) {
+            let seconds = wait
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                .max(1);
+            tracing::info!("collect: {address} is over the rate limit");
+            let mut response = refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many summaries from this client",
+                None,
+            );
+            if let Ok(value) = seconds.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    }
+    let now = now_ms();
+    let summary = match ReceivedSummary::from_json(&body).and_then(|s| s.check(now).map(|()| s)) {
+        Ok(summary) => summary,
+        Err(problem) => {
+            tracing::info!("collect: refused a summary: {}", problem.describe());
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                &problem.message,
+                Some(&problem.path),
+            );
+        }
+    };
+    let (trust, trust_reason) = trust::assess(&summary, &app.models, signed);
+    if trust == trust::Trust::Rejected {
+        tracing::warn!(
+            "collect: {} stored as rejected: {}",
+            summary.id,
+            trust_reason.as_deref().unwrap_or("")
+        );
+    }
+    let stored = {
+        let app = app.clone();
+        let json = String::from_utf8_lossy(&body).into_owned();
+        tokio::task::spawn_blocking(move || {
+            let received = Received {
+                summary: &summary,
+                json: &json,
+                signed,
+                trust,
+                trust_reason,
+                now,
+            };
+            let result = app.store.receive(
+                &received,
+                &|s, sequence| app.owners.assign(s, sequence),
+                &|lead| outbox::deliveries(&app.receivers, lead),
+            );
+            result.map(|stored| (stored, summary.id))
+        })
+        .await
+    };
+    let (stored, id) = match stored {
+        Ok(Ok(stored)) => stored,
+        Ok(Err(e)) => {
+            tracing::error!("collect: storing failed: {e}");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "could not store the summary",
+                None,
+            );
+        }
+        Err(e) => {
+            tracing::error!("collect: {e}");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "could not store the summary",
+                None,
+            );
+        }
+    };
+    let (status, lead, fresh) = match stored {
+        Stored::New { lead, pushed } => {
+            if pushed > 0 {
+                app.waker.wake();
+            }
+            (StatusCode::CREATED, lead, true)
+        }
+        Stored::Verified { lead } => (StatusCode::OK, lead, true),
+        Stored::Duplicate { lead } => (StatusCode::OK, lead, false),
+    };
+    let body = json!({
+        "stored": fresh,
+        "id": id,
+        "lead": lead,
+        "verified": signed,
+        "trust": trust.name(),
+    });
+    (status, Json(body)).into_response()
 }

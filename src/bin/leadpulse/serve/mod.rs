@@ -1,115 +1,148 @@
-//! `leadpulse serve`: the dev server and summary collector.
+//! `leadpulse serve`: the collector and the small backend a sales team runs (docs/collector.md).
 //!
-//! A small `std::net` server bound to 127.0.0.1, one thread per connection (capped), one
-//! request per connection (`Connection: close`). It serves the demo site (`www/`) and the
-//! built package (`pkg/`), and collects qualified-lead summaries into SQLite
-//! (`POST /collect`, `GET /api/leads`). See `docs/contracts.md`, "Delivery to the collector".
+//! axum on hyper and tokio. `/collect` takes summaries (open to the site's origins); `/api/`
+//! (leads, feedback, the outbox) needs the API token; everything else is the demo site and
+//! the package, from files. A background task delivers the outbox.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-/// `eprintln!` that cannot panic: stderr may be a closed pipe, and release builds abort on
-/// panic, which would take the whole server down over one log line.
-macro_rules! log {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
+mod app;
+mod auth;
 mod collect;
-mod config;
-mod connection;
-mod http;
-mod iso_time;
-mod rate_limit;
-mod routes;
+mod leads;
+mod listen;
+mod options;
+mod outbox;
+mod owners;
 mod signature;
-mod static_files;
+mod site;
+mod status;
 mod store;
-mod summary_check;
+mod trust;
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use config::{Config, Parsed};
-use rate_limit::RateLimiter;
-use static_files::StaticSite;
-use store::Store;
+use leadpulse::core::model::Model;
+use rand::Rng;
 
-/// Everything a request handler needs, shared by all connection threads.
-pub struct App {
-    pub site: StaticSite,
-    pub model: Option<PathBuf>,
-    pub store: Store,
-    pub limiter: Option<RateLimiter>,
-    pub secret: Option<Vec<u8>>,
-    pub require_signature: bool,
+pub use options::Options;
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
-pub fn run(args: &[String]) -> ExitCode {
-    let env_secret = std::env::var("LEADPULSE_SECRET").ok();
-    let config = match config::parse(args, env_secret) {
-        Ok(Parsed::Run(config)) => config,
-        Ok(Parsed::Help) => {
-            // NOTE: not println!, which panics when stdout is closed (`serve --help | head -1`).
-            let _ = writeln!(std::io::stdout(), "{}", config::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            log!("leadpulse serve: {message}\n{}", config::USAGE);
-            return ExitCode::from(2);
+pub fn run(options: Options) -> ExitCode {
+    // NOTE: logs go to stderr; stdout carries only the URL line that scripts wait for.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LEADPULSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+    if let Err(message) = options.check() {
+        eprintln!("leadpulse serve: {message}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("leadpulse serve: cannot start: {e}");
+            return ExitCode::FAILURE;
         }
     };
-    match start(config) {
+    match runtime.block_on(start(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            log!("leadpulse serve: {message}");
+            eprintln!("leadpulse serve: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn start(config: Config) -> Result<(), String> {
-    let root = config
+/// The model files (`--model`), or `www/model.json` if there is one, then the built-in model;
+/// the first is the one the site is served, and its file is returned too.
+fn load_models(
+    options: &Options,
+    root: &Path,
+) -> Result<(Vec<Arc<Model>>, Option<PathBuf>), String> {
+    let mut paths = options.model.clone();
+    let www = root.join("www/model.json");
+    if paths.is_empty() && www.is_file() {
+        paths.push(www);
+    }
+    let mut models: Vec<Arc<Model>> = paths
+        .iter()
+        .map(|p| crate::model_file::load(Some(p)).map(Arc::new))
+        .collect::<Result<_, _>>()?;
+    models.push(Arc::new(Model::builtin()));
+    Ok((models, paths.into_iter().next()))
+}
+
+fn random_token() -> String {
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| char::from(b"abcdefghijkmnopqrstuvwxyz23456789"[rng.random_range(0..33)]))
+        .collect()
+}
+
+async fn start(options: Options) -> Result<(), String> {
+    let root = options
         .root
         .canonicalize()
-        .map_err(|e| format!("--root {}: {e}", config.root.display()))?;
+        .map_err(|e| format!("--root {}: {e}", options.root.display()))?;
     if !root.join("www").is_dir() {
-        log!(
-            "leadpulse serve: warning: {} has no www/ folder; only /pkg/ and the API will answer",
+        tracing::warn!(
+            "{} has no www/ folder: only /pkg/, /collect and the API answer",
             root.display()
         );
     }
-    if let Some(model) = &config.model {
-        crate::model_file::load(Some(std::path::Path::new(model)))?;
+    let models = load_models(&options, &root)?;
+    let store = store::Store::open(&options.db)
+        .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
+    let mut owners = owners::Owners::new(options.owners.clone());
+    if let Some(path) = &options.owner_rules {
+        owners = owners.with_rules(path)?;
     }
-    let store =
-        Store::open(&config.db).map_err(|e| format!("--db {}: {e}", config.db.display()))?;
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", config.port))?;
-    let port = listener
+    let token = match &options.api_token {
+        Some(token) => token.clone(),
+        None => {
+            let token = random_token();
+            tracing::warn!(
+                "no --api-token: the dashboard and /api/ take this one, for this run only: {token}"
+            );
+            token
+        }
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let address = listener
         .local_addr()
-        .map_err(|e| format!("cannot read the bound address: {e}"))?
-        .port();
-
-    let app = Arc::new(App {
-        site: StaticSite::new(root, config.csp),
-        model: config.model.map(PathBuf::from),
-        store,
-        limiter: config.rate.map(RateLimiter::new),
-        secret: config.secret,
-        require_signature: config.require_signature,
-    });
-
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let state = Arc::new(app::App::new(&options, root, models, store, owners, token)?);
+    tokio::spawn(outbox::run(
+        state.store.clone(),
+        state.webhook_secret.clone(),
+        state.waker.clone(),
+    ));
     // NOTE: tests and scripts wait for exactly this line; everything else goes to stderr.
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "leadpulse serve: http://127.0.0.1:{port}/")
+    writeln!(stdout, "leadpulse serve: http://{address}/")
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(stdout);
-
-    connection::accept_loop(&listener, &app);
+    tracing::info!("dashboard: http://{address}/dashboard");
+    listen::serve(listener, app::router(state)).await;
     Ok(())
 }

@@ -1,0 +1,152 @@
+//! What every handler shares, and which handler answers which path.
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{get, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use leadpulse::core::model::Model;
+use leadpulse::core::summary::MAX_BYTES;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+use tower_http::trace::TraceLayer;
+
+use super::options::{Options, RateLimit};
+use super::outbox::{Receivers, Waker};
+use super::owners::Owners;
+use super::store::Store;
+use super::trust::Models;
+use super::{auth, collect, leads, site};
+
+pub struct App {
+    pub store: Arc<Store>,
+    pub root: PathBuf,
+    pub csp: Option<String>,
+    /// The model the site is served (`/model.lpm`), and its file if any (`/model.json`).
+    pub model: Arc<Model>,
+    pub model_file: Option<PathBuf>,
+    pub models: Models,
+    pub api_token: String,
+    pub signing_secret: Option<Vec<u8>>,
+    pub require_signature: bool,
+    pub webhook_secret: Option<Arc<Vec<u8>>>,
+    pub receivers: Receivers,
+    pub owners: Owners,
+    pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    pub behind_proxy: bool,
+    pub waker: Waker,
+    allow_origins: Vec<HeaderValue>,
+}
+
+impl App {
+    pub fn new(
+        options: &Options,
+        root: PathBuf,
+        models: (Vec<Arc<Model>>, Option<PathBuf>),
+        store: Store,
+        owners: Owners,
+        api_token: String,
+    ) -> Result<App, String> {
+        let (models, model_file) = models;
+        let model = models
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(Model::builtin()));
+        let limiter = match options.rate_limit {
+            RateLimit::Off => None,
+            RateLimit::PerMinute { rate, burst } => NonZeroU32::new(rate)
+                .zip(NonZeroU32::new(burst))
+                .map(|(rate, burst)| {
+                    RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))
+                }),
+        };
+        let allow_origins = options
+            .allow_origins
+            .iter()
+            .map(|o| HeaderValue::from_str(o.trim_end_matches('/')))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("--allow-origin: {e}"))?;
+        Ok(App {
+            store: Arc::new(store),
+            root,
+            csp: options.csp.clone(),
+            model,
+            model_file,
+            models: Models::new(models),
+            api_token,
+            signing_secret: options.signing_secret.clone().map(String::into_bytes),
+            require_signature: options.require_signature,
+            webhook_secret: options
+                .webhook_secret
+                .clone()
+                .map(|s| Arc::new(s.into_bytes())),
+            receivers: Receivers {
+                webhooks: options.webhooks.clone(),
+                slack: options.slack.clone(),
+            },
+            owners,
+            limiter,
+            behind_proxy: options.behind_proxy,
+            waker: Waker::default(),
+            allow_origins,
+        })
+    }
+}
+
+/// The largest API request body (feedback is a few hundred bytes).
+const API_BODY: usize = 4096;
+
+/// How long a request may take in all, and how long its body may trickle in.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn router(app: Arc<App>) -> Router {
+    // NOTE: CORS only for the configured site origins; without a match the browser gets no
+    // Access-Control-Allow-Origin and refuses to send. Same-origin pages need none.
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(app.allow_origins.clone()))
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            "x-leadpulse-signature"
+                .parse()
+                .unwrap_or(header::CONTENT_TYPE),
+        ])
+        .max_age(Duration::from_secs(3600));
+    let api = Router::new()
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}", get(leads::one))
+        .route("/leads/{id}/feedback", post(leads::feedback))
+        .route("/outbox", get(leads::outbox))
+        .fallback(leads::no_such_api)
+        .layer(RequestBodyLimitLayer::new(API_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            auth::require_token,
+        ));
+    let collect = Router::new()
+        .route("/collect", post(collect::collect))
+        .layer(DefaultBodyLimit::max(MAX_BYTES))
+        // NOTE: answers 413 from Content-Length alone, before any of the body is awaited.
+        .layer(RequestBodyLimitLayer::new(MAX_BYTES))
+        .layer(cors);
+    Router::new()
+        .merge(collect)
+        .nest("/api", api)
+        .route("/model.json", get(site::model_document))
+        .route("/model.lpm", get(site::model_compiled))
+        .fallback(site::files)
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}

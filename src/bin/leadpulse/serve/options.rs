@@ -1,0 +1,196 @@
+//! `leadpulse serve` options, and the checks a deployment must pass before it listens.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use reqwest::Url;
+
+/// Unsigned summaries per client address: a rate per minute and a burst, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    Off,
+    PerMinute { rate: u32, burst: u32 },
+}
+
+/// `R[:B]` (burst defaults to R), or `off`.
+fn rate_limit(text: &str) -> Result<RateLimit, String> {
+    if text == "off" {
+        return Ok(RateLimit::Off);
+    }
+    let (rate, burst) = text.split_once(':').unwrap_or((text, text));
+    let number = |s: &str| s.parse::<u32>().ok().filter(|&n| n > 0);
+    match (number(rate), number(burst)) {
+        (Some(rate), Some(burst)) => Ok(RateLimit::PerMinute { rate, burst }),
+        _ => Err(format!(
+            "'{text}' is not R[:B] (summaries per minute and burst, both ≥ 1) or off"
+        )),
+    }
+}
+
+fn url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("'{text}': {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("'{text}': expected an http or https URL"));
+    }
+    Ok(url)
+}
+
+/// The summary collector and the small backend a sales team runs: it stores qualified leads
+/// (SQLite), pushes every new SQL and revision to webhooks and Slack through a durable
+/// outbox, takes sales feedback, and serves the demo site and the leads dashboard.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Options {
+    /// Address to listen on. Anything but loopback needs --api-token.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: SocketAddr,
+    /// SQLite file for leads, their revisions and history, and the webhook outbox.
+    #[arg(long, default_value = "leadpulse.db", value_name = "FILE")]
+    pub db: PathBuf,
+    /// Folder holding www/ (served at /) and pkg/ (served at /pkg/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The site's model (a document or a compiled model), served at /model.json and
+    /// /model.lpm and used to check summaries that name it; repeat for older models still in
+    /// use. Default: www/model.json if present, else the built-in model.
+    #[arg(long, value_name = "FILE")]
+    pub model: Vec<PathBuf>,
+    /// Token for everything under /api/ and the dashboard's data (`Authorization: Bearer`).
+    /// Without one, a random token is made and printed (loopback only).
+    #[arg(
+        long,
+        env = "LEADPULSE_API_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub api_token: Option<String>,
+    /// Secret shared with the edge worker: summaries it signs (X-LeadPulse-Signature) are
+    /// marked verified.
+    #[arg(
+        long,
+        alias = "secret",
+        env = "LEADPULSE_SIGNING_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub signing_secret: Option<String>,
+    /// Refuse summaries without a valid edge signature (401).
+    #[arg(long)]
+    pub require_signature: bool,
+    /// A site origin whose pages may POST /collect from the browser (CORS); repeatable.
+    /// Pages served by this server need none.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Receives every new SQL and every revision as JSON, signed with --webhook-secret;
+    /// repeatable. A hooks.slack.com URL gets a Slack message instead.
+    #[arg(long = "webhook", value_name = "URL", value_parser = url)]
+    pub webhooks: Vec<Url>,
+    /// A Slack-compatible incoming webhook (a text message per SQL); repeatable.
+    #[arg(long, value_name = "URL", value_parser = url)]
+    pub slack: Vec<Url>,
+    /// Secret for the webhooks' X-LeadPulse-Signature (HMAC-SHA256 of the body).
+    #[arg(
+        long,
+        env = "LEADPULSE_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub webhook_secret: Option<String>,
+    /// A sales rep to assign new SQLs to, round-robin; repeatable.
+    #[arg(long = "owner", value_name = "NAME")]
+    pub owners: Vec<String>,
+    /// Owner rules (JSON, docs/collector.md): the first rule whose condition a lead's traits
+    /// meet names its owner; the others go round-robin over --owner.
+    #[arg(long, value_name = "FILE")]
+    pub owner_rules: Option<PathBuf>,
+    /// Content-Security-Policy header for HTML pages.
+    #[arg(long, value_name = "POLICY")]
+    pub csp: Option<String>,
+    /// Unsigned summaries per client address: R per minute, burst B (`30:10`), or `off`.
+    #[arg(long, default_value = "30:10", value_name = "R[:B]", value_parser = rate_limit)]
+    pub rate_limit: RateLimit,
+    /// Take the client address from X-Forwarded-For (only behind a proxy you control).
+    #[arg(long)]
+    pub behind_proxy: bool,
+}
+
+/// The shortest token or secret accepted: shorter ones can be guessed.
+pub const MIN_SECRET: usize = 16;
+
+impl Options {
+    /// Refuses a deployment that would expose leads or mix up secrets; the message says why.
+    pub fn check(&self) -> Result<(), String> {
+        if !self.listen.ip().is_loopback() && self.api_token.is_none() {
+            return Err(format!(
+                "refusing to listen on {} without --api-token (or LEADPULSE_API_TOKEN): \
+                 the leads would be open to anyone who can reach it",
+                self.listen
+            ));
+        }
+        if self.require_signature && self.signing_secret.is_none() {
+            return Err("--require-signature needs --signing-secret".into());
+        }
+        if !self.webhooks.is_empty() && self.webhook_secret.is_none() {
+            return Err(
+                "--webhook needs --webhook-secret, so receivers can verify what they get".into(),
+            );
+        }
+        let secrets = [
+            ("--api-token", &self.api_token),
+            ("--signing-secret", &self.signing_secret),
+            ("--webhook-secret", &self.webhook_secret),
+        ];
+        for (name, value) in secrets {
+            if value.as_ref().is_some_and(|v| v.len() < MIN_SECRET) {
+                return Err(format!("{name} must be at least {MIN_SECRET} characters"));
+            }
+        }
+        for (i, (a, x)) in secrets.iter().enumerate() {
+            for (b, y) in secrets.iter().skip(i + 1) {
+                if x.is_some() && x == y {
+                    return Err(format!("{a} and {b} are the same: use one secret per role"));
+                }
+            }
+        }
+        if self
+            .csp
+            .as_deref()
+            .is_some_and(|p| p.chars().any(char::is_control))
+        {
+            return Err("--csp: the policy must be one line of text".into());
+        }
+        for origin in &self.allow_origins {
+            let parsed =
+                Url::parse(origin).map_err(|e| format!("--allow-origin '{origin}': {e}"))?;
+            if parsed.origin().ascii_serialization() != origin.trim_end_matches('/') {
+                return Err(format!(
+                    "--allow-origin '{origin}': expected an origin such as https://www.example.com"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rate_limits() {
+        assert_eq!(
+            rate_limit("30:10").unwrap(),
+            RateLimit::PerMinute {
+                rate: 30,
+                burst: 10
+            }
+        );
+        assert_eq!(rate_limit("off").unwrap(), RateLimit::Off);
+        assert_eq!(
+            rate_limit("5").unwrap(),
+            RateLimit::PerMinute { rate: 5, burst: 5 }
+        );
+        for bad in ["fast", "0:1", "1:0", "-1", ""] {
+            assert!(rate_limit(bad).is_err(), "{bad}");
+        }
+    }
+}

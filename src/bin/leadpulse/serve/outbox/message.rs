@@ -1,0 +1,129 @@
+//! What a receiver gets for a lead: the webhook JSON (the lead and its latest summary), or a
+//! Slack-compatible `{"text": …}` message a rep can read at a glance.
+use reqwest::Url;
+use serde_json::{json, Value};
+
+use crate::serve::store::{Delivery, LeadRow};
+
+/// Where pushes go.
+#[derive(Debug, Clone, Default)]
+pub struct Receivers {
+    pub webhooks: Vec<Url>,
+    pub slack: Vec<Url>,
+}
+
+fn is_slack(url: &Url) -> bool {
+    url.host_str() == Some("hooks.slack.com")
+}
+
+/// The deliveries for a lead's latest revision, one per receiver.
+pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
+    let summary: Value = serde_json::from_str(lead.summary.get()).unwrap_or(Value::Null);
+    let slack = receivers
+        .webhooks
+        .iter()
+        .filter(|url| is_slack(url))
+        .chain(&receivers.slack)
+        .map(|url| Delivery {
+            receiver: url.to_string(),
+            kind: "slack",
+            payload: json!({ "text": slack_text(lead, &summary) }).to_string(),
+        });
+    let webhooks = receivers
+        .webhooks
+        .iter()
+        .filter(|url| !is_slack(url))
+        .map(|url| Delivery {
+            receiver: url.to_string(),
+            kind: "webhook",
+            payload: webhook_body(lead, &summary),
+        });
+    webhooks.chain(slack).collect()
+}
+
+/// `lead.sql` the first time sales hears of the lead as an SQL, `lead.revision` after.
+fn event_type(lead: &LeadRow) -> &'static str {
+    if lead.sql_at.as_deref() == Some(lead.updated_at.as_str()) {
+        "lead.sql"
+    } else {
+        "lead.revision"
+    }
+}
+
+fn webhook_body(lead: &LeadRow, summary: &Value) -> String {
+    json!({
+        "type": event_type(lead),
+        "lead": {
+            "id": lead.id,
+            "url": format!("/api/leads/{}", lead.id),
+            "visitor": lead.visitor,
+            "status": lead.status,
+            "owner": lead.owner,
+            "trust": lead.trust,
+            "trustReason": lead.trust_reason,
+            "revision": lead.revision,
+            "sqlAt": lead.sql_at,
+        },
+        "summary": summary,
+    })
+    .to_string()
+}
+
+fn slack_text(lead: &LeadRow, s: &Value) -> String {
+    let traits = &s["traits"];
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_string)
+            .or_else(|| v.as_f64().map(|n| n.to_string()))
+    };
+    let who = text(&traits["name"])
+        .or_else(|| text(&traits["email"]))
+        .unwrap_or_else(|| lead.visitor.clone());
+    let about: Vec<String> = ["title", "company.name"]
+        .iter()
+        .filter_map(|key| text(&traits[*key]))
+        .collect();
+    let why: Vec<String> = s["reasons"]
+        .as_array()
+        .map(|reasons| {
+            reasons
+                .iter()
+                .take(3)
+                .map(|r| {
+                    format!(
+                        "{} {:+}",
+                        r["rule"].as_str().unwrap_or("?"),
+                        r["points"].as_i64().unwrap_or(0)
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let headline = if event_type(lead) == "lead.sql" {
+        "New SQL"
+    } else {
+        "Updated SQL"
+    };
+    let mut message = format!(
+        "*{headline}: {who}*{} — score {} ({}) via {} · owner {} · {}",
+        if about.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", about.join(", "))
+        },
+        s["score"],
+        s["grade"].as_str().unwrap_or("?"),
+        s["route"].as_str().unwrap_or("score"),
+        lead.owner.as_deref().unwrap_or("unassigned"),
+        lead.trust,
+    );
+    if !why.is_empty() {
+        message.push_str(&format!("\nWhy: {}", why.join(", ")));
+    }
+    if let Some(questions) = s["questions"].as_array().filter(|q| !q.is_empty()) {
+        let asked: Vec<&str> = questions.iter().filter_map(Value::as_str).collect();
+        message.push_str(&format!("\nAsked: {}", asked.join(" / ")));
+    }
+    message.push_str(&format!("\nLead {} · revision {}", lead.id, lead.revision));
+    message
+}
