@@ -186,7 +186,11 @@ function create(o) {
 
   const ready = Promise.all([init(), loadModel(o.model)])
     .then(([, model]) => {
-      shared = createShared(scorerFor(model), store, randomId);
+      shared = createShared(scorerFor(model), store, randomId, {
+        locks: nav.locks,
+        handoff: () => (consent === 'granted' && queue ? HANDOFF : undefined),
+        onSummary: (summary) => publish(/** @type {Stage} */ (JSON.parse(summary).stage), summary),
+      });
       if (o.endpoint) {
         queue = createQueue(store, Math.random);
         transport = createTransport({
@@ -216,6 +220,7 @@ function create(o) {
   const cap = safe(startCapture)(o.capture, o.engagementInterval * 1000, record);
   const hide = () => {
     cap?.flush();
+    shared?.flush();
     if (consent === 'granted') transport?.flush();
   };
   const listen = (/** @type {EventTarget} */ t, /** @type {string} */ type, /** @type {(e: Event) => void} */ fn) =>

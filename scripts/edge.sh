@@ -2,7 +2,8 @@
 # `make edge`: the demo site behind the example edge worker, all on 127.0.0.1.
 #   leadpulse serve (origin + collector, requires signed summaries) on an ephemeral port
 #   workerd (www/edge/config.capnp)                                    on ${PORT:-8787}
-# LEADPULSE_SECRET may be set; otherwise a random one is made for this run.
+# LEADPULSE_SECRET (the worker's) and LEADPULSE_API_TOKEN (the dashboard's) may be set; otherwise
+# random ones are made for this run.
 # Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,12 @@ if [ -z "${LEADPULSE_SECRET:-}" ]; then
   LEADPULSE_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 fi
 export LEADPULSE_SECRET
+# The collector verifies what the worker signs with the same secret.
+export LEADPULSE_SIGNING_SECRET="$LEADPULSE_SECRET"
+if [ -z "${LEADPULSE_API_TOKEN:-}" ]; then
+  LEADPULSE_API_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+fi
+export LEADPULSE_API_TOKEN
 
 mkdir -p target/edge
 LOG=target/edge/origin.log
@@ -31,8 +38,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# NOTE: the secret reaches leadpulse serve through its environment, not argv (visible in ps).
-"$BIN" serve --port 0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
+# NOTE: secrets reach leadpulse serve through its environment, not argv (visible in ps).
+"$BIN" serve --listen 127.0.0.1:0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
 origin_pid=$!
 origin=""
 for _ in $(seq 1 100); do
@@ -43,7 +50,7 @@ for _ in $(seq 1 100); do
 done
 [ -n "$origin" ] || { echo "edge: leadpulse serve did not start" >&2; cat "$LOG" >&2; exit 1; }
 
-echo "edge: origin + collector  http://$origin/  (leads: http://$origin/dashboard.html)"
+echo "edge: origin + collector  http://$origin/  (leads: http://$origin/dashboard, token $LEADPULSE_API_TOKEN)"
 echo "edge: edge worker         http://127.0.0.1:$PORT/  (responses carry x-leadpulse-stage)"
 "$WORKERD" serve www/edge/config.capnp \
   --external-addr "origin=$origin" --socket-addr "http=127.0.0.1:$PORT" &

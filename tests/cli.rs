@@ -191,3 +191,56 @@ fn every_command_answers_help_and_the_version() {
         "{stderr}"
     );
 }
+
+/// Runs `leadpulse ARGS` with raw bytes on stdin.
+fn leadpulse_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin_pipe = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    // Written from a thread: the command may stop reading (and exit) before all is written.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin_pipe.write_all(&bytes);
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn replay_skips_invalid_utf8_and_overlong_lines_and_stops_on_endless_ones() {
+    let good = r#"{"type":"page","anonymousId":"a","timestamp":"2026-11-10T08:00:00Z","properties":{"path":"/pricing"}}"#;
+    let mut input = Vec::new();
+    input.extend_from_slice(good.as_bytes());
+    input.extend_from_slice(b"\n{\"type\":\"page\",\"anonymousId\":\"b\xff\xfe\"}\n");
+    input.extend_from_slice(&vec![b'x'; 70 * 1024]);
+    input.extend_from_slice(b"\n");
+    input.extend_from_slice(good.replace("\"a\"", "\"c\"").as_bytes());
+    input.extend_from_slice(b"\n");
+    let (code, stdout, stderr) = leadpulse_bytes(&["replay", "-"], &input);
+    assert_eq!(code, 1, "bad lines make the exit code 1: {stderr}");
+    assert_eq!(stdout.lines().count(), 2, "both good visitors: {stdout}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3") && stderr.contains("longer than"),
+        "{stderr}"
+    );
+
+    // A stream with no line end at all (think /dev/zero): stops with a clear error, bounded.
+    let endless = vec![0u8; 20 * 1024 * 1024];
+    let (code, _, stderr) = leadpulse_bytes(&["replay", "-"], &endless);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a JSONL file"), "{stderr}");
+}

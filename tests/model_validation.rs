@@ -330,3 +330,30 @@ fn routes_and_disqualifiers_are_checked() {
         "expected a boolean",
     );
 }
+
+#[test]
+fn page_patterns_that_cannot_match_or_are_too_long_are_refused() {
+    let cases = [
+        ("pricing", "starts with '/' or '*'"),
+        ("/pricing?plan=pro", "queries and fragments"),
+        ("/pricing#plans", "queries and fragments"),
+        ("/our pricing", "no spaces or control characters"),
+        ("/pricing\u{7}", "no spaces or control characters"),
+    ];
+    for (pattern, fragment) in cases {
+        let doc = with(&["rules", "0", "when", "page"], json!(pattern));
+        assert_problem(doc, "rules[0].when.page", fragment);
+    }
+    let long = format!("/{}", "*a".repeat(200));
+    assert_problem(
+        with(&["rules", "0", "when", "page"], json!(long)),
+        "rules[0].when.page",
+        "at most 256 bytes",
+    );
+    // Hostile but short patterns are fine: matching is linear (src/core/glob.rs).
+    let hostile = with(
+        &["rules", "0", "when", "page"],
+        json!("/**/**/**/**/pricing"),
+    );
+    assert_eq!(problems(hostile), Vec::new());
+}

@@ -104,7 +104,7 @@ fn every_fixture_replays_to_the_native_answers() {
             if !sessions.iter().any(|(k, _)| *k == key) {
                 sessions.push((
                     key.clone(),
-                    scorer.session(Some(key.clone()), None).unwrap(),
+                    scorer.session(Some(key.as_str().into()), None).unwrap(),
                 ));
             }
             let session = &sessions.iter().find(|(k, _)| *k == key).unwrap().1;
@@ -257,7 +257,7 @@ fn saved_state_round_trips_and_bad_state_starts_fresh_with_a_reason() {
         .unwrap();
     let saved = session.save().unwrap();
     let restored = scorer
-        .session(Some("v".into()), Some(saved.clone()))
+        .session(Some("v".into()), Some(saved.as_str().into()))
         .unwrap();
     assert_eq!(restored.restore_error(), None);
     assert_eq!(
@@ -265,22 +265,66 @@ fn saved_state_round_trips_and_bad_state_starts_fresh_with_a_reason() {
         rust(&session.snapshot(Some(now)).unwrap())
     );
     for bad in ["%%%", "AAAA", &saved[..saved.len() - 3]] {
-        let fresh = scorer
-            .session(Some("v".into()), Some(bad.to_string()))
-            .unwrap();
+        let fresh = scorer.session(Some("v".into()), Some(bad.into())).unwrap();
         assert!(fresh.restore_error().is_some(), "{bad}");
         assert_eq!(rust(&fresh.snapshot(Some(now)).unwrap())["score"], 0);
     }
     let foreign = scorer
-        .session(Some("someone-else".into()), Some(saved))
+        .session(Some("someone-else".into()), Some(saved.as_str().into()))
         .unwrap();
     assert!(foreign
         .restore_error()
         .unwrap()
         .contains("belongs to visitor 'v'"));
-    let long = scorer.session(Some("x".repeat(129)), None).err().unwrap();
+    let long = scorer
+        .session(Some("x".repeat(129).as_str().into()), None)
+        .err()
+        .unwrap();
     assert!(long.is_instance_of::<RangeError>());
     assert_eq!(path_of(&long), "visitorId");
+    let huge = "A".repeat(4_000_000);
+    let oversized = scorer
+        .session(Some("v".into()), Some(huge.as_str().into()))
+        .unwrap();
+    assert!(oversized.restore_error().unwrap().contains("longer than"));
+}
+
+/// Inputs far over the limits are refused before they are copied into wasm memory, and the
+/// session goes on as if they had never been given.
+#[wasm_bindgen_test]
+fn oversized_inputs_are_refused_and_the_session_lives_on() {
+    let session = builtin().session(Some("v".into()), None).unwrap();
+    let event =
+        js(&serde_json::json!({"type": "track", "event": "Demo Requested", "properties": {}}));
+    let huge = JsValue::from(js_sys::JsString::from("x".repeat(8_000_000).as_str()));
+    Reflect::set(
+        &Reflect::get(&event, &"properties".into()).unwrap(),
+        &"blob".into(),
+        &huge,
+    )
+    .unwrap();
+    let error = session.track(event, None).unwrap_err();
+    assert!(String::from(error.dyn_ref::<Error>().unwrap().message()).contains("longer than"));
+    let sparse = js_sys::Array::new_with_length(1_000_000_000);
+    assert!(session.track_all(sparse.into(), None).is_err());
+    let properties = js_sys::Object::new();
+    Reflect::set(
+        &properties,
+        &"tags".into(),
+        &js_sys::Array::new_with_length(1_000_000_000),
+    )
+    .unwrap();
+    let deep = js(&serde_json::json!({"type": "track", "event": "Demo Requested"}));
+    Reflect::set(&deep, &"properties".into(), &properties).unwrap();
+    assert!(session.track(deep, None).is_err());
+    let ok = js(&serde_json::json!({"type": "page", "properties": {"path": "/pricing"}}));
+    session.track(ok, None).unwrap();
+    assert!(
+        rust(&session.snapshot(None).unwrap())["score"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,14 +1,23 @@
 import { warn } from './guard.js';
 
-// Several tabs of one site share one visitor without double counting: "reload, then apply".
-// While consent is granted, every step first reloads the state another tab saved since this
-// tab last saw it (`leadpulse:state`, which names the visitor; `leadpulse:id` is kept beside
-// it), applies this tab's own event once, then saves. localStorage is synchronous, so a step
-// is a single task. Other tabs learn of a save from the `storage` event and call sync() to
-// show the new snapshot. Before consent each tab scores alone in memory and keeps its own
-// events; on grant it adopts what another tab may have saved and re-applies them on top
-// (messageIds keep that idempotent).
+// Several tabs of one site share one visitor without double counting or losing events:
+// "reload, then apply". While consent is granted, every step first reloads the state another
+// tab saved since this tab last saw it (`leadpulse:state`, which names the visitor;
+// `leadpulse:id` is kept beside it), applies this tab's own event once, then saves. Other tabs
+// learn of a save from the `storage` event and call sync() to show the new snapshot. Before
+// consent each tab scores alone in memory and keeps its own events; on grant it adopts what
+// another tab may have saved and re-applies them on top (messageIds keep that idempotent).
+//
+// NOTE: tabs run in different processes, and each process reads localStorage from its own
+// copy, updated asynchronously: two tabs can both read state S and both write S + their own
+// event, and one event is lost. Where the Web Locks API exists, the write is therefore a
+// merge under the lock `leadpulse:state`: re-read the saved state, re-apply this tab's events
+// not yet saved, hand off what is due on the merged state, save. Hand-offs are decided there
+// only, so two tabs never hand off the same revision with different contents. Without Web
+// Locks (old browsers) a step saves at once, as before.
 
+/** The Web Locks lock that serialises the tabs' writes. */
+export const LOCK = 'leadpulse:state';
 /** Hard cap of the persisted state (chars), as documented by session.save(). */
 export const STATE_MAX = 3072;
 /** How many pre-consent events a tab keeps for that merge. */
@@ -29,11 +38,21 @@ export const LOG_MAX = 200;
  */
 
 /**
+ * @typedef {{ request(name: string, callback: () => void): Promise<unknown> }} Locks
+ *   the part of `navigator.locks` used here
+ * @typedef {{ locks?: Locks, handoff?: () => SummaryOptions | undefined, onSummary?: (summary: string) => void }} SharedOptions
+ *   `handoff`: the summary options while summaries may be sent; `onSummary`: a summary handed
+ *   off by a merge (with Web Locks, hand-offs happen there)
+ */
+
+/**
  * @param {Scorer} scorer
  * @param {import('./storage.js').Store} store
  * @param {() => string} newId
+ * @param {SharedOptions} [options]
  */
-export function createShared(scorer, store, newId) {
+export function createShared(scorer, store, newId, options = {}) {
+  const { locks, handoff: sending = () => undefined, onSummary = () => {} } = options;
   let id = newId();
   let session = scorer.session(id);
   let persist = false;
@@ -41,6 +60,9 @@ export function createShared(scorer, store, newId) {
   let last = null;
   /** This tab's events applied while not persisting. @type {TrackerEvent[]} */
   let log = [];
+  /** This tab's events applied but not yet merged into the saved state. @type {TrackerEvent[]} */
+  let unsaved = [];
+  let merging = false;
 
   /**
    * Replaces the session: from saved state (its visitor becomes this tab's id), else fresh.
@@ -65,6 +87,18 @@ export function createShared(scorer, store, newId) {
     if (s !== last && store.set('state', s)) last = s;
   };
 
+  /** Re-applies this tab's unsaved events (after the session was reopened). */
+  const reapply = () => {
+    for (const ev of unsaved) {
+      ev.anonymousId = id;
+      try {
+        session.track(/** @type {LeadEvent} */ (ev), Date.now());
+      } catch {
+        // rejected the first time too
+      }
+    }
+  };
+
   /**
    * Adopts the state another tab saved since this tab last saw it.
    * @returns {boolean} whether the session changed
@@ -73,8 +107,31 @@ export function createShared(scorer, store, newId) {
     const saved = persist ? store.get('state') : null;
     if (saved === null || saved === last) return false;
     open(saved);
+    reapply();
     return true;
   }
+
+  /** Under the lock: the latest saved state + this tab's unsaved events, hand-off, save. */
+  const merge = () => {
+    merging = false;
+    if (!persist || unsaved.length === 0) return;
+    sync();
+    unsaved = [];
+    const options = sending();
+    const summary = options ? session.handoff(Date.now(), options) ?? null : null;
+    save();
+    if (summary) onSummary(summary);
+  };
+
+  const scheduleMerge = () => {
+    if (merging || !locks) return;
+    merging = true;
+    locks.request(LOCK, merge).catch((/** @type {unknown} */ e) => {
+      merging = false;
+      warn('could not take the tabs lock; saving directly', e);
+      merge();
+    });
+  };
 
   /**
    * Applies one event (throws what session.track throws: the event changed nothing). With
@@ -88,10 +145,21 @@ export function createShared(scorer, store, newId) {
     sync();
     ev.anonymousId = id;
     const step = session.track(/** @type {LeadEvent} */ (ev), Date.now());
+    if (persist && locks) {
+      // The summary, if due, comes from the merge (onSummary), on the merged state.
+      unsaved.push(ev);
+      scheduleMerge();
+      return { step, summary: null };
+    }
     const summary = handoff && step.summaryDue ? session.handoff(Date.now(), handoff) ?? null : null;
     if (persist) save();
     else if (log.push(ev) > LOG_MAX) log.shift();
     return { step, summary };
+  }
+
+  /** Saves what a pending merge would (the page is going away; no time to wait for the lock). */
+  function flush() {
+    if (persist && unsaved.length) merge();
   }
 
   /**
@@ -110,6 +178,7 @@ export function createShared(scorer, store, newId) {
     sync,
     track,
     handoff,
+    flush,
     get session() {
       return session;
     },
@@ -124,7 +193,10 @@ export function createShared(scorer, store, newId) {
     persist(on) {
       if (on === persist) return;
       persist = on;
-      if (!on) return;
+      if (!on) {
+        unsaved = []; // withdrawn: nothing more is written
+        return;
+      }
       const saved = store.get('state');
       const sid = store.get('id');
       if (saved !== null || (sid && sid !== id)) {
@@ -147,6 +219,7 @@ export function createShared(scorer, store, newId) {
     reset() {
       id = newId();
       log = [];
+      unsaved = [];
       open();
       if (persist) {
         store.set('id', id);

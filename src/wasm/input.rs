@@ -49,7 +49,7 @@ mod imp {
 
 #[cfg(not(feature = "swb-input"))]
 mod imp {
-    use js_sys::{Array, Object};
+    use js_sys::{Array, JsString, Object};
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::errors;
@@ -67,12 +67,10 @@ mod imp {
                 "nested deeper than {MAX_DEPTH} levels (or a cycle)"
             ));
         }
+        let too_long = || format!("a string longer than {} bytes", limits.string_bytes);
         let text = |s: String| {
             if s.len() > limits.string_bytes {
-                Err(format!(
-                    "a string longer than {} bytes",
-                    limits.string_bytes
-                ))
+                Err(too_long())
             } else {
                 Ok(s)
             }
@@ -87,10 +85,19 @@ mod imp {
             } else {
                 Err("not a finite number".into())
             }
-        } else if let Some(s) = v.as_string() {
-            Ok(Value::String(text(s)?))
+        } else if let Some(s) = v.dyn_ref::<JsString>() {
+            // NOTE: a UTF-16 unit is at least one UTF-8 byte, so a string too long in units
+            // is refused before it is copied into wasm memory (a 100 MB string would be).
+            if s.length() as usize > limits.string_bytes {
+                return Err(too_long());
+            }
+            Ok(Value::String(text(String::from(s))?))
         } else if let Some(items) = v.dyn_ref::<Array>() {
-            let mut out = Vec::with_capacity(items.length() as usize);
+            let length = items.length() as usize;
+            if length > limits.nodes {
+                return Err(format!("more than {} values", limits.nodes));
+            }
+            let mut out = Vec::with_capacity(length);
             for item in items.iter() {
                 out.push(walk(&item, depth + 1, nodes, limits)?);
             }

@@ -1,13 +1,15 @@
 //! `Scorer`: a validated model, shared by the sessions it creates.
 use std::sync::Arc;
 
+use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use super::session::Session;
 use super::{errors, panic_hook};
 use crate::core::engine;
+use crate::core::event::MAX_ID_LEN;
 use crate::core::model::{compiled, Model};
-use crate::core::state;
+use crate::core::state::{self, MAX_STATE_CHARS};
 
 /// A scoring model, validated once and shared by every session created from it.
 ///
@@ -82,16 +84,30 @@ impl Scorer {
     /// ```
     pub fn session(
         &self,
-        #[wasm_bindgen(js_name = visitorId)] visitor_id: Option<String>,
-        #[wasm_bindgen(js_name = savedState)] saved_state: Option<String>,
+        #[wasm_bindgen(js_name = visitorId)] visitor_id: Option<JsString>,
+        #[wasm_bindgen(js_name = savedState)] saved_state: Option<JsString>,
     ) -> Result<Session, JsValue> {
-        let visitor = visitor_id.unwrap_or_default();
+        // NOTE: lengths are checked in UTF-16 units before the text is copied into wasm
+        // memory, so no argument can make the module allocate without bound.
+        let visitor = match visitor_id {
+            Some(id) if id.length() as usize > MAX_ID_LEN => {
+                let message = format!("longer than {MAX_ID_LEN} bytes");
+                return Err(errors::range_error("visitorId", &message));
+            }
+            Some(id) => String::from(id),
+            None => String::new(),
+        };
         crate::core::event::check_visitor_id(&visitor, "visitorId")
             .map_err(|p| errors::problem(&p))?;
         let fresh = || engine::Session::new(self.model.clone(), &visitor);
-        let Some(text) = saved_state.filter(|s| !s.is_empty()) else {
+        let Some(saved) = saved_state.filter(|s| s.length() > 0) else {
             return Ok(Session::wrap(fresh(), None));
         };
+        if saved.length() as usize > MAX_STATE_CHARS {
+            let why = format!("saved state longer than {MAX_STATE_CHARS} characters");
+            return Ok(Session::wrap(fresh(), Some(why)));
+        }
+        let text = String::from(saved);
         Ok(
             match state::restore_for(self.model.clone(), &text, &visitor) {
                 Ok(restored) => Session::wrap(restored, None),

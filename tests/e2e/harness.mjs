@@ -24,12 +24,15 @@ export function tempDir() {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The API token every test server gets (the dashboard asks for it once). */
+export const API_TOKEN = 'e2e-api-token-0123456789';
+
 /**
- * Starts `leadpulse serve` and resolves once it prints its URL.
- * @param {{ db: string, port?: number, csp?: string }} o
+ * Starts `leadpulse serve` on loopback and resolves once it prints its URL.
+ * @param {{ db: string, port?: number, csp?: string, extra?: string[] }} o
  */
-export async function startServer({ db, port = 0, csp }) {
-  const args = ['serve', '--port', String(port), '--db', db, '--root', ROOT];
+export async function startServer({ db, port = 0, csp, extra = [] }) {
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--api-token', API_TOKEN, '--db', db, '--root', ROOT, ...extra];
   if (csp) args.push('--csp', csp);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
@@ -154,8 +157,9 @@ export const snapshot = (page) => page.evaluate(() => window.leadpulse.snapshot(
 export const consentState = (page) => page.evaluate(() => window.leadpulse.consent());
 export const points = (snap, rule) => (snap.reasons.find((r) => r.rule === rule) || { points: 0 }).points;
 
-export async function leads(baseUrl) {
-  const res = await fetch(`${baseUrl}/api/leads`);
+/** The leads the dashboard would show (`GET /api/leads` with the token). */
+export async function leads(baseUrl, query = '') {
+  const res = await fetch(`${baseUrl}/api/leads${query}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
   if (!res.ok) throw new Error(`GET /api/leads: ${res.status}`);
   return (await res.json()).leads;
 }

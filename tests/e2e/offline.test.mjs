@@ -73,7 +73,7 @@ test('a summary queued while the collector is down arrives exactly once after it
   // NOTE: the pagehide beacon of the first reload went nowhere, but its fate is unknown to the
   // tracker, which leaves a beaconed entry alone for a short lease before it fetches again.
   const stored = await until(async () => { const l = await leads(server.url); return l.length ? l : null; }, 'the queued summary', 20000, 250);
-  assert.equal(stored[0].id, id);
+  assert.equal(stored[0].summaryId, id);
   assert.equal(stored[0].summary.qualifiedAt, snap.qualifiedAt);
 
   // Further reloads and pages neither resend nor duplicate it.

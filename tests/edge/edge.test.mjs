@@ -73,7 +73,7 @@ describe('edge worker in workerd', () => {
     assert.ok(leads, 'the summary reached the collector');
     assert.equal(leads.length, 1);
     const [lead] = leads;
-    assert.equal(lead.verified, true);
+    assert.equal(lead.trust, 'verified');
     assert.equal(lead.summary.runtime, 'edge');
     assert.equal(lead.summary.stage, 'sql');
     const visitorId = stateCookie(visitor).split('.')[1];

@@ -45,20 +45,23 @@ function stopper(proc) {
   });
 }
 
-/** `leadpulse serve --port 0` with a fresh database; resolves when it prints its URL. */
+/** The collector's API token in these tests. */
+export const API_TOKEN = 'edge-api-token-0123456789';
+
+/** `leadpulse serve` on a free loopback port with a fresh database; resolves on its URL line. */
 export async function startOrigin({ secret = SECRET, requireSignature = true, extra = [] } = {}) {
   if (!existsSync(LEADPULSE)) throw new Error(`${LEADPULSE} is missing: cargo build --release --features cli`);
   const dir = mkdtempSync(join(tmpdir(), 'leadpulse-edge-'));
-  const args = ['serve', '--port', '0', '--root', ROOT, '--db', join(dir, 'leads.db'), '--rate-limit', 'off',
+  const args = ['serve', '--listen', '127.0.0.1:0', '--api-token', API_TOKEN, '--root', ROOT, '--db', join(dir, 'leads.db'), '--rate-limit', 'off',
     ...(requireSignature ? ['--require-signature'] : []), ...extra];
-  const proc = spawn(LEADPULSE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEADPULSE_SECRET: secret } });
+  const proc = spawn(LEADPULSE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEADPULSE_SIGNING_SECRET: secret } });
   const url = await started(proc, 'leadpulse serve',
     (log) => /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1], [proc.stdout, proc.stderr]);
   const stop = stopper(proc);
   return {
     url, proc, port: Number(new URL(url).port),
     async leads() {
-      const response = await fetch(`${url}/api/leads`);
+      const response = await fetch(`${url}/api/leads`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
       return (await response.json()).leads;
     },
     stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },

@@ -165,3 +165,76 @@ test('state names its visitor: a tab that missed the id change still opens it', 
   a.shared.track(ev('y'));
   assert.deepEqual(JSON.parse(ls.getItem('leadpulse:state')).seen, ['x', 'y']);
 });
+
+/**
+ * localStorage as another process sees it: its own copy, refreshed only when told (in a
+ * browser, asynchronously). Writes go through to the shared storage at once.
+ */
+class StaleView {
+  constructor(shared) {
+    this.shared = shared;
+    this.copy = new Map(shared.map);
+  }
+  refresh() {
+    this.copy = new Map(this.shared.map);
+  }
+  get length() { return this.copy.size; }
+  key(i) { return [...this.copy.keys()][i] ?? null; }
+  getItem(k) { return this.copy.has(k) ? this.copy.get(k) : null; }
+  setItem(k, v) { this.shared.setItem(k, v); this.copy.set(k, String(v)); }
+  removeItem(k) { this.shared.removeItem(k); this.copy.delete(k); }
+  clear() { this.shared.clear(); this.copy.clear(); }
+}
+
+/** Web Locks as the tabs see them: callbacks run one at a time, later, each seeing all writes made before it. */
+function fakeLocks(views) {
+  const waiting = [];
+  return {
+    locks: { request: (name, callback) => { waiting.push(callback); return Promise.resolve(); } },
+    run() {
+      while (waiting.length) {
+        for (const v of views) v.refresh();
+        waiting.shift()();
+      }
+    },
+  };
+}
+
+test('two tabs reading stale copies lose an event without locks, and none with Web Locks', () => {
+  const race = (withLocks) => {
+    const ls = new MemoryStorage();
+    const views = [new StaleView(ls), new StaleView(ls)];
+    const lock = fakeLocks(views);
+    const summaries = [];
+    const make = (view) => {
+      const store = createStore(() => view);
+      store.writable = true;
+      const shared = createShared(scorer, store, () => 'visitor-' + ++n, withLocks ? { locks: lock.locks, onSummary: (s) => summaries.push(s) } : {});
+      shared.persist(true);
+      return shared;
+    };
+    const a = make(views[0]);
+    for (const v of views) v.refresh();
+    const b = make(views[1]);
+    for (const v of views) v.refresh();
+    // Both tabs hold the same saved state; each applies an event before seeing the other's write.
+    a.track(ev('from-a'));
+    b.track(ev('from-b'));
+    lock.run();
+    return JSON.parse(ls.getItem('leadpulse:state')).seen;
+  };
+  assert.deepEqual(race(false).sort(), ['from-b'], 'the race this guards against: a\'s event is gone');
+  assert.deepEqual(race(true).sort(), ['from-a', 'from-b'], 'merged under the lock');
+});
+
+test('with Web Locks, an unsaved event is saved on flush (pagehide) without waiting for the lock', () => {
+  const ls = new MemoryStorage();
+  const store = createStore(() => ls);
+  store.writable = true;
+  const shared = createShared(scorer, store, () => 'visitor-' + ++n, { locks: { request: () => new Promise(() => {}) } });
+  shared.persist(true);
+  shared.track(ev('late'));
+  assert.equal(JSON.parse(ls.getItem('leadpulse:state')).seen.includes('late'), false, 'waiting for the lock');
+  shared.flush();
+  assert.deepEqual(JSON.parse(ls.getItem('leadpulse:state')).seen, ['late']);
+});

@@ -263,19 +263,24 @@ fn positive(n: f64, path: &str, problems: &mut Problems) -> Option<f64> {
 
 fn read_glob(obj: &Obj, key: &str, problems: &mut Problems) -> Option<String> {
     let pattern: String = obj.req(key, problems)?;
-    if pattern.starts_with('/') || pattern.starts_with('*') {
-        Some(glob::normalize(&pattern).to_string())
+    let why = if !(pattern.starts_with('/') || pattern.starts_with('*')) {
+        Some("a path pattern starts with '/' or '*'")
+    } else if pattern.len() > glob::MAX_PATTERN {
+        Some("a path pattern is at most 256 bytes")
+    } else if pattern.contains(['?', '#']) {
+        Some("a path pattern cannot match: queries and fragments are not part of the path")
+    } else if pattern.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("a path pattern cannot match: paths have no spaces or control characters")
     } else {
-        problems.range(
-            &obj.path_of(key),
-            [
-                "a path pattern starts with '/' or '*', found '",
-                &pattern,
-                "'",
-            ]
-            .concat(),
-        );
         None
+    };
+    match why {
+        None => Some(glob::normalize(&pattern).to_string()),
+        Some(why) => {
+            let shown: String = pattern.chars().take(40).collect();
+            problems.range(&obj.path_of(key), [why, ", found '", &shown, "'"].concat());
+            None
+        }
     }
 }
 
