@@ -58,6 +58,12 @@ export interface StartOptions {
    * browser build carries no model validator) and the built-in model is used.
    */
   model?: string | Uint8Array;
+  /**
+   * a challenger model (compiled, as `model`; attribute `data-shadow-model`): scored silently on
+   * the same events; its `{model, score, stage}` goes into every summary as `shadow`, so
+   * `leadpulse report --by model` can compare champion and challenger on real outcomes
+   */
+  shadow?: string | Uint8Array;
   /** collector URL for qualified-lead summaries; without it nothing is ever sent */
   endpoint?: string;
   /** consent when no choice is stored yet (default `pending`) */

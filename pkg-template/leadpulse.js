@@ -82,6 +82,19 @@ function scorerFor(model) {
 }
 
 /**
+ * The challenger's scorer, or none when its model is invalid (the site runs on without it).
+ * @param {StartOptions['model']} model
+ */
+function shadowScorer(model) {
+  try {
+    return new Scorer(/** @type {string | Uint8Array} */ (model));
+  } catch (e) {
+    warn('invalid shadow model; running without it', e);
+    return undefined;
+  }
+}
+
+/**
  * @param {import('./tracker/options.js').Options} o
  * @returns {Tracker}
  */
@@ -184,9 +197,10 @@ function create(o) {
     }
   };
 
-  const ready = Promise.all([init(), loadModel(o.model)])
-    .then(([, model]) => {
+  const ready = Promise.all([init(), loadModel(o.model), o.shadow === undefined ? undefined : loadModel(o.shadow)])
+    .then(([, model, shadow]) => {
       shared = createShared(scorerFor(model), store, randomId, {
+        shadow: shadow === undefined ? undefined : shadowScorer(shadow),
         locks: nav.locks,
         handoff: () => (consent === 'granted' && queue ? HANDOFF : undefined),
         onSummary: (summary) => publish(/** @type {Stage} */ (JSON.parse(summary).stage), summary),

@@ -11,6 +11,7 @@ use serde_json::json;
 const EDGE: SummaryOptions = SummaryOptions {
     runtime: Runtime::Edge,
     include_email: true,
+    shadow: None,
 };
 
 fn vp_of_sales() -> serde_json::Value {

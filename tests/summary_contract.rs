@@ -11,6 +11,7 @@ use serde_json::json;
 const OPTIONS: SummaryOptions = SummaryOptions {
     runtime: Runtime::Browser,
     include_email: true,
+    shadow: None,
 };
 
 fn accepted(json: &str, now: i64) -> Result<(), String> {

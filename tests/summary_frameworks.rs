@@ -9,6 +9,7 @@ use serde_json::json;
 const BROWSER: SummaryOptions = SummaryOptions {
     runtime: Runtime::Browser,
     include_email: false,
+    shadow: None,
 };
 
 #[test]
@@ -144,6 +145,7 @@ fn the_summary_shares_only_what_the_model_allows() {
             SummaryOptions {
                 runtime: Runtime::Edge,
                 include_email: true,
+                shadow: None,
             },
         )
         .unwrap();

@@ -4,7 +4,7 @@
  * @typedef {import('../leadpulse.js').StartOptions} StartOptions
  * @typedef {import('../leadpulse.js').CaptureOptions} CaptureOptions
  * @typedef {{
- *   model: StartOptions['model'], endpoint: string, consent: StartOptions['consent'],
+ *   model: StartOptions['model'], shadow: StartOptions['shadow'], endpoint: string, consent: StartOptions['consent'],
  *   respectDoNotTrack: boolean, ignoreWebdriver: boolean, engagementInterval: number,
  *   capture: Required<CaptureOptions>
  * }} Options
@@ -14,7 +14,7 @@
 export const CAPTURES = ['pages', 'engagement', 'scroll', 'clicks', 'touches'];
 
 /**
- * Options from the script tag's attributes: data-model, data-endpoint, data-consent,
+ * Options from the script tag's attributes: data-model, data-shadow-model, data-endpoint, data-consent,
  * data-respect-dnt="false", data-ignore-webdriver, data-engagement-interval (seconds),
  * data-capture-pages|engagement|scroll|clicks|touches="false".
  * A boolean attribute is true when present with any value but "false".
@@ -35,6 +35,7 @@ export function fromAttributes(attr) {
   const consent = a('consent');
   return {
     model: a('model'),
+    shadow: a('shadow-model'),
     endpoint: a('endpoint'),
     consent: consent === 'granted' || consent === 'denied' ? consent : undefined,
     respectDoNotTrack: flag('respect-dnt'),
@@ -57,6 +58,7 @@ export function withDefaults(o) {
   const every = Number(o.engagementInterval);
   return {
     model: o.model,
+    shadow: o.shadow,
     endpoint: typeof o.endpoint === 'string' ? o.endpoint : '',
     consent: o.consent,
     respectDoNotTrack: o.respectDoNotTrack !== false,

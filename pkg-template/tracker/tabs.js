@@ -40,9 +40,13 @@ export const LOG_MAX = 200;
 /**
  * @typedef {{ request(name: string, callback: () => void): Promise<unknown> }} Locks
  *   the part of `navigator.locks` used here
- * @typedef {{ locks?: Locks, handoff?: () => SummaryOptions | undefined, onSummary?: (summary: string) => void }} SharedOptions
+ * @typedef {{
+ *   locks?: Locks, handoff?: () => SummaryOptions | undefined, onSummary?: (summary: string) => void,
+ *   shadow?: Scorer
+ * }} SharedOptions
  *   `handoff`: the summary options while summaries may be sent; `onSummary`: a summary handed
- *   off by a merge (with Web Locks, hand-offs happen there)
+ *   off by a merge (with Web Locks, hand-offs happen there); `shadow`: a challenger model,
+ *   scored silently on the same events, its score and stage carried in every summary
  */
 
 /**
@@ -55,6 +59,7 @@ export function createShared(scorer, store, newId, options = {}) {
   const { locks, handoff: sending = () => undefined, onSummary = () => {} } = options;
   let id = newId();
   let session = scorer.session(id);
+  const shadow = options.shadow ? createShadow(options.shadow, store) : null;
   let persist = false;
   /** The saved state this tab's session reflects. @type {string | null} */
   let last = null;
@@ -79,12 +84,28 @@ export function createShared(scorer, store, newId, options = {}) {
     session = s;
     id = s.visitor || id;
     last = s.restoreError || saved === undefined ? null : saved;
+    shadow?.open(id, saved === undefined ? undefined : store.get('shadow') ?? undefined);
   };
 
   const save = () => {
+    // NOTE: the shadow first, so a tab that reacts to the `state` key finds the matching one.
+    shadow?.save();
     const s = session.save();
     if (s.length > STATE_MAX) return warn('state over ' + STATE_MAX + ' chars; not saved');
     if (s !== last && store.set('state', s)) last = s;
+  };
+
+  /** `options` with the shadow's view of the visitor added, when a shadow runs. */
+  const withShadow = (/** @type {SummaryOptions} */ o) => {
+    const view = shadow?.view();
+    return view ? { ...o, shadow: view } : o;
+  };
+
+  /** Applies an event to the champion, and silently to the shadow. */
+  const apply = (/** @type {TrackerEvent} */ ev) => {
+    const step = session.track(/** @type {LeadEvent} */ (ev), Date.now());
+    shadow?.track(ev);
+    return step;
   };
 
   /** Re-applies this tab's unsaved events (after the session was reopened). */
@@ -92,7 +113,7 @@ export function createShared(scorer, store, newId, options = {}) {
     for (const ev of unsaved) {
       ev.anonymousId = id;
       try {
-        session.track(/** @type {LeadEvent} */ (ev), Date.now());
+        apply(ev);
       } catch {
         // rejected the first time too
       }
@@ -118,7 +139,7 @@ export function createShared(scorer, store, newId, options = {}) {
     sync();
     unsaved = [];
     const options = sending();
-    const summary = options ? session.handoff(Date.now(), options) ?? null : null;
+    const summary = options ? session.handoff(Date.now(), withShadow(options)) ?? null : null;
     save();
     if (summary) onSummary(summary);
   };
@@ -144,14 +165,14 @@ export function createShared(scorer, store, newId, options = {}) {
   function track(ev, handoff) {
     sync();
     ev.anonymousId = id;
-    const step = session.track(/** @type {LeadEvent} */ (ev), Date.now());
+    const step = apply(ev);
     if (persist && locks) {
       // The summary, if due, comes from the merge (onSummary), on the merged state.
       unsaved.push(ev);
       scheduleMerge();
       return { step, summary: null };
     }
-    const summary = handoff && step.summaryDue ? session.handoff(Date.now(), handoff) ?? null : null;
+    const summary = handoff && step.summaryDue ? session.handoff(Date.now(), withShadow(handoff)) ?? null : null;
     if (persist) save();
     else if (log.push(ev) > LOG_MAX) log.shift();
     return { step, summary };
@@ -169,7 +190,7 @@ export function createShared(scorer, store, newId, options = {}) {
    */
   function handoff(options) {
     sync();
-    const summary = session.handoff(Date.now(), options) ?? null;
+    const summary = session.handoff(Date.now(), withShadow(options)) ?? null;
     if (summary && persist) save();
     return summary;
   }
@@ -205,7 +226,7 @@ export function createShared(scorer, store, newId, options = {}) {
         for (const ev of log) {
           ev.anonymousId = id;
           try {
-            session.track(/** @type {LeadEvent} */ (ev), Date.now());
+            apply(ev);
           } catch {
             // rejected the first time too
           }
@@ -230,3 +251,59 @@ export function createShared(scorer, store, newId, options = {}) {
 }
 
 /** @typedef {ReturnType<typeof createShared>} Shared */
+
+/**
+ * The challenger: a second session on the same events, never shown, never deciding anything;
+ * its state is saved beside the champion's (`leadpulse:shadow`). Its errors are swallowed: a
+ * broken challenger must not disturb the site.
+ * @param {Scorer} scorer
+ * @param {import('./storage.js').Store} store
+ */
+function createShadow(scorer, store) {
+  /** @type {Session | null} */
+  let session = null;
+  const quiet = (/** @type {() => void} */ fn) => {
+    try {
+      fn();
+    } catch {
+      // the shadow only observes
+    }
+  };
+  return {
+    /** @param {string} visitor @param {string} [saved] */
+    open(visitor, saved) {
+      quiet(() => {
+        session?.free?.();
+        let s = scorer.session(visitor, saved);
+        if (s.restoreError) {
+          s.free?.();
+          s = scorer.session(visitor);
+        }
+        session = s;
+      });
+    },
+    /** @param {TrackerEvent} ev */
+    track(ev) {
+      quiet(() => {
+        session ??= scorer.session(ev.anonymousId);
+        session.track(/** @type {LeadEvent} */ (ev), Date.now());
+      });
+    },
+    save() {
+      quiet(() => {
+        const s = session?.save();
+        if (s && s.length <= STATE_MAX) store.set('shadow', s);
+      });
+    },
+    /** @returns {{ model: string, score: number, stage: import('../leadpulse_core.js').Stage } | undefined} */
+    view() {
+      if (!session) return undefined;
+      try {
+        const snap = session.snapshot(Date.now());
+        return { model: scorer.modelHash, score: snap.score, stage: snap.stage };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

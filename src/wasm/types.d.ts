@@ -58,8 +58,12 @@ export interface Snapshot {
   status: Status;
   qualified: boolean;
   qualifiedAt: string | null;
+  /** How the stage was entered: `score`, or a route's id (e.g. `hand_raise`); null below MQL. */
+  route: string | null;
   reasons: Reason[];
   frameworks: { [framework: string]: Coverage };
+  /** Answers and traits that disqualify (they count as no coverage). */
+  disqualifiers: Disqualifier[];
   nextQuestion: NextQuestion | null;
   action: { [key: string]: string };
   bot: boolean;
@@ -94,29 +98,45 @@ export interface Step {
 export interface Touch { referrer: string | null; utm: { [key: string]: string } }
 
 /** The qualified-lead summary: the only thing that leaves the device. */
+/** A disqualifying slot answer (`slot`, `value`) or trait rule (`rule`). */
+export interface Disqualifier { slot?: string; value?: string | number | boolean; rule?: string }
+
 export interface Summary {
   version: 1;
+  /** Idempotency key of this revision: `lp_` + 16 hex digits. */
   id: string;
+  /** 1 for the first hand-off, one more for each material change after it. */
+  revision: number;
   visitor: string;
   model: string;
   stage: Stage;
+  /** How the stage was entered: `score` or a route's id. */
+  route: string;
   score: number;
   fit: number;
   engagement: number;
   grade: string;
   reasons: Reason[];
   frameworks: { [framework: string]: Coverage };
+  disqualifiers: Disqualifier[];
   slots: { [slot: string]: string | number | boolean };
   traits: { [trait: string]: string | number | boolean };
+  /** Questions the visitor typed for sales, the latest first (at most 3). */
+  questions: string[];
   firstSeen: string;
   qualifiedAt: string;
   sessions: number;
   engagedSeconds: number;
   source: { first: Touch; last: Touch };
   runtime: 'browser' | 'edge' | 'native';
+  /** present when a shadow (challenger) model ran beside the model that decided */
+  shadow?: ShadowScore;
 }
 
-export interface SummaryOptions { runtime?: 'browser' | 'edge' | 'native'; includeEmail?: boolean }
+/** A challenger model's view of the same visitor (its hash, score and stage). */
+export interface ShadowScore { model: string; score: number; stage: Stage }
+
+export interface SummaryOptions { runtime?: 'browser' | 'edge' | 'native'; includeEmail?: boolean; shadow?: ShadowScore }
 
 /** A scoring model document (see docs/model.md for every field). */
 export interface ModelDocument {

@@ -302,3 +302,34 @@ fn impossible_summaries_are_stored_rejected_and_never_shown_as_leads() {
     );
     assert_eq!(server.leads().len(), 1);
 }
+
+#[test]
+fn a_shadow_models_view_is_stored_with_the_summary_and_checked() {
+    let server = Server::start(&site("shadow"), &["--rate-limit", "off"]);
+    let mut with_shadow = summary(1);
+    with_shadow["shadow"] = json!({"model": "00000000000000aa", "score": 41, "stage": "mql"});
+    assert_eq!(server.post_json(&with_shadow).status, 201);
+    assert_eq!(
+        server.leads()[0]["summary"]["shadow"],
+        with_shadow["shadow"]
+    );
+    type Edit = fn(&mut Value);
+    let cases: &[(&str, Edit)] = &[
+        ("shadow.model", |s| s["shadow"]["model"] = json!("champion")),
+        ("shadow.stage", |s| s["shadow"]["stage"] = json!("won")),
+        ("shadow.score", |s| s["shadow"]["score"] = json!(1e9)),
+        ("shadow.extra", |s| s["shadow"]["extra"] = json!(1)),
+    ];
+    for (path, edit) in cases {
+        let mut bad = summary(2);
+        bad["shadow"] = json!({"model": "00000000000000aa", "score": 41, "stage": "mql"});
+        edit(&mut bad);
+        let reply = server.post_json(&bad);
+        assert_eq!(
+            (reply.status, reply.json()["path"].clone()),
+            (400, json!(path)),
+            "{}",
+            reply.text()
+        );
+    }
+}

@@ -7,6 +7,7 @@ const attrs = (o) => (name) => (name in o ? o[name] : null);
 test('defaults: everything captured, DNT respected, 15 s engagement flush', () => {
   assert.deepEqual(withDefaults({}), {
     model: undefined,
+    shadow: undefined,
     endpoint: '',
     consent: undefined,
     respectDoNotTrack: true,
@@ -21,6 +22,7 @@ test('script-tag attributes', () => {
     fromAttributes(
       attrs({
         'data-model': '/model.json',
+        'data-shadow-model': '/challenger.lpm',
         'data-endpoint': '/collect',
         'data-consent': 'granted',
         'data-respect-dnt': 'false',
@@ -33,6 +35,7 @@ test('script-tag attributes', () => {
   );
   assert.deepEqual(o, {
     model: '/model.json',
+    shadow: '/challenger.lpm',
     endpoint: '/collect',
     consent: 'granted',
     respectDoNotTrack: false,

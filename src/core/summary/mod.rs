@@ -16,7 +16,7 @@ use crate::core::text;
 use crate::core::time::{format_iso, Millis};
 
 pub use handoff::{held, is_due, mark, revision, summary_id};
-pub use options::{Runtime, SummaryOptions};
+pub use options::{Runtime, Shadow, SummaryOptions};
 pub use received::ReceivedSummary;
 
 /// Hard cap on a serialized summary (DESIGN.md: ≤ 4 KB).
@@ -66,6 +66,9 @@ pub struct Summary {
     pub engaged_seconds: u64,
     pub source: Sources,
     pub runtime: &'static str,
+    /// A challenger model's score and stage for the same visitor, when one runs in shadow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Shadow>,
 }
 
 /// A value as a summary shows it: printable text, cut to [`MAX_TRAIT_TEXT`] bytes.
@@ -144,6 +147,7 @@ pub fn build(
             last: touch_out(state.last_touch.as_ref()),
         },
         runtime: options.runtime.name(),
+        shadow: options.shadow,
     };
     fit_to_size(&mut summary);
     Some(summary)

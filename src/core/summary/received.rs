@@ -73,6 +73,14 @@ pub struct ReceivedSources {
     pub last: Option<ReceivedTouch>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceivedShadow {
+    pub model: String,
+    pub score: i64,
+    pub stage: String,
+}
+
 /// Every field of [`super::Summary`], owned.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -100,6 +108,8 @@ pub struct ReceivedSummary {
     pub engaged_seconds: u64,
     pub source: ReceivedSources,
     pub runtime: String,
+    #[serde(default)]
+    pub shadow: Option<ReceivedShadow>,
 }
 
 /// A problem at a JSON path.
@@ -335,6 +345,18 @@ impl ReceivedSummary {
         }
         if !matches!(self.runtime.as_str(), "browser" | "edge" | "native") {
             return Err(problem("runtime", "expected one of browser, edge, native"));
+        }
+        if let Some(shadow) = &self.shadow {
+            if !is_hex(&shadow.model, 16) {
+                return Err(problem("shadow.model", "expected 16 lowercase hex digits"));
+            }
+            points(shadow.score, "shadow.score")?;
+            if !matches!(shadow.stage.as_str(), "visitor" | "lead" | "mql" | "sql") {
+                return Err(problem(
+                    "shadow.stage",
+                    "expected visitor, lead, mql or sql",
+                ));
+            }
         }
         Ok(())
     }
