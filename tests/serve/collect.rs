@@ -179,6 +179,18 @@ fn invalid_summaries_are_refused_naming_the_path() {
         }),
         ("runtime", |s| s["runtime"] = json!("server")),
         ("rawEvents", |s| s["rawEvents"] = json!([])),
+        // Found by a probe of the old collector: all accepted then.
+        ("score", |s| s["score"] = json!(1e308)),
+        ("fit", |s| s["fit"] = json!(-1e308)),
+        ("firstSeen", |s| {
+            s["firstSeen"] = json!("0000-01-01T00:00:00.000Z")
+        }),
+        ("qualifiedAt", |s| {
+            s["qualifiedAt"] = json!("9999-12-31T23:59:59.999Z")
+        }),
+        ("stage", |s| s["stage"] = json!("visitor")),
+        ("visitor", |s| s["visitor"] = json!("anon\u{0}42")),
+        ("visitor", |s| s["visitor"] = json!("anon\u{202e}24")),
     ];
     for (path, edit) in cases {
         let mut summary = fixture();
