@@ -148,6 +148,22 @@ function create(o) {
     if (consent === 'granted' && shared && queue) publish(stage ?? 'visitor', shared.handoff(HANDOFF));
   };
 
+  /**
+   * The engine trapped (a bug, or memory exhausted): its wasm instance cannot be trusted again,
+   * and every later call would fail ("recursive use of an object"). Scoring stops for this
+   * page, said once; the saved state (last good save) and queued summaries are kept, and the
+   * transport still delivers what is queued. Inputs are bounded before they reach the engine,
+   * so no input should get here.
+   * @param {unknown} e
+   */
+  const engineFailed = (e) => {
+    const trapped = e instanceof WebAssembly.RuntimeError || (e instanceof Error && /recursive use of an object/.test(e.message));
+    if (!trapped) return false;
+    shared = undefined;
+    warn('the scoring engine stopped after an internal error; scoring is off until the page reloads (saved state and queued summaries are kept)', e);
+    return true;
+  };
+
   /** @param {TrackerEvent} ev */
   const step = (ev) => {
     if (!shared) return null;
@@ -157,7 +173,7 @@ function create(o) {
       publish(result.stage, summary);
       return result;
     } catch (e) {
-      warn(ev.type + ' event rejected: ' + (e instanceof Error ? e.message : String(e)));
+      if (!engineFailed(e)) warn(ev.type + ' event rejected: ' + (e instanceof Error ? e.message : String(e)));
       return null;
     }
   };
