@@ -357,3 +357,15 @@ fn page_patterns_that_cannot_match_or_are_too_long_are_refused() {
     );
     assert_eq!(problems(hostile), Vec::new());
 }
+
+/// A model whose grades would make summaries the collector refuses is refused itself (the
+/// probe found 40 + 40-character labels and empty ones passing `validate`).
+#[test]
+fn grade_labels_that_would_break_the_summary_contract_are_refused() {
+    for label in ["", "A".repeat(40).as_str(), "A\u{202e}", "A\tB"] {
+        let doc = with(&["grades", "fit"], json!([{"grade": label}]));
+        assert_problem(doc, "grades.fit[0].grade", "1 to 8 printable characters");
+    }
+    let ok = with(&["grades", "fit"], json!([{"grade": "Tier-1"}]));
+    assert_eq!(problems(ok), Vec::new());
+}
