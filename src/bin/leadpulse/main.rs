@@ -1,5 +1,9 @@
 //! The native `leadpulse` command.
+mod fit;
+mod import;
+mod learn;
 mod model_file;
+mod progress;
 mod replay;
 mod serve;
 
@@ -46,6 +50,12 @@ enum Command {
     /// The collector and sales backend: stores qualified leads, pushes new SQLs to webhooks,
     /// takes sales feedback, serves the dashboard and the demo site.
     Serve(Box<serve::Options>),
+    /// Turn a CRM or marketing-automation export (CSV) into events and outcomes, as a mapping
+    /// file says (docs/import.md).
+    Import(import::Options),
+    /// Learn integer points for a model's rules from outcomes, with a held-out report
+    /// (docs/learning.md).
+    Fit(Box<fit::Options>),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +66,8 @@ fn main() -> ExitCode {
         Command::Replay(options) => replay::run(options),
         Command::Model => print(BUILTIN_JSON),
         Command::Serve(options) => serve::run(*options),
+        Command::Import(options) => import::run(options),
+        Command::Fit(options) => fit::run(*options),
     }
 }
 

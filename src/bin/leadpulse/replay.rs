@@ -4,8 +4,8 @@
 //! at once, so memory grows with the number of visitors, not of events. Events apply in
 //! file order (a late event counts as late, as it would live). Reading and parsing run on a
 //! second thread; the output is the same whatever the timing.
-mod lines;
-mod parse;
+pub mod lines;
+pub mod parse;
 mod sessions;
 
 use std::io::Write;

@@ -1,0 +1,107 @@
+"""Quality benchmark (not a test): 5-fold cross-validated ROC AUC on the X Education leads of
+the points model `leadpulse fit` learns, next to scikit-learn's LogisticRegression and
+HistGradientBoostingClassifier, on the same folds. Run by benches/quality/run.sh, which sets
+up the Python packages; see benches/README.md ("Quality of learned points").
+
+The points model is scored through leadpulse itself: per fold, `leadpulse fit` learns from the
+training folds' outcomes only (the held-out fold's leads have no outcome, `--holdout 0`), and
+`leadpulse replay` scores every lead with the fitted model; the AUC is taken on the held-out
+fold. The scikit-learn models read the same CSV columns directly.
+"""
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+FOLDS = 5
+SEED = 9
+CATEGORIES = ["LeadOrigin", "LeadSource", "Specialization", "Occupation"]
+NUMBERS = ["TotalVisits", "TotalTime", "PageViews"]
+
+
+def run(cmd, **kw):
+    done = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if done.returncode != 0:
+        sys.stderr.write(f"{' '.join(map(str, cmd))} exited {done.returncode}\n{done.stderr}")
+        sys.exit(1)
+    return done
+
+
+def main():
+    binary, data, map_file, work = (Path(a) for a in sys.argv[1:5])
+    work.mkdir(parents=True, exist_ok=True)
+    events, outcomes = work / "events.jsonl", work / "outcomes.csv"
+    run([binary, "import", "--map", map_file, data, "--events", events, "--outcomes", outcomes])
+
+    # NOTE: "" (field absent) and "Select" (form default) stay two different values.
+    leads = pd.read_csv(data, keep_default_na=False, dtype={c: str for c in CATEGORIES})
+    y = leads["Converted"].astype(int).to_numpy()
+    ids = leads["ProspectID"].to_numpy()
+    folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(leads, y))
+
+    lr = make_pipeline(
+        ColumnTransformer([
+            ("categories", OneHotEncoder(handle_unknown="ignore"), CATEGORIES),
+            ("numbers", StandardScaler(), NUMBERS),
+        ]),
+        LogisticRegression(max_iter=5000),
+    )
+    categorical = leads[CATEGORIES + NUMBERS].copy()
+    for c in CATEGORIES:
+        categorical[c] = categorical[c].astype("category")
+    hgb = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0)
+
+    rows = []
+    for k, (train, test) in enumerate(folds, 1):
+        fold_outcomes = work / f"outcomes-fold{k}.csv"
+        with open(fold_outcomes, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["visitor", "converted"])
+            for i in train:
+                w.writerow([ids[i], y[i]])
+        model = work / f"model-fold{k}.json"
+        started = time.monotonic()
+        run([binary, "fit", "--events", events, "--outcomes", fold_outcomes, "--holdout", "0",
+             "--out", model, "--report", work / f"report-fold{k}.json"])
+        fit_seconds = time.monotonic() - started
+        replayed = run([binary, "replay", "--model", model, events]).stdout
+        scores = {}
+        for line in replayed.splitlines():
+            snapshot = json.loads(line)
+            scores[snapshot["visitor"]] = snapshot["score"]
+        points_auc = roc_auc_score(y[test], [scores[ids[i]] for i in test])
+
+        lr.fit(leads.iloc[train], y[train])
+        lr_auc = roc_auc_score(y[test], lr.predict_proba(leads.iloc[test])[:, 1])
+        hgb.fit(categorical.iloc[train], y[train])
+        hgb_auc = roc_auc_score(y[test], hgb.predict_proba(categorical.iloc[test])[:, 1])
+        rules = len(json.loads(model.read_text())["rules"])
+        rows.append({"fold": k, "points": points_auc, "logistic": lr_auc, "hgb": hgb_auc,
+                     "rules": rules, "fitSeconds": fit_seconds})
+
+    mean = {key: float(np.mean([r[key] for r in rows])) for key in ("points", "logistic", "hgb")}
+    print(f"\n5-fold ROC AUC on {len(leads)} X Education leads (same folds; StratifiedKFold seed {SEED})")
+    print(f"{'fold':>6} {'points':>8} {'LR':>8} {'HGB':>8} {'rules':>6} {'fit s':>6}")
+    for r in rows:
+        print(f"{r['fold']:>6} {r['points']:>8.4f} {r['logistic']:>8.4f} {r['hgb']:>8.4f} {r['rules']:>6} {r['fitSeconds']:>6.1f}")
+    print(f"{'mean':>6} {mean['points']:>8.4f} {mean['logistic']:>8.4f} {mean['hgb']:>8.4f}")
+    gap = mean["hgb"] - mean["points"]
+    verdict = "within" if gap <= 0.01 else "NOT within"
+    print(f"points − HGB = {-gap:+.4f}: {verdict} the target (points ≥ HGB − 0.01)")
+    (work / "results.json").write_text(json.dumps({"folds": rows, "mean": mean}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Quality benchmark (not a test): cross-validated ROC AUC of the points `leadpulse fit` learns
+# on ../shared/data/leads.csv, next to scikit-learn's LogisticRegression and
+# HistGradientBoostingClassifier on the same folds (benches/README.md, "Quality of learned
+# points"). Sets up its own Python packages in a venv under target/ (from PyPI, once).
+#
+#   benches/quality/run.sh                 # release build of the command
+#   PROFILE=dev benches/quality/run.sh     # the debug build (no LTO build wait; slower fits)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+data=${LEADS_CSV:-../shared/data/leads.csv}
+work=target/quality
+venv=$work/venv
+profile=${PROFILE:-release}
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, pandas' 2>/dev/null; then
+  echo "quality: installing scikit-learn and pandas into $venv (once)" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check scikit-learn pandas
+fi
+
+if [ "$profile" = dev ]; then
+  cargo build --quiet --features cli
+  binary=target/debug/leadpulse
+else
+  cargo build --quiet --release --features cli
+  binary=target/release/leadpulse
+fi
+
+"$venv/bin/python" benches/quality/quality.py "$binary" "$data" examples/x-education/map.json "$work"

@@ -1,0 +1,400 @@
+//! The rules a fit learns points for: the base model's own rules, and rules proposed from
+//! the training leads (docs/learning.md, "Proposed rules"): banded steps for numeric signals
+//! (sessions, engaged time, page views, numeric traits) — bands need not be monotone, since
+//! each step gets its own points — and one rule per category value with enough support.
+use std::collections::HashSet;
+
+use serde_json::{json, Map, Value};
+
+use super::signals::Signals;
+
+/// The most rules a model may have (the engine's bound).
+pub const MAX_RULES: usize = 128;
+/// `repeat.count` is at most this (the engine's bound): page-view steps stop there.
+const MAX_REPEAT: f64 = 16.0;
+/// Most values of one category trait proposed (by support).
+const MAX_VALUES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Axis {
+    Fit,
+    Engagement,
+}
+
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A rule of the base model: its points, its cap in hits (cap / |points|), and whether a
+    /// stage route names it (then it is kept even at 0 points).
+    Base {
+        points: f64,
+        cap_hits: Option<f64>,
+        referenced: bool,
+    },
+    /// A step of a numeric signal: fires once the signal reaches `at`.
+    Step { signal: String, at: f64 },
+    /// A category value, or the trait being known at all.
+    Category,
+    /// Something done at least once (a page section, a named event).
+    Flag,
+}
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: String,
+    pub description: String,
+    /// The rule's document without `id`, `description`, `points`, `cap` and `group`.
+    pub rule: Map<String, Value>,
+    pub axis: Axis,
+    pub origin: Origin,
+}
+
+pub struct Settings {
+    pub min_support: usize,
+    pub bands: usize,
+}
+
+/// A rule id from free text: lower-case letters, digits and `_`, at most 64 bytes.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_');
+    let mut out: String = out.chars().take(56).collect();
+    if out.is_empty() {
+        out.push('x');
+    }
+    out
+}
+
+/// The base model's rules as candidates; route-named rules are marked.
+pub fn from_base(base: &Value) -> Vec<Candidate> {
+    let referenced: HashSet<&str> = ["mql", "sql"]
+        .iter()
+        .filter_map(|s| base.pointer(&format!("/stages/{s}/routes"))?.as_array())
+        .flatten()
+        .filter_map(|route| route.get("rules")?.as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let Some(rules) = base.get("rules").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    rules
+        .iter()
+        .filter_map(|rule| {
+            let object = rule.as_object()?;
+            let id = object.get("id")?.as_str()?.to_string();
+            let points = object.get("points")?.as_f64()?;
+            let cap_hits = object
+                .get("cap")
+                .and_then(Value::as_f64)
+                .map(|cap| cap / points.abs());
+            let when = object.get("when")?;
+            let is_trait = when.get("trait").is_some();
+            let axis = match object.get("axis").and_then(Value::as_str) {
+                Some("fit") => Axis::Fit,
+                Some("engagement") => Axis::Engagement,
+                _ if is_trait => Axis::Fit,
+                _ => Axis::Engagement,
+            };
+            let mut rule = object.clone();
+            for key in ["id", "description", "points", "cap", "group"] {
+                rule.remove(key);
+            }
+            let description = object
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let origin = Origin::Base {
+                points,
+                cap_hits,
+                referenced: referenced.contains(id.as_str()),
+            };
+            Some(Candidate {
+                id,
+                description,
+                rule,
+                axis,
+                origin,
+            })
+        })
+        .collect()
+}
+
+/// Steps for a numeric signal: the smallest positive value (when some leads have none: zero
+/// is a band of its own) and the quantiles k/(bands+1), made readable by `nice`; each step
+/// must leave at least `min_support` leads on either side.
+fn steps(values: &[f64], settings: &Settings, nice: fn(f64) -> f64) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let (Some(&lowest), true) = (sorted.first(), n > 0) else {
+        return Vec::new();
+    };
+    let mut at: Vec<f64> = Vec::new();
+    if lowest <= 0.0 {
+        if let Some(&first) = sorted.iter().find(|&&v| v > 0.0) {
+            at.push(nice(first));
+        }
+    }
+    for k in 1..=settings.bands {
+        if let Some(&q) = sorted.get(n * k / (settings.bands + 1)) {
+            at.push(nice(q));
+        }
+    }
+    at.sort_by(f64::total_cmp);
+    at.dedup();
+    // NOTE: two steps that split the leads alike are one feature twice: the first is kept.
+    let mut last_above = usize::MAX;
+    at.retain(|&t| {
+        let above = n - sorted.partition_point(|&v| v < t);
+        let keep = t > lowest
+            && above != last_above
+            && above >= settings.min_support
+            && n - above >= settings.min_support;
+        last_above = above;
+        keep
+    });
+    at
+}
+
+/// Whole numbers, at least 1.
+fn whole(v: f64) -> f64 {
+    v.floor().max(1.0)
+}
+
+/// Two significant digits, rounded down (1082 → 1000, 247 → 240, 0.37 → 0.37).
+fn two_digits(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let unit = 10f64.powi(v.log10().floor() as i32 - 1);
+    let rounded = (v / unit).floor() * unit;
+    // NOTE: printed through f64 → JSON; strip the binary noise of the division.
+    (rounded * 1e6).round() / 1e6
+}
+
+fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+fn rule(when: Value, once: bool) -> Map<String, Value> {
+    let mut rule = Map::new();
+    rule.insert("when".into(), when);
+    if once {
+        rule.insert("frequency".into(), json!("once"));
+    }
+    rule
+}
+
+/// Proposed rules from the training leads, after the base rules (a proposal whose condition
+/// a base rule has already is left out). Over [`MAX_RULES`] in all, the last are dropped
+/// (and a warning says how many).
+pub fn propose(
+    signals: &Signals,
+    base: &[Candidate],
+    settings: &Settings,
+    warnings: &mut Vec<String>,
+) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut push = |id: String, description: String, rule: Map<String, Value>, axis, origin| {
+        out.push(Candidate {
+            id,
+            description,
+            rule,
+            axis,
+            origin,
+        })
+    };
+    let n = signals.leads;
+    let supported =
+        |count: usize| count >= settings.min_support && n - count.min(n) >= settings.min_support;
+    for (name, values) in &signals.categories {
+        let present = signals.present.get(name).copied().unwrap_or(0);
+        if supported(present) {
+            let when = json!({"trait": name, "exists": true});
+            push(
+                format!("{}_known", slug(name)),
+                format!("{name} is known"),
+                rule(when, false),
+                Axis::Fit,
+                Origin::Category,
+            );
+        }
+        let mut by_support: Vec<&(String, usize)> =
+            values.values().filter(|(_, c)| supported(*c)).collect();
+        by_support.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (value, _) in by_support.into_iter().take(MAX_VALUES) {
+            let when = json!({"trait": name, "oneOf": [value]});
+            let id = format!("{}_{}", slug(name), slug(value));
+            push(
+                id,
+                format!("{name} is '{value}'"),
+                rule(when, false),
+                Axis::Fit,
+                Origin::Category,
+            );
+        }
+    }
+    for (name, values) in &signals.numbers {
+        for at in steps(values, settings, two_digits) {
+            let when = json!({"trait": name, "range": {"min": number(at)}});
+            let origin = Origin::Step {
+                signal: name.clone(),
+                at,
+            };
+            let id = format!("{}_{}_plus", slug(name), slug(&at.to_string()));
+            push(
+                id,
+                format!("{name} ≥ {at}"),
+                rule(when, false),
+                Axis::Fit,
+                origin,
+            );
+        }
+    }
+    for at in steps(&signals.sessions, settings, whole) {
+        let when = json!({"session": number(at)});
+        let origin = Origin::Step {
+            signal: "sessions".into(),
+            at,
+        };
+        push(
+            format!("sessions_{at}_plus"),
+            format!("{at} or more sessions (visits)"),
+            rule(when, true),
+            Axis::Engagement,
+            origin,
+        );
+    }
+    for at in steps(&signals.engaged, settings, two_digits) {
+        let when = json!({"engagedSeconds": number(at), "per": "visitor"});
+        let origin = Origin::Step {
+            signal: "engaged seconds".into(),
+            at,
+        };
+        let id = format!("engaged_{}s_plus", slug(&at.to_string()));
+        push(
+            id,
+            format!("{at} s or more of engaged time in all"),
+            rule(when, false),
+            Axis::Engagement,
+            origin,
+        );
+    }
+    for at in steps(&signals.pages, settings, whole)
+        .into_iter()
+        .filter(|&t| t <= MAX_REPEAT)
+    {
+        let when = if at <= 1.0 {
+            json!({"page": "/**"})
+        } else {
+            json!({"page": "/**", "repeat": {"count": number(at), "withinDays": 3650}})
+        };
+        let origin = Origin::Step {
+            signal: "page views".into(),
+            at,
+        };
+        push(
+            format!("pages_{at}_plus"),
+            format!("{at} or more page views"),
+            rule(when, true),
+            Axis::Engagement,
+            origin,
+        );
+    }
+    if signals.sections.len() > 1 {
+        for (section, &count) in signals.sections.iter().filter(|(_, c)| supported(**c)) {
+            let glob = if section == "/" {
+                "/".to_string()
+            } else {
+                format!("{section}**")
+            };
+            let _ = count;
+            let id = format!(
+                "page_{}",
+                slug(if section == "/" { "home" } else { section })
+            );
+            push(
+                id,
+                format!("Viewed {glob}"),
+                rule(json!({"page": glob}), true),
+                Axis::Engagement,
+                Origin::Flag,
+            );
+        }
+    }
+    for (name, _) in signals.events.iter().filter(|(_, c)| supported(**c)) {
+        let id = format!("event_{}", slug(name));
+        push(
+            id,
+            format!("Did '{name}'"),
+            rule(json!({"event": name}), true),
+            Axis::Engagement,
+            Origin::Flag,
+        );
+    }
+    let known: Vec<&Value> = base.iter().filter_map(|c| c.rule.get("when")).collect();
+    out.retain(|c| c.rule.get("when").is_none_or(|w| !known.contains(&w)));
+    let mut ids: HashSet<String> = base.iter().map(|c| c.id.clone()).collect();
+    for c in &mut out {
+        let stem = c.id.clone();
+        let mut k = 2;
+        while !ids.insert(c.id.clone()) {
+            c.id = format!("{stem}_{k}");
+            k += 1;
+        }
+    }
+    let room = MAX_RULES.saturating_sub(base.len());
+    if out.len() > room {
+        warnings.push(format!(
+            "{} proposed rules left out: a model has at most {MAX_RULES} rules",
+            out.len() - room
+        ));
+        out.truncate(room);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_start_a_band_at_zero_and_keep_support_on_both_sides() {
+        let settings = Settings {
+            min_support: 2,
+            bands: 3,
+        };
+        let values = [0.0, 0.0, 0.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+        // 1 and 3 split the leads alike (none below 3 but the zeros): 1 stands for both.
+        assert_eq!(steps(&values, &settings, whole), vec![1.0, 5.0, 7.0]);
+        let settings = Settings {
+            min_support: 4,
+            bands: 3,
+        };
+        assert_eq!(steps(&values, &settings, whole), vec![5.0]);
+    }
+
+    #[test]
+    fn readable_thresholds_and_ids() {
+        assert_eq!(two_digits(1082.0), 1000.0);
+        assert_eq!(two_digits(247.0), 240.0);
+        assert_eq!(two_digits(0.37), 0.37);
+        assert_eq!(slug("Lead Add Form"), "lead_add_form");
+        assert_eq!(
+            slug("Banking, Investment And Insurance"),
+            "banking_investment_and_insurance"
+        );
+    }
+}

@@ -1,0 +1,541 @@
+//! `leadpulse fit`: learns integer points for a model's rules from outcomes (docs/learning.md).
+//!
+//! Three passes over the history, each streamed through the real engine: (1) what the
+//! training leads did and are, to propose rules; (2) every candidate rule's firing weight per
+//! lead, read from the engine's reasons; then an L2 logistic regression on the training
+//! leads, points on a stated scale, thresholds for the target, a normal model document; (3)
+//! that model replayed, its scores and stages measured on the held-out leads.
+mod candidates;
+mod document;
+mod features;
+mod logistic;
+mod points;
+mod report;
+mod signals;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use leadpulse::core::engine::score;
+use leadpulse::core::model::{fnv1a64, Model};
+use serde_json::Value;
+
+use crate::learn::evaluation::{self, Outcome};
+use crate::learn::history::{self, History};
+use crate::learn::outcomes::{self, Outcomes};
+use candidates::{Candidate, Settings};
+use points::Target;
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit status: 0 on success; 1 when the model was written but some \
+    event or outcome lines were skipped (each is reported on stderr); 2 when no model could \
+    be fitted (unreadable input, an invalid base model, no converted or no unconverted \
+    training lead)."
+)]
+pub struct Options {
+    /// The history: JSONL events (`leadpulse import` writes them from a CRM export).
+    #[arg(long, value_name = "E.jsonl")]
+    events: PathBuf,
+    /// Outcomes: CSV `visitor,converted[,amount,closedAt]`.
+    #[arg(long, value_name = "O.csv")]
+    outcomes: PathBuf,
+    /// A model document whose rules are re-weighted (and whose slots, routes, actions …
+    /// are kept); without it the fitted model has only the learned rules.
+    #[arg(long, value_name = "MODEL")]
+    base: Option<PathBuf>,
+    /// Where to write the fitted model document.
+    #[arg(long, value_name = "MODEL.json")]
+    out: PathBuf,
+    /// Also write the report as JSON here.
+    #[arg(long, value_name = "R.json")]
+    report: Option<PathBuf>,
+    /// SQL threshold: the lowest score whose SQLs convert at least this often (training
+    /// leads). The default target is precision 0.75.
+    #[arg(long, value_name = "P", conflicts_with = "sql_share")]
+    sql_precision: Option<f64>,
+    /// SQL threshold: the lowest score that makes at most this share of leads SQLs.
+    #[arg(long, value_name = "S")]
+    sql_share: Option<f64>,
+    /// MQL threshold: the highest score that still catches this share of the converted
+    /// training leads.
+    #[arg(long, value_name = "R", default_value_t = 0.8)]
+    mql_recall: f64,
+    /// Share of the leads held out for the report (0: learn from all of them).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.25)]
+    holdout: f64,
+    /// Seed of the held-out split.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// L2 regularisation strength λ (scikit-learn's C = 1/λ).
+    #[arg(long, value_name = "λ", default_value_t = 1.0)]
+    l2: f64,
+    /// The points scale: this many points double the odds of converting.
+    #[arg(long, value_name = "N", default_value_t = 20.0)]
+    points_per_doubling: f64,
+    /// A proposed rule must fire for, and not fire for, at least this many training leads.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    min_support: usize,
+    /// Steps proposed per numeric signal (at most).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    bands: usize,
+    /// The fitted model's name (default: the base's name + "-fitted", or "fitted").
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// The held-out split (docs/learning.md): a lead is held out when the FNV-1a 64 hash of
+/// "SEED:KEY" modulo 1,000,000 is below SHARE × 1,000,000 — the same lead always lands on
+/// the same side, whatever the file order.
+pub fn held_out(key: &str, share: f64, seed: u64) -> bool {
+    let hash = fnv1a64(format!("{seed}:{key}").as_bytes());
+    ((hash % 1_000_000) as f64) < share * 1_000_000.0
+}
+
+/// A threshold no score reaches (the peaks pass decides no stage).
+const NEVER: i64 = 1_000_000_000_000;
+
+pub fn run(options: Options) -> ExitCode {
+    match fit(&options) {
+        Ok(skipped) if skipped > 0 => ExitCode::FAILURE,
+        Ok(_) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("leadpulse fit: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(options: &Options) -> Result<Target, String> {
+    if !(0.0..1.0).contains(&options.holdout) {
+        return Err("--holdout is a share from 0 to below 1".into());
+    }
+    if !(options.l2 >= 0.0 && options.points_per_doubling > 0.0) {
+        return Err("--l2 must be ≥ 0 and --points-per-doubling > 0".into());
+    }
+    if !(0.0..=1.0).contains(&options.mql_recall) {
+        return Err("--mql-recall is a share from 0 to 1".into());
+    }
+    match (options.sql_precision, options.sql_share) {
+        (Some(p), _) if (0.0..=1.0).contains(&p) => Ok(Target::Precision(p)),
+        (_, Some(s)) if (0.0..=1.0).contains(&s) => Ok(Target::Share(s)),
+        (None, None) => Ok(Target::Precision(0.75)),
+        _ => Err("--sql-precision and --sql-share are shares from 0 to 1".into()),
+    }
+}
+
+/// The base model document, checked by the engine's reader.
+fn load_base(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the base model {}: {e}", path.display()))?;
+    if leadpulse::core::model::compiled::is_compiled_text(&text) {
+        return Err(format!(
+            "{} is a compiled model; fit needs the model document (JSON)",
+            path.display()
+        ));
+    }
+    Model::from_json_text(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn model_of(doc: &Value) -> Result<Model, String> {
+    let text = serde_json::to_string(doc).map_err(|e| e.to_string())?;
+    Model::from_json_text(&text).map_err(|e| format!("the model built is invalid: {e}"))
+}
+
+/// Fits and writes the model; the number of skipped input lines.
+fn fit(options: &Options) -> Result<u64, String> {
+    let target = check(options)?;
+    let outcomes = outcomes::read(&options.outcomes)?;
+    for problem in outcomes.problems.iter().take(100) {
+        eprintln!("{}: {problem}", options.outcomes.display());
+    }
+    let base = options.base.as_deref().map(load_base).transpose()?;
+    let split = |key: &str| held_out(key, options.holdout, options.seed);
+    let mut warnings = Vec::new();
+
+    // Pass 1: signals of the training leads → candidates.
+    let probe = Arc::new(model_of(&document::probe(base.as_ref()))?);
+    let mut collector = signals::Collector::default();
+    let pass = history::replay(
+        &options.events,
+        &[probe],
+        "signals",
+        None,
+        &mut |slot, event, _| collector.observe(slot, event),
+    )?;
+    let (lines, rejected) = (pass.lines, pass.rejected);
+    let mut stats = signals::Signals::default();
+    for (slot, (visitor, sessions)) in pass.visitors().enumerate() {
+        let Some(state) = sessions.first().map(|s| s.state()) else {
+            continue;
+        };
+        match outcomes.of(visitor, state.user_id.as_deref()) {
+            Some((key, _)) if !split(key) => {
+                stats.add(state, collector.activity.get(slot), &collector)
+            }
+            _ => {}
+        }
+    }
+    drop(pass);
+    let settings = Settings {
+        min_support: options.min_support,
+        bands: options.bands,
+    };
+    let mut candidates = base.as_ref().map(candidates::from_base).unwrap_or_default();
+    let proposed = candidates::propose(&stats, &candidates, &settings, &mut warnings);
+    candidates.extend(proposed);
+    if candidates.is_empty() {
+        return Err("no rule to learn: the base has none and no signal has enough support (see --min-support)".into());
+    }
+
+    // Pass 2: firing weights → the regression.
+    let features = Arc::new(model_of(&document::features(base.as_ref(), &candidates))?);
+    let pass = history::replay(
+        &options.events,
+        &[features],
+        "features",
+        Some(lines),
+        &mut |_, _, _| {},
+    )?;
+    let examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let visitors = pass.len();
+    drop(pass);
+    let train: Vec<logistic::Row> = examples
+        .iter()
+        .filter(|e| !e.held_out)
+        .map(|e| e.row.clone())
+        .collect();
+    let converted = train.iter().filter(|r| r.label).count();
+    if converted == 0 || converted == train.len() {
+        return Err(format!(
+            "{} training leads, {converted} converted: learning needs both kinds (is --outcomes keyed by the events' visitors?)",
+            train.len()
+        ));
+    }
+    let fitted = logistic::fit(&train, candidates.len(), options.l2);
+    if !fitted.converged {
+        warnings.push(format!(
+            "the regression stopped after {} iterations without converging",
+            fitted.iterations
+        ));
+    }
+    let support = support(&train, candidates.len());
+    let mut points = points::points(&fitted.weights, options.points_per_doubling);
+    let unseen: Vec<&str> = candidates
+        .iter()
+        .zip(points.iter_mut())
+        .zip(&support)
+        .filter_map(|((c, p), &(leads, _))| match c.origin {
+            candidates::Origin::Base { points: base, .. } if leads == 0 => {
+                *p = base.round() as i64;
+                Some(c.id.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if !unseen.is_empty() {
+        warnings.push(format!(
+            "base rules that never fire for a training lead keep their base points (nothing to learn from): {}",
+            unseen.join(", ")
+        ));
+    }
+
+    // Pass 3: the peak score of each training lead under the learned points. Stages are
+    // forward-only, so a lead qualifies when its score *ever* reaches a threshold: the
+    // thresholds are picked on peaks, which the final score may be below.
+    let unreached = (NEVER, NEVER, 1);
+    let (doc, _) = build(
+        options,
+        base.as_ref(),
+        &candidates,
+        &points,
+        &train,
+        unreached,
+        &mut Vec::new(),
+    );
+    let peaks_model = Arc::new(model_of(&doc)?);
+    let mut peaks: Vec<i64> = Vec::new();
+    let pass = history::replay(
+        &options.events,
+        &[peaks_model],
+        "peaks",
+        Some(lines),
+        &mut |slot, _, sessions| {
+            if let Some(session) = sessions.first() {
+                let state = session.state();
+                let now = score::totals(session.model(), state, state.last_seen).total();
+                if peaks.len() <= slot {
+                    peaks.resize(slot + 1, i64::MIN);
+                }
+                if let Some(peak) = peaks.get_mut(slot) {
+                    *peak = (*peak).max(now);
+                }
+            }
+        },
+    )?;
+    let scored: Vec<(i64, bool)> = labelled(&pass, &outcomes, &split)
+        .filter(|(_, _, held)| !held)
+        .filter_map(|(slot, converted, _)| Some((*peaks.get(slot)?, converted)))
+        .collect();
+    drop(pass);
+    let (mql, sql) = points::thresholds(
+        &scored,
+        target,
+        options.mql_recall,
+        options.min_support,
+        &mut warnings,
+    );
+    if mql <= 0 {
+        warnings.push(format!(
+            "MQL enters at {mql}: on this scale most leads' evidence is negative, so a visitor with none (score 0) would be above it{}",
+            if base.is_none() { "; both stages require a known visitor" } else { "" }
+        ));
+    }
+    let gap = ((options.points_per_doubling / 4.0).round() as i64).max(1);
+    let (doc, decided) = build(
+        options,
+        base.as_ref(),
+        &candidates,
+        &points,
+        &train,
+        (mql, sql, gap),
+        &mut warnings,
+    );
+    let model = model_of(&doc)?;
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    std::fs::write(&options.out, text)
+        .map_err(|e| format!("cannot write {}: {e}", options.out.display()))?;
+
+    // Pass 4: the fitted model replayed, measured.
+    let model = Arc::new(model);
+    let pass = history::replay(
+        &options.events,
+        std::slice::from_ref(&model),
+        "measure",
+        Some(lines),
+        &mut |_, _, _| {},
+    )?;
+    let (train_leads, held_leads) = outcomes_of(&pass, &outcomes, &split);
+    drop(pass);
+    let r = report::Report {
+        model: report::ModelInfo {
+            name: model.name.clone(),
+            hash: model.hash.clone(),
+            file: options.out.display().to_string(),
+            rules: model.rules.len(),
+        },
+        data: report::Data {
+            events: options.events.display().to_string(),
+            lines,
+            rejected_lines: rejected,
+            visitors,
+            outcomes: outcomes.by_visitor.len(),
+            outcome_problems: outcomes.problems.len(),
+            train: train_leads.len(),
+            held_out: held_leads.len(),
+        },
+        split: report::Split {
+            held_out_share: options.holdout,
+            seed: options.seed,
+            rule: "held out when fnv1a64(\"SEED:VISITOR\") % 1000000 < SHARE × 1000000",
+        },
+        fit: report::FitInfo {
+            method: "L2-regularised logistic regression, Newton's method (hand-written)",
+            l2: options.l2,
+            iterations: fitted.iterations,
+            converged: fitted.converged,
+            intercept: fitted.intercept,
+            points_per_doubling: options.points_per_doubling,
+            candidates: candidates.len(),
+            min_support: options.min_support,
+            bands: options.bands,
+        },
+        thresholds: report::Thresholds {
+            mql: report::Stage {
+                enter: decided.mql.0,
+                exit: decided.mql.1,
+                target: format!("recall ≥ {} on the training leads", options.mql_recall),
+            },
+            sql: report::Stage {
+                enter: decided.sql.0,
+                exit: decided.sql.1,
+                target: target.describe(),
+            },
+        },
+        held_out: (!held_leads.is_empty()).then(|| evaluation::evaluate(&held_leads)),
+        train: evaluation::evaluate(&train_leads),
+        points: points_table(&candidates, &points, &fitted.weights, &support),
+        bands: report::bands(&candidates, &points),
+        warnings,
+    };
+    if let Some(path) = &options.report {
+        let json = serde_json::to_string_pretty(&r).map_err(|e| e.to_string())? + "\n";
+        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    print!("{}", report::table(&r));
+    let skipped = rejected + outcomes.problems.len() as u64;
+    eprintln!(
+        "leadpulse fit: {lines} lines, {visitors} visitors, {} train + {} held-out leads, {} rules → {}{}",
+        r.data.train,
+        r.data.held_out,
+        r.model.rules,
+        options.out.display(),
+        if skipped > 0 { format!("; {skipped} input lines skipped") } else { String::new() }
+    );
+    Ok(skipped)
+}
+
+/// The fitted document and the thresholds it holds.
+fn build(
+    options: &Options,
+    base: Option<&Value>,
+    candidates: &[Candidate],
+    points: &[i64],
+    train: &[logistic::Row],
+    (mql, sql, gap): (i64, i64, i64),
+    warnings: &mut Vec<String>,
+) -> (Value, document::Decisions) {
+    let axis_scores = |axis: candidates::Axis| -> Vec<i64> {
+        train
+            .iter()
+            .map(|r| {
+                let sum: f64 = r
+                    .features
+                    .iter()
+                    .filter(|(j, _)| candidates.get(*j as usize).is_some_and(|c| c.axis == axis))
+                    .map(|&(j, x)| points.get(j as usize).copied().unwrap_or(0) as f64 * x)
+                    .sum();
+                sum.round() as i64
+            })
+            .collect()
+    };
+    let labels = |axis: &str, default: &[&str]| -> Vec<String> {
+        base.and_then(|b| b.pointer(&format!("/grades/{axis}"))?.as_array().cloned())
+            .map(|bands| {
+                bands
+                    .iter()
+                    .filter_map(|b| Some(b.get("grade")?.as_str()?.to_string()))
+                    .collect()
+            })
+            .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
+    };
+    let dropped = document::dropped_minimums(base);
+    if !dropped.is_empty() {
+        warnings.push(format!(
+            "left out of the fitted model (on the old points scale): {}",
+            dropped.join(", ")
+        ));
+    }
+    let name =
+        options
+            .name
+            .clone()
+            .unwrap_or_else(|| match base.and_then(|b| b.get("name")?.as_str()) {
+                Some(name) => format!("{name}-fitted"),
+                None => "fitted".into(),
+            });
+    let description = format!(
+        "Fitted by leadpulse fit from {} and {}: {} training leads, L2 {}; {} points double the odds of converting.",
+        options.events.display(),
+        options.outcomes.display(),
+        train.len(),
+        options.l2,
+        options.points_per_doubling
+    );
+    let decided = document::Decisions {
+        name,
+        description,
+        mql: (mql, mql - gap),
+        sql: (sql, sql - gap),
+        fit_grades: points::grades(
+            &axis_scores(candidates::Axis::Fit),
+            &labels("fit", &["A", "B", "C"]),
+        ),
+        engagement_grades: points::grades(
+            &axis_scores(candidates::Axis::Engagement),
+            &labels("engagement", &["1", "2", "3"]),
+        ),
+    };
+    let rules = candidates
+        .iter()
+        .zip(points)
+        .filter_map(|(c, &p)| document::rule(c, p))
+        .collect();
+    (document::fitted(base, rules, &decided), decided)
+}
+
+/// The leads with an outcome: (position, converted, held out).
+fn labelled<'a>(
+    pass: &'a History,
+    outcomes: &'a Outcomes,
+    split: &'a dyn Fn(&str) -> bool,
+) -> impl Iterator<Item = (usize, bool, bool)> + 'a {
+    pass.visitors()
+        .enumerate()
+        .filter_map(|(slot, (visitor, sessions))| {
+            let user = sessions.first()?.state().user_id.as_deref();
+            let (key, outcome) = outcomes.of(visitor, user)?;
+            Some((slot, outcome.converted, split(key)))
+        })
+}
+
+/// Each lead with an outcome as the fitted model left it: (train, held out).
+fn outcomes_of(
+    pass: &History,
+    outcomes: &Outcomes,
+    split: &dyn Fn(&str) -> bool,
+) -> (Vec<Outcome>, Vec<Outcome>) {
+    let (mut train, mut held) = (Vec::new(), Vec::new());
+    for (visitor, sessions) in pass.visitors() {
+        let Some(session) = sessions.first() else {
+            continue;
+        };
+        let Some((key, outcome)) = outcomes.of(visitor, session.state().user_id.as_deref()) else {
+            continue;
+        };
+        let lead = Outcome::of(session, outcome.converted);
+        if split(key) {
+            held.push(lead);
+        } else {
+            train.push(lead);
+        }
+    }
+    (train, held)
+}
+
+/// Per candidate: the training leads it fires for, and how many of them converted.
+fn support(train: &[logistic::Row], candidates: usize) -> Vec<(u64, u64)> {
+    let mut out = vec![(0u64, 0u64); candidates];
+    for row in train {
+        for &(j, _) in &row.features {
+            if let Some((leads, converted)) = out.get_mut(j as usize) {
+                *leads += 1;
+                *converted += u64::from(row.label);
+            }
+        }
+    }
+    out
+}
+
+fn points_table(
+    candidates: &[Candidate],
+    points: &[i64],
+    weights: &[f64],
+    support: &[(u64, u64)],
+) -> Vec<report::PointsRow> {
+    candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| report::PointsRow {
+            rule: c.id.clone(),
+            description: c.description.clone(),
+            axis: report::axis_name(c.axis),
+            points: points.get(i).copied().unwrap_or(0),
+            weight: weights.get(i).copied().unwrap_or(0.0),
+            leads: support.get(i).map_or(0, |s| s.0),
+            converted: support.get(i).map_or(0, |s| s.1),
+        })
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! A history (JSONL events) replayed through several models at once, as `leadpulse replay`
+//! does through one: each event applies to its visitor's session in every model, at the
+//! event's own time, in file order. Reading and parsing run on `replay`'s reader thread.
+//! Memory: one session per visitor and model.
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use leadpulse::core::engine::Session;
+use leadpulse::core::event::Event;
+use leadpulse::core::model::Model;
+
+use crate::replay::lines::Lines;
+use crate::replay::parse::{self, Parsed};
+
+/// Rejected lines reported one by one; the rest are counted.
+const MAX_REPORTED: u64 = 100;
+
+pub struct History {
+    index: HashMap<String, usize>,
+    visitors: Vec<(String, Vec<Session>)>,
+    /// Lines read (events and rejected ones).
+    pub lines: u64,
+    pub rejected: u64,
+}
+
+impl History {
+    /// Each visitor (in order of first appearance) with its session in each model.
+    pub fn visitors(&self) -> impl Iterator<Item = (&str, &[Session])> {
+        self.visitors
+            .iter()
+            .map(|(v, s)| (v.as_str(), s.as_slice()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.visitors.len()
+    }
+}
+
+/// Replays `path` through `models`. `lines` (from an earlier pass over the same file) turns
+/// the spinner into a bar. A rejected line is reported (the first ones) and counted; every
+/// applied event is also shown to `observe` with its visitor's position and sessions.
+pub fn replay(
+    path: &Path,
+    models: &[Arc<Model>],
+    label: &str,
+    lines: Option<u64>,
+    observe: &mut dyn FnMut(usize, &Event, &[Session]),
+) -> Result<History, String> {
+    let name = path.display().to_string();
+    let input = Lines::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let bar = crate::progress::bar(label, lines, false);
+    let mut history = History {
+        index: HashMap::new(),
+        visitors: Vec::new(),
+        lines: 0,
+        rejected: 0,
+    };
+    let read = std::thread::scope(|scope| {
+        let (batches, reader) = parse::spawn(scope, input);
+        for batch in batches.iter() {
+            bar.inc(batch.len() as u64);
+            for parsed in batch {
+                history.lines += 1;
+                let problem = match parsed {
+                    Parsed::Event(number, event) => match history.apply(models, &event) {
+                        Ok(slot) => {
+                            if let Some((_, sessions)) = history.visitors.get(slot) {
+                                observe(slot, &event, sessions);
+                            }
+                            Ok(())
+                        }
+                        Err(why) => Err((number, why)),
+                    },
+                    Parsed::Rejected(number, why) => Err((number, why)),
+                };
+                if let Err((number, why)) = problem {
+                    history.rejected += 1;
+                    if history.rejected <= MAX_REPORTED {
+                        bar.suspend(|| eprintln!("{name}: line {number}: {why}"));
+                    }
+                }
+            }
+        }
+        reader.join()
+    });
+    bar.finish_and_clear();
+    if history.rejected > MAX_REPORTED {
+        eprintln!(
+            "{name}: … {} more rejected lines not shown",
+            history.rejected - MAX_REPORTED
+        );
+    }
+    match read {
+        Ok(Ok(())) => Ok(history),
+        Ok(Err(e)) => Err(format!("reading {name}: {e}")),
+        Err(_) => Err(format!("reading {name}: the reader thread failed")),
+    }
+}
+
+impl History {
+    /// Applies the event in every model; the visitor's position, or the first model's
+    /// reason to reject it.
+    fn apply(&mut self, models: &[Arc<Model>], event: &Event) -> Result<usize, String> {
+        let slot = match self.index.get(&event.visitor) {
+            Some(&slot) => slot,
+            None => {
+                let sessions = models
+                    .iter()
+                    .map(|m| Session::new(m.clone(), &event.visitor))
+                    .collect();
+                self.visitors.push((event.visitor.clone(), sessions));
+                self.index
+                    .insert(event.visitor.clone(), self.visitors.len() - 1);
+                self.visitors.len() - 1
+            }
+        };
+        let Some((_, sessions)) = self.visitors.get_mut(slot) else {
+            return Ok(slot);
+        };
+        let mut first = Ok(slot);
+        for session in sessions.iter_mut() {
+            if let Err(problem) = session.apply(event, event.time) {
+                if first.is_ok() {
+                    first = Err(problem.to_string());
+                }
+            }
+        }
+        first
+    }
+}

@@ -1,0 +1,139 @@
+//! Outcomes: `visitor,converted[,amount,closedAt]` (CSV with a header; `import` writes it).
+//! A bad line is reported with its line number and skipped; a visitor listed twice keeps
+//! its first line. Memory: one entry per visitor.
+use std::collections::HashMap;
+use std::path::Path;
+
+use leadpulse::core::time::{self, Millis};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub converted: bool,
+    pub amount: Option<f64>,
+    pub closed_at: Option<Millis>,
+}
+
+pub struct Outcomes {
+    pub by_visitor: HashMap<String, Outcome>,
+    /// `line N: why`, for every line skipped.
+    pub problems: Vec<String>,
+}
+
+impl Outcomes {
+    /// The outcome of a visitor, by its key, else by the user id it identified with; with
+    /// the key it was found by.
+    pub fn of<'a>(
+        &'a self,
+        visitor: &'a str,
+        user_id: Option<&'a str>,
+    ) -> Option<(&'a str, &'a Outcome)> {
+        let found = |key: &'a str| self.by_visitor.get(key).map(|o| (key, o));
+        found(visitor).or_else(|| user_id.and_then(found))
+    }
+}
+
+fn converted(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Some(true),
+        "0" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads the file; `Err` when it cannot be read or its header lacks `visitor`/`converted`.
+pub fn read(path: &Path) -> Result<Outcomes, String> {
+    let name = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| format!("cannot read outcomes {name}: {e}"))?;
+    let header = reader
+        .headers()
+        .map_err(|e| format!("outcomes {name}: {e}"))?
+        .clone();
+    let column = |wanted: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(wanted))
+    };
+    let (Some(visitor), Some(outcome)) = (column("visitor"), column("converted")) else {
+        return Err(format!(
+            "outcomes {name}: the header needs the columns visitor and converted (found: {})",
+            header.iter().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let (amount, closed) = (column("amount"), column("closedAt"));
+    let mut by_visitor = HashMap::new();
+    let mut problems = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                if e.is_io_error() {
+                    return Err(format!("reading outcomes {name}: {e}"));
+                }
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, csv::Position::line);
+        let field = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+        };
+        let Some(key) = field(Some(visitor)) else {
+            problems.push(format!("line {line}: no visitor"));
+            continue;
+        };
+        let Some(converted) = field(Some(outcome)).and_then(converted) else {
+            problems.push(format!(
+                "line {line}: converted must be 1 or 0 (true/false, yes/no)"
+            ));
+            continue;
+        };
+        let amount = match field(amount) {
+            None => None,
+            Some(text) => match text.parse::<f64>() {
+                Ok(n) if n.is_finite() => Some(n),
+                _ => {
+                    problems.push(format!("line {line}: amount is not a number: '{text}'"));
+                    continue;
+                }
+            },
+        };
+        let closed_at = match field(closed) {
+            None => None,
+            Some(text) => match text.parse::<i64>().ok().or_else(|| time::parse_iso(text)) {
+                Some(t) => Some(t),
+                None => {
+                    problems.push(format!(
+                        "line {line}: closedAt is not an ISO-8601 time: '{text}'"
+                    ));
+                    continue;
+                }
+            },
+        };
+        if by_visitor.contains_key(key) {
+            problems.push(format!(
+                "line {line}: visitor '{key}' is listed again; the first line counts"
+            ));
+            continue;
+        }
+        by_visitor.insert(
+            key.to_string(),
+            Outcome {
+                converted,
+                amount,
+                closed_at,
+            },
+        );
+    }
+    Ok(Outcomes {
+        by_visitor,
+        problems,
+    })
+}
