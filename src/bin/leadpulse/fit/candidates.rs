@@ -221,20 +221,32 @@ pub fn propose(
         |count: usize| count >= settings.min_support && n - count.min(n) >= settings.min_support;
     for (name, values) in &signals.categories {
         let present = signals.present.get(name).copied().unwrap_or(0);
-        if supported(present) {
+        let mut by_support: Vec<&(String, usize)> =
+            values.values().filter(|(_, c)| supported(*c)).collect();
+        by_support.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        by_support.truncate(MAX_VALUES);
+        let covered: usize = by_support.iter().map(|(_, c)| c).sum();
+        // NOTE: "known" only where some leads have a value without a rule of its own (else
+        // it is the sum of the value rules); when the values cover every lead, the most
+        // common one is the reference at 0 points (else they are the intercept again).
+        if supported(present) && covered < present {
             let when = json!({"trait": name, "exists": true});
+            let description = format!("{name} is known");
             push(
                 format!("{}_known", slug(name)),
-                format!("{name} is known"),
+                description,
                 rule(when, false),
                 Axis::Fit,
                 Origin::Category,
             );
         }
-        let mut by_support: Vec<&(String, usize)> =
-            values.values().filter(|(_, c)| supported(*c)).collect();
-        by_support.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        for (value, _) in by_support.into_iter().take(MAX_VALUES) {
+        if covered >= n && !by_support.is_empty() {
+            let (reference, _) = by_support.remove(0);
+            warnings.push(format!(
+                "{name} '{reference}' is the reference value: 0 points, the others relative to it"
+            ));
+        }
+        for (value, _) in by_support {
             let when = json!({"trait": name, "oneOf": [value]});
             let id = format!("{}_{}", slug(name), slug(value));
             push(
