@@ -1,5 +1,6 @@
-// Shared page behaviour for the Northwind demo site: navigation state, the blog's client-side
-// navigation, the demo form, and the LeadPulse-driven widgets (consent, CTA, chat, debug panel).
+// Shared page behaviour for the Northwind demo site: navigation state, the phone menu, the
+// blog's client-side navigation, the demo form, and the LeadPulse-driven widgets (consent, CTA,
+// chat, debug panel).
 // NOTE: the site must keep working when the tracker is blocked or fails, so every widget that
 // needs `window.leadpulse` is mounted only after it is ready.
 import { whenTracker } from './js/tracker.js';
@@ -9,6 +10,7 @@ import { mountChat } from './js/chat.js';
 import { mountDebug } from './js/debug.js';
 import { mountBlogNav } from './js/blog-nav.js';
 import { mountDemoForm } from './js/demo-form.js';
+import { mountMenu } from './js/menu.js';
 
 function markCurrentNav() {
   const here = location.pathname.replace(/\/$/, '') || '/';
@@ -21,6 +23,7 @@ function markCurrentNav() {
 }
 
 markCurrentNav();
+mountMenu();
 mountBlogNav(markCurrentNav);
 mountDemoForm(whenTracker);
 

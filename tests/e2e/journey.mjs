@@ -1,6 +1,6 @@
 // What a prospect does on the Northwind demo site, as reusable steps. Every step goes through
 // the site's real UI (links, buttons, forms), never through the tracker API.
-import { ready, snapshot, until } from './harness.mjs';
+import { API_TOKEN, ready, snapshot, until } from './harness.mjs';
 
 export const PROSPECT = {
   name: 'Maya Okafor',
@@ -47,23 +47,32 @@ export async function openChat(page) {
   await page.waitForSelector('[data-testid="chat"]:not([hidden]) [data-testid="chat-opener"]');
 }
 
-/** Answers the chat's current question with a button; returns the slot answered, or null when done. */
+/** What the chat waits for: `question` (with its slot), `email` or `done` (chat.js `data-state`). */
+export const chatState = (page) => page.$eval('[data-testid="chat"]', (c) => ({ state: c.dataset.state, slot: c.dataset.slot, turn: c.dataset.turn }));
+
+/** Waits until the chat has taken its next turn after `turn`. */
+export async function nextTurn(page, turn) {
+  await page.waitForFunction((t) => document.querySelector('[data-testid="chat"]').dataset.turn !== t, turn);
+  return chatState(page);
+}
+
+/** Answers the chat's current question with a button; returns the slot answered, or null when it asks none. */
 export async function answerOne(page) {
-  const q = await page.evaluate(() => window.leadpulse.nextQuestion());
-  if (!q) return null;
+  const { state, slot, turn } = await chatState(page);
+  if (state !== 'question') return null;
   const options = await page.$$eval('[data-testid="chat-option"]', (bs) => bs.map((b) => b.dataset.value));
-  const before = await page.locator('[data-testid="chat-question"]').count();
   if (options.length) {
     const value = PREFERRED.find((p) => options.includes(p)) || options[0];
     await page.click(`[data-testid="chat-option"][data-value="${value}"]`);
   } else {
-    await page.fill('[data-testid="chat-input"]', FREE_TEXT[q.slot] || 'We need one pipeline for CRM and billing data');
+    await page.fill('[data-testid="chat-input"]', FREE_TEXT[slot] || 'We need one pipeline for CRM and billing data');
     await page.click('[data-testid="chat-send"]');
   }
-  await until(async () => (await page.locator('[data-testid="chat-question"], [data-testid="chat-done"]').count()) > before, 'the next chat message');
-  return q.slot;
+  await nextTurn(page, turn);
+  return slot;
 }
 
+/** Answers until the chat stops asking (it asks at most three, then the e-mail or the next step). */
 export async function answerAll(page, max = 12) {
   const slots = [];
   for (let i = 0; i < max; i++) {
@@ -90,4 +99,12 @@ export const ctaText = (page) => page.textContent('[data-testid="cta"]');
 export async function stage(page, want, timeout = 10000) {
   await page.waitForFunction((s) => window.leadpulse.snapshot()?.stage === s, want, { timeout });
   return snapshot(page);
+}
+
+/** Signs in to the sales dashboard (it asks for the API token once per tab). */
+export async function signIn(page, { token = API_TOKEN, rep = '' } = {}) {
+  await page.waitForSelector('[data-testid="sign-in"]:not([hidden]) [data-testid="sign-in-form"]');
+  await page.fill('[data-testid="sign-in-token"]', token);
+  await page.fill('[data-testid="sign-in-rep"]', rep);
+  await page.click('[data-testid="sign-in-submit"]');
 }

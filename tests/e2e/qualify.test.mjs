@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import {
   launchBrowser, leads, newVisitor, points, ready, screenshot, sleep, snapshot, startServer, tempDir, until, visit, watch,
 } from './harness.mjs';
-import { accept, answerAll, answerOne, ctaText, downloadCaseStudy, follow, openChat, PROSPECT, requestDemo, stage } from './journey.mjs';
+import { accept, answerAll, answerOne, ctaText, downloadCaseStudy, follow, openChat, PROSPECT, requestDemo, signIn, stage } from './journey.mjs';
 
 let tmp, server, browser;
 before(async () => {
@@ -124,9 +124,10 @@ test('a buying-intent journey becomes an SQL, swaps the CTA and stores exactly o
   assert.ok(seen.collect.length >= 1);
   assert.deepEqual(seen.errors, []);
 
-  // The sales dashboard shows it.
+  // The sales dashboard shows it (after asking for the API token).
   const dash = await context.newPage();
   await dash.goto(`${server.url}/dashboard`);
+  await signIn(dash);
   await dash.waitForSelector(`[data-testid="lead-row"][data-id="${lead.id}"]`);
   assert.equal(await dash.locator('[data-testid="lead-row"]').count(), 1);
   assert.match(await dash.textContent('[data-testid="lead-rows"]'), new RegExp(PROSPECT.company));

@@ -16,21 +16,34 @@ export function mountConsent(lp) {
       <button class="btn btn-sm" type="button" data-testid="consent-accept">Accept</button>
       <button class="btn btn-sm btn-ghost" type="button" data-testid="consent-reject">Reject</button>
     </div>`;
-  banner.hidden = consentState(lp) !== 'pending';
   document.body.append(banner);
+
+  // The chat launcher and the debug toggle sit above the banner while it shows (site.css:
+  // `.consent-open`, `--consent-h`), so it never covers them on a phone.
+  const room = new ResizeObserver(() => {
+    document.documentElement.style.setProperty('--consent-h', `${Math.ceil(banner.offsetHeight)}px`);
+  });
+  room.observe(banner);
+  const show = (visible) => {
+    banner.hidden = !visible;
+    document.documentElement.classList.toggle('consent-open', visible);
+  };
+  show(consentState(lp) === 'pending');
 
   const choose = (value) => {
     safely(() => lp.consent(value));
-    banner.hidden = true;
+    show(false);
   };
   banner.querySelector('[data-testid="consent-accept"]').addEventListener('click', () => choose('granted'));
   banner.querySelector('[data-testid="consent-reject"]').addEventListener('click', () => choose('denied'));
   for (const link of document.querySelectorAll('[data-testid="consent-open"]')) {
     link.addEventListener('click', (e) => {
       e.preventDefault();
-      banner.hidden = false;
+      show(true);
     });
   }
+  // A choice made elsewhere (the chat's "Share with sales", another tab) answers the banner too.
+  lp.on('snapshot', () => { if (!banner.hidden && consentState(lp) !== 'pending') show(false); });
 }
 
 function consentState(lp) {

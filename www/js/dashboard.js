@@ -1,69 +1,104 @@
-// Leads dashboard: polls GET /api/leads and renders the qualified-lead summaries.
-const REFRESH_MS = 2000;
-const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
-const esc = (v) => String(v ?? '—').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+// Leads dashboard for sales: lists the leads (GET /api/leads), shows one in full, and records
+// what sales did (accept / reject / opportunity / won / lost). Every call carries the API token
+// the rep enters once (dashboard/session.js); a refused token asks again.
+import { Unauthorized, api } from './dashboard/api.js';
+import { mountDetail } from './dashboard/detail.js';
+import { mountFeedback } from './dashboard/feedback.js';
+import { poller } from './dashboard/poll.js';
+import { renderRows } from './dashboard/rows.js';
+import { mountSignIn } from './dashboard/sign-in.js';
+import { esc } from './dashboard/format.js';
 
-async function refresh() {
-  try {
-    const res = await fetch('/api/leads', { cache: 'no-store' });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const { leads = [] } = await res.json();
-    render(leads);
-    status(true, `Live · updated ${new Date().toLocaleTimeString()}`);
-  } catch (err) {
-    status(false, `Collector unreachable (${err.message}) — retrying`);
-  } finally {
-    setTimeout(refresh, REFRESH_MS);
-  }
-}
+const REFRESH_MS = 5000;
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const filters = $('dash-filters');
+let leads = [];
 
 function status(ok, text) {
   $('dash-status').innerHTML = `<span class="live-dot${ok ? '' : ' down'}"></span>${esc(text)}`;
 }
 
-function render(leads) {
+const notice = (text) => { $('dash-notice').textContent = text; };
+
+function query() {
+  const params = new URLSearchParams({ limit: '200' });
+  if (filters.elements.status.value) params.set('status', filters.elements.status.value);
+  if (filters.elements.rejected.checked) params.set('rejected', 'true');
+  return params;
+}
+
+function show(list) {
+  leads = list;
+  renderRows($('lead-rows'), leads);
   $('dash-empty').hidden = leads.length > 0;
-  $('lead-rows').innerHTML = leads.map(row).join('');
-  const scores = leads.map((l) => l.summary.score);
-  const velocities = leads.map((l) => Date.parse(l.summary.qualifiedAt) - Date.parse(l.summary.firstSeen)).filter(Number.isFinite).sort((a, b) => a - b);
-  $('kpi-count').textContent = leads.length;
-  $('kpi-score').textContent = scores.length ? Math.round(scores.reduce((a, b) => a + b, 0) / scores.length) : '—';
-  $('kpi-velocity').textContent = velocities.length ? duration(velocities[Math.floor(velocities.length / 2)]) : '—';
-  $('kpi-verified').textContent = leads.length ? `${leads.filter((l) => l.verified).length} / ${leads.length}` : '—';
 }
 
-function row({ id, receivedAt, verified, summary: s }) {
-  const t = s.traits || {};
-  const who = [t.name, t['company.name']].filter(Boolean).join(' · ') || t.email || s.visitor;
-  const sub = [t.email, t.title, t['company.industry'], t['company.employee_count'] && `${t['company.employee_count']} employees`].filter(Boolean).join(' · ');
-  const bant = s.frameworks && s.frameworks.BANT;
-  const src = s.source && s.source.first;
-  const utm = src && src.utm && src.utm.source;
-  return `<tr data-testid="lead-row" data-id="${esc(id)}">
-    <td class="who"><b>${esc(who)}</b><small>${esc(sub || s.visitor)}</small></td>
-    <td><span class="stage-badge stage-${esc(s.stage)}">${esc(s.stage)}</span></td>
-    <td><b>${esc(s.score)}</b><br><small>fit ${esc(s.fit)} · eng ${esc(s.engagement)}</small></td>
-    <td class="grade">${esc(s.grade)}</td>
-    <td><div class="reason-chips">${(s.reasons || []).slice(0, 4).map((r) => `<span>${esc(r.rule)} ${r.points > 0 ? '+' : ''}${esc(r.points)}</span>`).join('')}</div></td>
-    <td>${bant ? `${esc(bant.coverage)}%` : '—'}<br><small>${esc(Object.entries(s.slots || {}).map(([k, v]) => `${k}: ${v}`).join(', ') || '')}</small></td>
-    <td>${esc(utm || (src && src.referrer) || 'direct')}<br><small>${esc(s.runtime)}</small>${verified ? ' <small class="verified">signed</small>' : ''}</td>
-    <td>${esc(when(receivedAt))}<br><small>${esc(duration(Date.parse(s.qualifiedAt) - Date.parse(s.firstSeen)))} to SQL</small></td>
-  </tr>`;
+function failed(err) {
+  if (err instanceof Unauthorized) {
+    signIn.ask(err.message);
+    return;
+  }
+  status(false, `Collector unreachable (${err.message}) — retrying`);
 }
 
-function when(iso) {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+async function refresh() {
+  const params = query();
+  try {
+    const data = await api(`/api/leads?${params}`);
+    if (params.toString() !== query().toString()) return; // the filter changed meanwhile
+    show(data.leads || []);
+    status(true, `Live · updated ${new Date().toLocaleTimeString()}`);
+    await detail.refresh();
+  } catch (err) {
+    failed(err);
+  }
 }
 
-function duration(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 60000) return `${Math.max(1, Math.round(ms / 1000))} s`;
-  const m = Math.round(ms / 60000);
-  if (m < 60) return `${m} min`;
-  const h = Math.round(m / 60);
-  return h < 48 ? `${h} h` : `${Math.round(h / 24)} d`;
-}
+const poll = poller(refresh, REFRESH_MS);
 
-refresh();
+const act = mountFeedback({
+  onDone(lead) {
+    notice(`Lead ${lead.id} is now ${lead.status}.`);
+    const i = leads.findIndex((l) => l.id === lead.id);
+    if (i >= 0) show(leads.map((l, j) => (j === i ? lead : l)));
+    poll.now();
+  },
+  onError: notice,
+  onUnauthorized: (message) => signIn.ask(message),
+  onStale: () => poll.now(),
+});
 
+const detail = mountDetail({ onAct: act, onError: failed });
+
+const signIn = mountSignIn({
+  onSignedIn: () => {
+    status(true, 'Loading…');
+    poll.start();
+  },
+  onSignedOut: () => {
+    poll.stop();
+    detail.close();
+    show([]);
+    notice('');
+    status(false, 'Signed out');
+  },
+});
+
+$('lead-rows').addEventListener('click', (e) => {
+  const target = e.target instanceof Element ? e.target : null;
+  const stepButton = target && target.closest('[data-step]');
+  const row = target && target.closest('[data-testid="lead-row"]');
+  if (!row) return;
+  const lead = leads.find((l) => String(l.id) === row.dataset.id);
+  if (!lead) return;
+  if (stepButton) act(lead, stepButton.dataset.step);
+  else if (!target.closest('a, input, select, textarea')) detail.open(lead.id);
+});
+filters.addEventListener('change', () => {
+  show([]);
+  $('dash-empty').hidden = true; // until the answer for the new filter says so
+  poll.now();
+});
+filters.addEventListener('submit', (e) => e.preventDefault());
+
+signIn.start();

@@ -1,0 +1,49 @@
+// How the chat ends: one concrete next step, and no promise the site cannot keep. "A person
+// will reply" is said only when this visitor's summary really reaches sales: a hand-off stage
+// is held (SQL, or MQL for marketing) and consent lets the tracker send it.
+const BOOK = { text: 'Book a time', href: '/demo' };
+
+/**
+ * @param {object} snap the tracker's snapshot
+ * @param {{ contacted: boolean, known: boolean, consent: string }} s
+ * @returns {{ kind: string, text: string, link?: {text, href}, buttons?: Array<{id, text}> }}
+ */
+export function nextStep(snap, { contacted, known, consent }) {
+  const stage = snap && snap.stage;
+  const sharing = consent === 'granted';
+  if (contacted && consent === 'pending') {
+    return {
+      kind: 'consent',
+      text: 'To pass this on I need your OK to share a short summary with our sales team (never your browsing history).',
+      buttons: [{ id: 'share', text: 'Share with sales' }],
+      link: BOOK,
+    };
+  }
+  if (stage === 'sql') {
+    return {
+      kind: 'book',
+      text: sharing
+        ? 'You’re with our sales team now: a specialist will reply by e-mail within one business day. Or skip the wait and pick a time:'
+        : 'Pick a time with a solutions engineer that suits you:',
+      link: BOOK,
+    };
+  }
+  if (contacted && sharing && stage === 'mql') {
+    return { kind: 'reply', text: 'Thanks! A person from our team will reply by e-mail within one business day.' };
+  }
+  if (!contacted && known) {
+    return {
+      kind: 'offer',
+      text: 'Shall a specialist e-mail you, or would you rather pick a time yourself?',
+      buttons: [{ id: 'contact', text: 'E-mail me' }],
+      link: BOOK,
+    };
+  }
+  const action = (snap && snap.action) || {};
+  return {
+    kind: 'browse',
+    text: 'Thanks for chatting! When you’re ready, this is the best next step:',
+    // Unknown visitors reach a person through the demo form, which asks who they are.
+    link: known && action.ctaHref ? { text: action.cta || 'Learn more', href: action.ctaHref } : BOOK,
+  };
+}

@@ -1,0 +1,111 @@
+// Sales' answer on a lead: one click for "Accept", a small form for the steps that need a
+// reason or an amount. POST /api/leads/{id}/feedback; the server's error text is shown as is.
+import { api, ApiError, Unauthorized } from './api.js';
+import { who } from './format.js';
+import { session } from './session.js';
+import { needsForm, STEPS } from './transitions.js';
+
+/**
+ * @param {{ onDone: (lead: object) => void, onError: (message: string) => void,
+ *           onUnauthorized: (message: string) => void, onStale: () => void }} hooks
+ * `onDone` gets the updated lead; `onStale` is called after a 409 (the list is out of date).
+ */
+export function mountFeedback(hooks) {
+  const dialog = document.querySelector('[data-testid="action-dialog"]');
+  const form = dialog.querySelector('form');
+  const error = dialog.querySelector('[data-testid="action-error"]');
+  const confirm = dialog.querySelector('[data-testid="action-confirm"]');
+  const field = (name) => dialog.querySelector(`[data-field="${name}"]`);
+  let current = null; // { lead, step }
+
+  const send = async (lead, step, extra = {}) => {
+    const rep = session.rep();
+    const body = { status: step, ...extra, ...(rep ? { by: rep } : { by: 'dashboard' }) };
+    const { lead: updated } = await api(`/api/leads/${encodeURIComponent(lead.id)}/feedback`, { method: 'POST', body });
+    hooks.onDone(updated);
+  };
+
+  const failed = (err, show) => {
+    if (err instanceof Unauthorized) {
+      if (dialog.open) dialog.close();
+      hooks.onUnauthorized(err.message);
+      return;
+    }
+    show(err instanceof ApiError ? err.message : `Could not reach the collector (${err.message}).`);
+    if (err instanceof ApiError && err.status === 409) hooks.onStale();
+  };
+
+  const open = (lead, step) => {
+    const spec = STEPS[step];
+    current = { lead, step };
+    form.reset();
+    error.textContent = '';
+    dialog.querySelector('[data-testid="action-title"]').textContent = spec.title;
+    dialog.querySelector('[data-testid="action-lead"]').textContent = who(lead).name;
+    for (const name of ['reason', 'amount']) {
+      const need = spec[name];
+      field(name).hidden = !need;
+      const input = form.elements[name];
+      input.required = need === 'required';
+      input.disabled = !need;
+      field(name).firstChild.textContent = `${name === 'reason' ? 'Reason' : 'Amount (USD)'}${need === 'optional' ? ' (optional)' : ''}`;
+    }
+    confirm.textContent = spec.confirm;
+    confirm.disabled = false;
+    dialog.showModal();
+    form.querySelector('input:not([disabled]), textarea:not([disabled])')?.focus();
+  };
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!current) return;
+    const { lead, step } = current;
+    const spec = STEPS[step];
+    const extra = {};
+    const reason = form.elements.reason.value.trim();
+    const amountText = form.elements.amount.value.trim();
+    if (spec.reason === 'required' && !reason) {
+      error.textContent = step === 'rejected' ? 'Say why the lead goes back to marketing: a reason is required.' : 'A reason is required.';
+      form.elements.reason.focus();
+      return;
+    }
+    if (spec.amount === 'required' && !amountText) {
+      error.textContent = 'Enter the amount.';
+      form.elements.amount.focus();
+      return;
+    }
+    if (amountText && !(Number(amountText) >= 0)) {
+      error.textContent = 'The amount is a number of dollars, 0 or more.';
+      form.elements.amount.focus();
+      return;
+    }
+    if (spec.reason && reason) extra.reason = reason;
+    if (spec.amount && amountText) extra.amount = Number(amountText);
+    error.textContent = '';
+    confirm.disabled = true;
+    try {
+      await send(lead, step, extra);
+      current = null;
+      dialog.close();
+    } catch (err) {
+      failed(err, (text) => { error.textContent = text; });
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+  dialog.querySelector('[data-testid="action-cancel"]').addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => { current = null; });
+
+  /** Starts `step` on `lead`: at once for Accept, else through the form. */
+  return async function act(lead, step) {
+    if (needsForm(step)) {
+      open(lead, step);
+      return;
+    }
+    try {
+      await send(lead, step);
+    } catch (err) {
+      failed(err, hooks.onError);
+    }
+  };
+}
