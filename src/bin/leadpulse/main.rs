@@ -1,4 +1,5 @@
 //! The native `leadpulse` command.
+mod compare;
 mod fit;
 mod import;
 mod learn;
@@ -56,6 +57,9 @@ enum Command {
     /// Learn integer points for a model's rules from outcomes, with a held-out report
     /// (docs/learning.md).
     Fit(Box<fit::Options>),
+    /// Champion and challenger on the same history: both models' metrics against outcomes,
+    /// and the leads whose stage differs.
+    Compare(compare::Options),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Serve(options) => serve::run(*options),
         Command::Import(options) => import::run(options),
         Command::Fit(options) => fit::run(*options),
+        Command::Compare(options) => compare::run(options),
     }
 }
 

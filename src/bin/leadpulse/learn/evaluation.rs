@@ -78,9 +78,8 @@ fn num(value: Option<f64>, digits: usize) -> String {
 pub fn rows(e: &Evaluation) -> Vec<(String, String)> {
     let stage = |s: &AtThreshold| {
         format!(
-            "{} of {} leads; precision {}, recall {}",
+            "{} leads, precision {}, recall {}",
             s.picked,
-            s.leads,
             num(s.precision, 3),
             num(s.recall, 3)
         )
