@@ -6,6 +6,7 @@ mod learn;
 mod model_file;
 mod progress;
 mod replay;
+mod report;
 mod serve;
 
 use std::io::Write;
@@ -60,6 +61,9 @@ enum Command {
     /// Champion and challenger on the same history: both models' metrics against outcomes,
     /// and the leads whose stage differs.
     Compare(compare::Options),
+    /// Sales figures from the collector's store: MQLs, SQLs, conversion rates, velocity,
+    /// rejection reasons, by source, model or owner (docs/metrics.md).
+    Report(report::Options),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
         Command::Import(options) => import::run(options),
         Command::Fit(options) => fit::run(*options),
         Command::Compare(options) => compare::run(options),
+        Command::Report(options) => report::run(options),
     }
 }
 

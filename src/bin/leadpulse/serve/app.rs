@@ -124,6 +124,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/leads/{id}", get(leads::one))
         .route("/leads/{id}/feedback", post(leads::feedback))
         .route("/outbox", get(leads::outbox))
+        .route("/report", get(super::report::report))
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
         .layer(axum::middleware::from_fn_with_state(

@@ -13,6 +13,7 @@ mod listen;
 mod options;
 mod outbox;
 mod owners;
+mod report;
 mod signature;
 mod site;
 mod status;

@@ -39,7 +39,7 @@ impl Store {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(in crate::serve) fn conn(&self) -> MutexGuard<'_, Connection> {
         // NOTE: a poisoned lock means a panic elsewhere mid-call; SQLite itself is consistent.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
