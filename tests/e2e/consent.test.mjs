@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  countTransportCalls, launchBrowser, leads, newVisitor, sleep, snapshot, startServer, tempDir, transportCalls, until, visit, watch,
+  countTransportCalls, launchBrowser, leads, marker, newVisitor, snapshot, startServer, tempDir, transportCalls, until, visit, watch,
 } from './harness.mjs';
 import { accept, answerAll, follow, openChat, reject, requestDemo, stage } from './journey.mjs';
 
@@ -43,8 +43,7 @@ test('before consent nothing is sent or stored; accepting releases the summary',
   assert.equal(await page.evaluate(() => window.leadpulse.consent()), 'pending');
   assert.ok(await page.isVisible('[data-testid="consent-banner"]'));
   await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange'))); // a flush point
-  await sleep(2000);
-  assert.equal(seen.collect.length, 0, 'no request to /collect before consent');
+  assert.equal(await marker(page, seen), 0, 'no request to /collect before consent');
   assert.equal(await transportCalls(page), 0, 'no fetch or beacon to /collect before consent');
   assert.deepEqual(await storedKeys(page), [], 'nothing in localStorage before consent');
   assert.deepEqual(await leads(server.url), []);
@@ -77,9 +76,8 @@ test('after "Reject" no request ever reaches /collect, across pages and reloads'
   assert.equal(snap.qualified, true, 'in-page personalisation still works');
   await page.reload(); // pagehide: the beacon path
   await visit(page, `${server.url}/case-studies/`);
-  await sleep(3000);
 
-  assert.equal(seen.collect.length, 0, 'no request to /collect after reject');
+  assert.equal(await marker(page, seen), 0, 'no request to /collect after reject');
   assert.equal(await transportCalls(page), 0, 'no fetch or beacon to /collect after reject');
   assert.deepEqual(await storedKeys(page), ['leadpulse:consent'], 'only the choice itself is stored');
   assert.equal((await leads(server.url)).length, before);

@@ -107,7 +107,7 @@ export function newVisitor(browser, options = {}) {
  * Beacons show up here too (Chromium reports them as `ping` requests).
  */
 export function watch(context) {
-  const seen = { errors: [], console: [], collect: [] };
+  const seen = { errors: [], console: [], collect: [], markers: [] };
   const onPage = (page) => {
     page.on('pageerror', (e) => seen.errors.push(`${page.url()}: ${e.message}`));
     page.on('console', (m) => {
@@ -117,9 +117,25 @@ export function watch(context) {
   context.pages().forEach(onPage);
   context.on('page', onPage);
   context.on('request', (r) => {
-    if (new URL(r.url()).pathname === '/collect') seen.collect.push({ method: r.method(), type: r.resourceType(), body: r.postData() });
+    const url = new URL(r.url());
+    if (url.pathname === '/collect') seen.collect.push({ method: r.method(), type: r.resourceType(), body: r.postData() });
+    if (url.searchParams.has('e2e-marker')) seen.markers.push(url.searchParams.get('e2e-marker'));
   });
   return seen;
+}
+
+let markers = 0;
+/**
+ * A request the page must make, issued after everything the page has done so far: once the
+ * watcher has seen it, any /collect request issued before it has been seen too. Negative
+ * assertions ("nothing was sent") wait for this instead of sleeping.
+ * @returns {Promise<number>} how many /collect requests were seen before the marker
+ */
+export async function marker(page, seen) {
+  const name = String(++markers);
+  await page.evaluate((n) => fetch(`/robots.txt?e2e-marker=${n}`).then((r) => r.arrayBuffer()), name);
+  await until(() => seen.markers.includes(name), `marker request ${name}`);
+  return seen.collect.length;
 }
 
 /** Counts the page's own calls to fetch('/collect') and sendBeacon('/collect'), across reloads. */

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  launchBrowser, leads, newVisitor, points, ready, screenshot, sleep, snapshot, startServer, tempDir, until, visit, watch,
+  launchBrowser, leads, newVisitor, points, ready, screenshot, snapshot, startServer, tempDir, until, visit, watch,
 } from './harness.mjs';
 import { accept, answerAll, answerOne, ctaText, downloadCaseStudy, follow, openChat, PROSPECT, requestDemo, signIn, stage } from './journey.mjs';
 
@@ -32,9 +32,10 @@ test('a visitor who only reads the blog stays unqualified', async () => {
   await page.click('a[href="/blog/lead-scoring-guide"]'); // client-side navigation
   await page.waitForURL('**/blog/lead-scoring-guide');
   await page.mouse.wheel(0, 2500);
-  await sleep(1500);
-
-  const snap = await snapshot(page);
+  const snap = await until(async () => {
+    const now = await snapshot(page);
+    return points(now, 'blog_post') > 0 ? now : null;
+  }, 'the blog read to count');
   assert.equal(snap.bot, false, 'a real visitor is not a bot');
   assert.ok(points(snap, 'blog_post') > 0, `the read counts: ${JSON.stringify(snap.reasons)}`);
   assert.equal(snap.stage, 'visitor');
@@ -103,14 +104,25 @@ test('a buying-intent journey becomes an SQL, swaps the CTA and stores exactly o
   assert.notEqual(snap.action.cta, visitorCta, 'an SQL sees a different CTA than a visitor');
   assert.equal(await page.getAttribute('[data-testid="cta"]', 'href'), snap.action.ctaHref);
 
-  // Exactly one summary reaches the collector, and it stays one after more activity.
-  const [lead] = await until(async () => { const l = await leads(server.url); return l.length ? l : null; }, 'the summary to arrive');
+  // One lead reaches the collector, and more activity neither resends its summary nor makes
+  // another lead. Positive marker: a question typed later is a material change, so its
+  // revision must arrive; any resend would have been issued before it.
+  const [lead] = await until(async () => {
+    const l = await leads(server.url);
+    return l.length && l[0].stage === 'sql' ? l : null;
+  }, 'the SQL summary to arrive');
+  const sentBefore = seen.collect.length;
   await follow(page, '/pricing');
   await page.reload();
   await ready(page);
-  await sleep(1500);
-  const stored = await leads(server.url);
-  assert.equal(stored.length, 1, 'exactly one summary stored');
+  await page.evaluate(() => window.leadpulse.track('Question Asked', { question: 'Can we start next month?' }));
+  const stored = await until(async () => {
+    const l = await leads(server.url);
+    return l.length && l[0].revision > lead.revision ? l : null;
+  }, 'the revision carrying the question');
+  assert.equal(stored.length, 1, 'one lead per visitor');
+  const resent = seen.collect.slice(sentBefore).filter((c) => JSON.parse(c.body).id === lead.summaryId);
+  assert.deepEqual(resent, [], 'the stored summary is not sent again');
   const s = lead.summary;
   assert.equal(s.stage, 'sql');
   assert.equal(s.runtime, 'browser');

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  launchBrowser, leads, newVisitor, points, ready, sleep, snapshot, startServer, STRICT_CSP, tempDir, until, visit, watch,
+  launchBrowser, leads, newVisitor, points, ready, snapshot, startServer, STRICT_CSP, tempDir, until, visit, watch,
 } from './harness.mjs';
 import { accept, answerAll, follow, openChat, requestDemo, stage } from './journey.mjs';
 
@@ -159,8 +159,11 @@ test('a WebDriver-controlled browser is flagged as a bot and never reaches sales
     await answerAll(page);
     await page.click('[data-testid="chat-close"]');
     await requestDemo(page);
-    await sleep(1500);
-    const snap = await snapshot(page);
+    // The marker: the engine has taken the demo request (so a summary would be due by now).
+    const snap = await until(async () => {
+      const now = await snapshot(page);
+      return points(now, 'demo_request') > 0 ? now : null;
+    }, 'the demo request to be scored');
     assert.equal(snap.bot, true);
     assert.equal(snap.qualified, false);
     assert.equal((await leads(server.url)).length, before);
