@@ -5,28 +5,56 @@ import type { LeadEvent, ModelDocument, Snapshot } from './leadpulse_core.js';
  * request in memory only (`denied` also deletes an existing state cookie). */
 export type Consent = 'granted' | 'pending' | 'denied';
 
-/** The bindings LeadPulse reads when the matching option is not given. */
+/** A `fetch`-like target: a service binding, or an object wrapping the global `fetch`. */
+export interface Fetcher {
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The bindings LeadPulse reads when the matching option is not given (docs/edge.md). */
 export interface LeadPulseEnv {
-  /** HMAC secret (≥ 16 chars) for the state cookie and the summary signature. Never sent to the browser. */
+  /** Signs and encrypts the visitor cookie (≥ 16 chars). The edge's alone: never give it to
+   * the collector, never send it to the browser. */
+  LEADPULSE_COOKIE_SECRET?: string;
+  /** Signs forwarded summaries (`X-LeadPulse-Signature`; ≥ 16 chars): the collector's
+   * `--signing-secret`. Must differ from the cookie secret. Required with an endpoint. */
+  LEADPULSE_SIGNING_SECRET?: string;
+  /** @deprecated Split into LEADPULSE_COOKIE_SECRET and LEADPULSE_SIGNING_SECRET: set alone,
+   * every request passes through with an error saying so. */
   LEADPULSE_SECRET?: string;
   /** Collector URL (`…/collect`) that receives qualified-lead summaries. Without it nothing is forwarded. */
   LEADPULSE_ENDPOINT?: string;
   /** Service binding used to reach the endpoint (else the global `fetch`). */
-  LEADPULSE_COLLECTOR?: { fetch(input: string, init?: RequestInit): Promise<Response> };
+  LEADPULSE_COLLECTOR?: Fetcher;
   /** Model as JSON text (var/secret) or object (JSON binding); absent = built-in model. */
   LEADPULSE_MODEL?: ModelDocument | string;
   [binding: string]: unknown;
 }
 
 export interface EdgeOptions {
+  /** Overrides `LEADPULSE_COOKIE_SECRET`. */
+  cookieSecret?: string;
+  /** Overrides `LEADPULSE_SIGNING_SECRET`. */
+  signingSecret?: string;
+  /** @deprecated Split into `cookieSecret` and `signingSecret` (see LeadPulseEnv.LEADPULSE_SECRET). */
   secret?: string;
+  /** Overrides `LEADPULSE_ENDPOINT`. */
   endpoint?: string;
-  collector?: { fetch(input: string, init?: RequestInit): Promise<Response> };
+  /** Overrides `LEADPULSE_COLLECTOR`. */
+  collector?: Fetcher;
+  /** Overrides `LEADPULSE_MODEL`. */
   model?: ModelDocument | string;
   /** Cookie name (default `__Host-lp`: host-only, Secure, Path=/ — a sibling subdomain cannot set it). */
   cookieName?: string;
-  /** Cookie lifetime, refreshed on every scored request (default 30). */
+  /** Cookie lifetime, refreshed on every scored request (default 30). A cookie whose signed
+   * expiry lies further ahead than this (+ 10 minutes) is not trusted. */
   maxAgeDays?: number;
+  /** How long the request that sends a summary waits for the collector's answer before it
+   * responds (default 300 ms; 0 = not at all). A 2xx seen in time is recorded in the cookie;
+   * anything else stays pending and is re-sent by a later request. */
+  deliveryWaitMs?: number;
+  /** Quick retries of one send in `ctx.waitUntil` after a network error, 408/425/429 or 5xx:
+   * the delays in ms (default `[250, 1000]`). Later requests re-send with backoff anyway. */
+  retryDelaysMs?: readonly number[];
   /** Default: DNT or GPC → `denied`, else `granted` (the site obtained consent). */
   consent?: (request: Request, env: LeadPulseEnv) => Consent;
   /** Put `email` into forwarded summaries (only ever with consent `granted`; default true). */
@@ -39,12 +67,40 @@ export interface EdgeOptions {
     => LeadEvent[] | Promise<LeadEvent[]>;
   /** Clock (epoch ms); default `Date.now()`. Tests inject time here — never from a header in production. */
   now?: (request: Request, env: LeadPulseEnv) => number;
-  /** Receives errors that made a request pass through (default: one `console.warn` per message). */
+  /** Receives what LeadPulse reports: errors that made a request pass through (e.g. a
+   * `LeadPulseConfigError`), dropped hook events, and a `DeliveryRefusedError` when the
+   * collector refuses a summary (default: one `console.warn` per message). */
   onError?: (error: unknown) => void;
 }
 
-/** Why the state cookie was or was not used. */
-export type CookieStatus = 'valid' | 'missing' | 'malformed' | 'signature' | 'expired' | 'oversized' | 'not-read';
+/** Why the state cookie was or was not used: `version` = an older cookie format (read as a
+ * fresh visitor); `expired` = past its signed expiry, or an expiry further ahead than
+ * `maxAgeDays` allows. */
+export type CookieStatus = 'valid' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
+
+/** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet, re-sent by a later
+ * request at `nextAttemptAt`; `refused`: a final answer (4xx other than 408/425/429), not re-sent. */
+export type DeliveryState = 'delivered' | 'pending' | 'refused';
+
+/** The latest hand-off's delivery, as this request leaves it. */
+export interface Delivery {
+  /** Summary id (`lp_` + 16 hex), the collector's idempotency key. */
+  id: string;
+  state: DeliveryState;
+  /** This request sent (or re-sent) it. */
+  sent: boolean;
+  /** Last HTTP status seen: 0 = network error; null = no answer within `deliveryWaitMs`, or unknown. */
+  status: number | null;
+  /** Pending: requests that tried so far. Otherwise 0. */
+  attempts: number;
+  /** Pending: when (epoch ms) a request may re-send it. Otherwise null. */
+  nextAttemptAt: number | null;
+  /** The collector's `error` (or the network error) this request saw, or why a pending summary
+   * was not re-sent. */
+  error: string | null;
+  /** The collector's `path`: the summary field it refused. */
+  path: string | null;
+}
 
 export interface LeadResult {
   /** Pseudonymous visitor id kept in the cookie (fresh when the cookie was not trusted). */
@@ -52,10 +108,15 @@ export interface LeadResult {
   snapshot: Snapshot;
   /** `Set-Cookie` value to add to the response, or null (no consent, bot, state too large). */
   setCookie: string | null;
-  /** Summary id forwarded (in `ctx.waitUntil`) by this request, or null. */
+  /** Summary id this request sent (a new hand-off, or a pending one re-sent), or null. */
   forwarded: string | null;
+  /** The latest hand-off's delivery (null: none yet, or no endpoint). */
+  delivery: Delivery | null;
   consent: Consent;
   cookie: CookieStatus;
+  /** The cookie's signed write counter (+1 on every write; 0 when none was read or written).
+   * A deployment with per-visitor storage can refuse a counter that goes back (docs/edge.md). */
+  counter: number;
   /** Why the core discarded the (validly signed) saved state, e.g. a foreign version. */
   restoreError: string | null;
 }
@@ -64,12 +125,31 @@ export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** The collector refused a summary with a final status (given to `onError`, else logged once). */
+export class DeliveryRefusedError extends Error {
+  readonly name: 'DeliveryRefusedError';
+  readonly summaryId: string;
+  readonly status: number;
+  /** The collector's `error`. */
+  readonly reason: string | null;
+  /** The collector's `path`. */
+  readonly path: string | null;
+}
+
+/** Missing, short (< 16 characters) or equal secrets, or the old single `LEADPULSE_SECRET`:
+ * every request passes through and this says what to set. */
+export class LeadPulseConfigError extends TypeError {
+  readonly name: 'LeadPulseConfigError';
+}
+
 /**
  * Scores `request`: loads the signed state cookie, derives events (page view with path, UTM
  * query, external referrer, user agent, `cf.country` / `cf.asOrganization` as context, plus
- * `options.events`), saves the state, and forwards a newly qualified summary, signed, through
- * `ctx.waitUntil`. Never throws: `null` means "leave the request alone" (asset, bot, method,
- * no events, or any failure — bad model, wasm or crypto error).
+ * `options.events`), saves the state, and sends a newly due summary, signed, to the collector
+ * (waiting up to `deliveryWaitMs` for its answer, then in `ctx.waitUntil`); one not
+ * acknowledged stays pending in the cookie and is re-sent by a later request. Never throws:
+ * `null` means "leave the request alone" (asset, bot, method, no events, or any failure — bad
+ * configuration or model, wasm or crypto error).
  *
  * ```js
  * const lead = await scoreRequest(request, env, ctx);
@@ -99,7 +179,8 @@ export function attachCookie(response: Response, lead: LeadResult | null): Respo
 /** DNT: 1 or Sec-GPC: 1 → `denied`, else `granted`. */
 export function defaultConsent(request: Request): Consent;
 
-/** Builds the same API over another wasm loader (e.g. Deno after `await init()`). */
+/** Builds the same API over another wasm loader (e.g. Deno after `await init()`). `Scorer` is
+ * the wasm module's class (typed in `leadpulse_author.d.ts`). */
 export function createEdge(loadCore: () => { Scorer: unknown }): {
   scoreRequest: typeof scoreRequest;
   withLeadPulse: typeof withLeadPulse;

@@ -8,10 +8,11 @@
 //
 // Workers refuse to compile WebAssembly from bytes at run time, so the module is imported as a
 // compiled `WebAssembly.Module` and instantiated with `initSync` on the first scored request.
+// Secrets, cookie format and delivery guarantees: docs/edge.md.
 
 import wasm from './leadpulse_author_bg.wasm';
 import { initSync, Scorer } from './leadpulse_author.js';
-import { attachCookie, createEdge, defaultConsent } from './edge/core.js';
+import { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError } from './edge/core.js';
 
 const edge = createEdge(() => {
   initSync({ module: wasm });
@@ -22,4 +23,4 @@ const edge = createEdge(() => {
 export const scoreRequest = edge.scoreRequest;
 /** Wraps a fetch handler: scores, calls it with the result, sets the cookie. See edge.d.ts. */
 export const withLeadPulse = edge.withLeadPulse;
-export { attachCookie, createEdge, defaultConsent };
+export { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError };

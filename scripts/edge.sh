@@ -2,8 +2,10 @@
 # `make edge`: the demo site behind the example edge worker, all on 127.0.0.1.
 #   leadpulse serve (origin + collector, requires signed summaries) on an ephemeral port
 #   workerd (www/edge/config.capnp)                                    on ${PORT:-8787}
-# LEADPULSE_SECRET (the worker's) and LEADPULSE_API_TOKEN (the dashboard's) may be set; otherwise
-# random ones are made for this run.
+# Secrets (docs/edge.md), each made at random for this run when unset:
+#   LEADPULSE_COOKIE_SECRET   the worker's alone: signs and encrypts the visitor cookie
+#   LEADPULSE_SIGNING_SECRET  signs summaries: the worker's and the collector's (--signing-secret)
+#   LEADPULSE_API_TOKEN       the dashboard's
 # Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,17 +16,27 @@ WORKERD=node_modules/.bin/workerd
 
 # Incremental: a no-op when the binary is up to date.
 cargo build --quiet --release --features cli --bin leadpulse
-[ -f pkg/edge.js ] && [ -f pkg/leadpulse_core_bg.wasm ] || make pkg
+[ -f pkg/edge/keys.js ] && [ -f pkg/leadpulse_author_bg.wasm ] || make pkg
 [ -x "$WORKERD" ] || { echo "edge: $WORKERD missing: run 'npm ci' (or make setup)" >&2; exit 1; }
 
-if [ -z "${LEADPULSE_SECRET:-}" ]; then
-  LEADPULSE_SECRET="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+if [ -n "${LEADPULSE_SECRET:-}" ] && { [ -z "${LEADPULSE_COOKIE_SECRET:-}" ] || [ -z "${LEADPULSE_SIGNING_SECRET:-}" ]; }; then
+  echo "edge: LEADPULSE_SECRET was split into LEADPULSE_COOKIE_SECRET (the edge's cookie) and" >&2
+  echo "edge: LEADPULSE_SIGNING_SECRET (summaries, shared with the collector): with one secret the" >&2
+  echo "edge: collector could mint visitor cookies. Set both (different), or neither for random ones." >&2
+  exit 1
 fi
-export LEADPULSE_SECRET
-# The collector verifies what the worker signs with the same secret.
-export LEADPULSE_SIGNING_SECRET="$LEADPULSE_SECRET"
+LEADPULSE_COOKIE_SECRET="${LEADPULSE_COOKIE_SECRET:-$(random_hex 32)}"
+LEADPULSE_SIGNING_SECRET="${LEADPULSE_SIGNING_SECRET:-$(random_hex 32)}"
+if [ "$LEADPULSE_COOKIE_SECRET" = "$LEADPULSE_SIGNING_SECRET" ]; then
+  echo "edge: LEADPULSE_COOKIE_SECRET and LEADPULSE_SIGNING_SECRET must differ" >&2
+  exit 1
+fi
+# NOTE: both reach workerd through its environment (config.capnp: fromEnvironment); only the
+# signing secret is the collector's.
+export LEADPULSE_COOKIE_SECRET LEADPULSE_SIGNING_SECRET
 if [ -z "${LEADPULSE_API_TOKEN:-}" ]; then
-  LEADPULSE_API_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  LEADPULSE_API_TOKEN="$(random_hex 16)"
 fi
 export LEADPULSE_API_TOKEN
 
@@ -38,8 +50,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# NOTE: secrets reach leadpulse serve through its environment, not argv (visible in ps).
-"$BIN" serve --listen 127.0.0.1:0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
+# NOTE: secrets reach leadpulse serve through its environment, not argv (visible in ps); the
+# cookie secret is not handed to it.
+env -u LEADPULSE_COOKIE_SECRET "$BIN" serve --listen 127.0.0.1:0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
 origin_pid=$!
 origin=""
 for _ in $(seq 1 100); do

@@ -1,30 +1,45 @@
-// The signed (and encrypted) visitor-state cookie.
+// The signed, encrypted visitor-state cookie, version 2 (docs/edge.md has the whole story).
 //
-//   <name>=1.<visitor>.<expiry>.<forwarded>.<state>.<signature>
+//   <name>=2.<visitor>.<sealed>.<signature>
 //
-// visitor   pseudonymous id (base64url, 8–64 chars), minted at the edge
-// expiry    unix seconds, base36; past it the cookie is ignored
-// forwarded hex ids (without `lp_`) of summaries already sent, newest last, at most 4
-// state     `session.save()` (≤ 3072 chars), encrypted: see seal.js (+22 chars); empty = none
-// signature base64url HMAC-SHA256(secret, "leadpulse-state|<name>|<everything before it>")
+// visitor    pseudonymous id (base64url, 8–64 chars) minted at the edge; in clear, so logs can
+//            tell visitors apart (it is also the summaries' `visitor`)
+// sealed     base64url(iv ‖ AES-256-CTR(<meta> "\n" <state bytes>)), see seal.js
+//   meta     <expiry>.<counter>.<delivered>.<entry>, ASCII:
+//     expiry     unix seconds, base36. Past it, or further ahead than the configured lifetime
+//                allows (+ 10 min of clock skew), the cookie is not trusted: a cookie minted
+//                to live 10 years reads as expired.
+//     counter    writes of this cookie, base36, +1 on every write (anti-rollback aid: signed,
+//                so only the edge moves it; see docs/edge.md for what it can and cannot stop)
+//     delivered, entry   the delivery record, see outbox.js
+//   state    `session.save()` decoded from base64url (≤ 2304 bytes; empty = none)
+// signature  base64url HMAC-SHA256(cookie MAC key, "leadpulse-cookie-v2|<name>|<everything before it>")
 //
-// Only a cookie this edge signed with this secret, under this cookie name, and not expired is
-// trusted; anything else (tampered, foreign, expired, malformed) reads as a fresh visitor.
+// Both keys derive from LEADPULSE_COOKIE_SECRET (keys.js). Only a cookie this edge signed under
+// this cookie name and within its lifetime is trusted; anything else (tampered, foreign,
+// expired or too long-lived, version 1, malformed) reads as a fresh visitor.
 
-import { fromBase64Url, hmac, hmacVerify, toBase64Url } from './hmac.js';
-import { openState, sealState } from './seal.js';
+import { concatBytes, fromBase64Url, toBase64Url } from './encoding.js';
+import { hmacSign, hmacVerify } from './keys.js';
+import { dropOldest, EMPTY_OUTBOX, formatOutbox, parseOutbox } from './outbox.js';
+import { seal, unseal } from './seal.js';
 
-const VERSION = '1';
-const DOMAIN = 'leadpulse-state';
+const VERSION = '2';
+const DOMAIN = 'leadpulse-cookie-v2';
 const VISITOR = /^[A-Za-z0-9_-]{8,64}$/;
-const FORWARDED = /^(?:[0-9a-f]{16}(?:-[0-9a-f]{16}){0,3})?$/;
 const STATE = /^[A-Za-z0-9_-]{0,3072}$/;
-const SEALED = /^[A-Za-z0-9_-]{0,3100}$/;
+const SEALED = /^[A-Za-z0-9_-]{22,3400}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
+const META = /^([0-9a-z]{1,8})\.([0-9a-z]{1,7})\.([0-9a-f-]*)\.([0-9a-z-]*)$/;
+const NEWLINE = 10;
+/** Clock skew tolerated between edge locations when checking a cookie's expiry, seconds. */
+const EXPIRY_SLACK_SECONDS = 600;
+const MAX_COUNTER = 36 ** 7 - 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /** Longest `Set-Cookie` value written (browsers keep at least 4096 bytes per cookie). */
 export const MAX_SET_COOKIE_BYTES = 4000;
-/** How many forwarded summary ids the cookie remembers. */
-export const MAX_FORWARDED = 4;
 
 /** The raw value of cookie `name` in a `Cookie` request header, or null. */
 export function getCookie(header, name) {
@@ -39,52 +54,59 @@ export function getCookie(header, name) {
 
 /**
  * Reads and verifies the state cookie.
- * @returns {Promise<{ visitor: string|null, state: string|null, forwarded: string[], problem: string|null }>}
+ * @param {{ name: string, keys: { mac: CryptoKey, aes: CryptoKey }, nowMs: number, maxAgeSeconds: number }} how
+ * @returns {Promise<{ visitor: string|null, state: string|null, outbox: object, counter: number, problem: string|null }>}
  *   `problem` is null for a valid cookie, 'missing' without one, else why it was not trusted.
  */
-export async function readStateCookie(cookieHeader, { name, secret, nowMs }) {
-  const fresh = (problem) => ({ visitor: null, state: null, forwarded: [], problem });
+export async function readStateCookie(cookieHeader, { name, keys, nowMs, maxAgeSeconds }) {
+  const fresh = (problem) => ({ visitor: null, state: null, outbox: EMPTY_OUTBOX, counter: 0, problem });
   const raw = getCookie(cookieHeader, name);
   if (raw === null || raw === '') return fresh('missing');
   if (raw.length > MAX_SET_COOKIE_BYTES) return fresh('oversized');
   const parts = raw.split('.');
-  if (parts.length !== 6 || parts[0] !== VERSION) return fresh('malformed');
-  const [, visitor, expiry, forwarded, sealed, signature] = parts;
-  if (!VISITOR.test(visitor) || !/^[0-9a-z]{1,10}$/.test(expiry) || !FORWARDED.test(forwarded)
-    || !SEALED.test(sealed) || !SIGNATURE.test(signature)) {
-    return fresh('malformed');
-  }
-  const sig = fromBase64Url(signature);
-  // NOTE: only the canonical encoding: base64 ignores a last character's spare bits, and a
-  // cookie that differs from the one we wrote must not verify.
-  if (!sig || toBase64Url(sig) !== signature) return fresh('signature');
-  const payload = raw.slice(0, raw.length - signature.length - 1);
-  if (!(await hmacVerify(secret, sig, `${DOMAIN}|${name}|${payload}`))) return fresh('signature');
-  if (parseInt(expiry, 36) * 1000 <= nowMs) return fresh('expired');
-  const state = sealed ? await openState(secret, sealed) : '';
-  if (state === null) return fresh('malformed');
-  return { visitor, state, forwarded: forwarded ? forwarded.split('-') : [], problem: null };
+  if (/^[0-9]+$/.test(parts[0]) && parts[0] !== VERSION) return fresh('version');
+  if (parts.length !== 4 || parts[0] !== VERSION) return fresh('malformed');
+  const [, visitor, sealedText, signatureText] = parts;
+  if (!VISITOR.test(visitor) || !SEALED.test(sealedText) || !SIGNATURE.test(signatureText)) return fresh('malformed');
+  const signature = fromBase64Url(signatureText);
+  const sealed = fromBase64Url(sealedText);
+  if (!signature) return fresh('signature');
+  const payload = raw.slice(0, raw.length - signatureText.length - 1);
+  if (!(await hmacVerify(keys.mac, signature, `${DOMAIN}|${name}|${payload}`))) return fresh('signature');
+  // Signed by us from here on: what follows only guards against our own bugs and old writes.
+  const plain = sealed && await unseal(keys.aes, sealed);
+  const split = plain ? plain.indexOf(NEWLINE) : -1;
+  const meta = split >= 0 ? META.exec(decoder.decode(plain.subarray(0, split))) : null;
+  if (!meta) return fresh('malformed');
+  const [, expiry, counter, delivered, entry] = meta;
+  const expiresMs = parseInt(expiry, 36) * 1000;
+  if (expiresMs <= nowMs || expiresMs > nowMs + (maxAgeSeconds + EXPIRY_SLACK_SECONDS) * 1000) return fresh('expired');
+  const outbox = parseOutbox(delivered, entry);
+  if (!outbox) return fresh('malformed');
+  const state = toBase64Url(plain.subarray(split + 1));
+  return { visitor, state, outbox, counter: parseInt(counter, 36), problem: null };
 }
 
 /**
- * Encrypts and signs the state into a `Set-Cookie` header value (HttpOnly; Secure; SameSite=Lax; Path=/).
- * Drops remembered forwarded ids if needed to stay under MAX_SET_COOKIE_BYTES.
+ * Encrypts and signs the state and delivery record into a `Set-Cookie` header value
+ * (HttpOnly; Secure; SameSite=Lax; Path=/). Forgets the oldest acknowledged ids if needed to
+ * stay under MAX_SET_COOKIE_BYTES.
  * @returns {Promise<string|null>} null when the state cannot fit (the caller then keeps no state).
  */
-export async function writeStateCookie({ name, secret, nowMs, maxAgeSeconds, visitor, state, forwarded }) {
-  if (!VISITOR.test(visitor) || !STATE.test(state)) return null;
+export async function writeStateCookie({ name, keys, nowMs, maxAgeSeconds, visitor, state, outbox = EMPTY_OUTBOX, counter }) {
+  const stateBytes = STATE.test(state) ? fromBase64Url(state) : null;
+  if (!VISITOR.test(visitor) || !stateBytes) return null;
   const expiry = Math.floor(nowMs / 1000 + maxAgeSeconds).toString(36);
-  let ids = forwarded.filter((id) => /^[0-9a-f]{16}$/.test(id)).slice(-MAX_FORWARDED);
-  const sealed = state ? await sealState(secret, state) : '';
-  if (sealed === null) return null;
-  for (;;) {
-    const payload = [VERSION, visitor, expiry, ids.join('-'), sealed].join('.');
-    const signature = toBase64Url(await hmac(secret, `${DOMAIN}|${name}|${payload}`));
+  const count = Math.min(Math.max(0, Math.floor(counter)), MAX_COUNTER).toString(36);
+  for (let record = outbox; record; record = dropOldest(record)) {
+    const meta = [expiry, count, ...formatOutbox(record)].join('.');
+    const sealed = await seal(keys.aes, concatBytes(encoder.encode(meta), Uint8Array.of(NEWLINE), stateBytes));
+    const payload = [VERSION, visitor, toBase64Url(sealed)].join('.');
+    const signature = toBase64Url(await hmacSign(keys.mac, `${DOMAIN}|${name}|${payload}`));
     const header = `${name}=${payload}.${signature}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; Secure; SameSite=Lax`;
     if (header.length <= MAX_SET_COOKIE_BYTES) return header;
-    if (ids.length === 0) return null;
-    ids = ids.slice(1);
   }
+  return null;
 }
 
 /** A `Set-Cookie` value that deletes the state cookie (used when consent is withdrawn). */

@@ -1,19 +1,32 @@
 // Request scoring at the edge, independent of how the wasm module is loaded: `edge.js` wires
 // it to workerd's wasm module import; other runtimes (Deno, tests) pass their own loader.
 //
+// One request: read the cookie (keys.js, cookie.js) → score the page view and hook events →
+// hand off a newly due summary, or re-send a pending one (outgoing.js, forward.js, outbox.js)
+// → write the cookie with the new state and delivery record. docs/edge.md has the guarantees.
+//
 // Nothing here runs at module top level: the wasm module is initialised, keys are imported
 // and randomness / clocks are read inside the request handler only.
 
 import { clearStateCookie, getCookie, readStateCookie, writeStateCookie } from './cookie.js';
+import { toBase64Url } from './encoding.js';
 import { pageEvent, skipReason, stampEvent } from './events.js';
-import { signedDelivery } from './forward.js';
-import { hmacKey, toBase64Url } from './hmac.js';
+import { DeliveryRefusedError, send } from './forward.js';
+import { cookieKeys, resolveSecrets, signingKey } from './keys.js';
+import { acknowledged, afterAttempt, deliveryView, EMPTY_OUTBOX } from './outbox.js';
+import { outgoingSummary } from './outgoing.js';
+
+export { DeliveryRefusedError } from './forward.js';
+export { LeadPulseConfigError } from './keys.js';
 
 const DEFAULT_COOKIE = '__Host-lp';
 const DEFAULT_MAX_AGE_DAYS = 30;
+const DEFAULT_DELIVERY_WAIT_MS = 300;
 const MAX_HOOK_EVENTS = 8;
 const MAX_CACHED_SCORERS = 4;
-const SUMMARY_ID = /^lp_([0-9a-f]{16})$/;
+const MAX_LOGGED = 64;
+const UNHELD = 'the visitor holds no hand-off stage now, so the pending summary cannot be '
+  + 're-derived; the next hand-off (when they qualify again) is sent instead';
 
 /**
  * @param {() => { Scorer: any }} loadCore initialises the wasm module (once) and returns the API.
@@ -42,15 +55,17 @@ export function createEdge(loadCore) {
     return entry.scorer;
   }
 
-  function report(options, error) {
+  /** To `options.onError`, else one `console.warn` per message (per isolate, bounded memory). */
+  function report(options, error, what = 'request passed through unscored') {
     if (options.onError) {
       try { options.onError(error); } catch { /* the hook must not break the request */ }
       return;
     }
     const message = String(error?.message ?? error);
-    if (logged.has(message) || logged.size > 32) return;
+    if (logged.has(message)) return;
+    if (logged.size >= MAX_LOGGED) logged.clear();
     logged.add(message);
-    console.warn(`leadpulse: request passed through unscored: ${message}`);
+    console.warn(`leadpulse: ${what}: ${message}`);
   }
 
   /** See edge.d.ts. Never throws: null means "pass the request through untouched". */
@@ -69,17 +84,20 @@ export function createEdge(loadCore) {
 
     const nowOption = options.now?.(request, env);
     const nowMs = Number.isFinite(nowOption) ? nowOption : Date.now();
-    const secret = options.secret ?? env.LEADPULSE_SECRET;
     const name = options.cookieName ?? DEFAULT_COOKIE;
     const maxAgeSeconds = Math.round((options.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS) * 86400);
     const consent = options.consent ? options.consent(request, env) : defaultConsent(request);
     const persist = consent === 'granted';
+    const endpoint = options.endpoint ?? env.LEADPULSE_ENDPOINT;
     const cookieHeader = request.headers.get('cookie');
-    if (persist) await hmacKey(secret); // fail fast (pass through) on a missing or short secret
+    // NOTE: checked before anything else, so a misconfiguration passes every request through
+    // with its explanation rather than scoring without a cookie.
+    const secrets = persist ? resolveSecrets(options, env, { forwarding: Boolean(endpoint) }) : null;
+    const keys = secrets && await cookieKeys(secrets.cookie);
 
     const saved = persist
-      ? await readStateCookie(cookieHeader, { name, secret, nowMs })
-      : { visitor: null, state: null, forwarded: [], problem: 'not-read' };
+      ? await readStateCookie(cookieHeader, { name, keys, nowMs, maxAgeSeconds })
+      : { visitor: null, state: null, outbox: EMPTY_OUTBOX, counter: 0, problem: 'not-read' };
     const visitor = saved.visitor ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 
     const events = [];
@@ -93,17 +111,18 @@ export function createEdge(loadCore) {
           if (stamped) events.push(stamped);
         }
       } catch (error) {
-        report(options, error);
+        report(options, error, 'hook events dropped');
       }
     }
     if (events.length === 0) return null;
 
     const scorer = scorerFor(options.model ?? env.LEADPULSE_MODEL);
     const session = scorer.session(visitor, saved.state ?? undefined);
+    const summaryOptions = { runtime: 'edge', includeEmail: options.includeEmail ?? true };
     let step;
     let snapshot;
     let state;
-    let summary = null;
+    let outgoing = null;
     const restoreError = session.restoreError ?? null;
     try {
       for (const event of events) {
@@ -111,13 +130,14 @@ export function createEdge(loadCore) {
           step = session.track(event, nowMs);
         } catch (error) {
           if (event === page) throw error;
-          report(options, error); // a malformed hook event is dropped; the rest still count
+          report(options, error, 'hook event dropped'); // a malformed hook event; the rest still count
         }
       }
       if (!step || step.bot) return null;
-      // NOTE: handed off before saving, so the state remembers it; the core decides what is due.
-      if (persist && step.summaryDue) {
-        summary = session.handoff(nowMs, { runtime: 'edge', includeEmail: options.includeEmail ?? true }) ?? null;
+      if (persist) {
+        // NOTE: handed off before saving, so the state remembers it; the core decides what is due.
+        const handedOff = step.summaryDue ? session.handoff(nowMs, summaryOptions) ?? null : null;
+        if (endpoint) outgoing = outgoingSummary(session, handedOff, saved.outbox, nowMs, summaryOptions);
       }
       snapshot = session.snapshot(nowMs);
       state = session.save();
@@ -125,26 +145,45 @@ export function createEdge(loadCore) {
       session.free?.();
     }
 
-    let forwarded = saved.forwarded;
-    let sent = null;
-    const endpoint = options.endpoint ?? env.LEADPULSE_ENDPOINT;
-    const id = summary && JSON.parse(summary).id;
-    const hex = id && SUMMARY_ID.exec(id)?.[1];
-    if (hex && endpoint && !forwarded.includes(hex)) {
-      const fetcher = options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) };
-      const { delivery } = await signedDelivery({ id, body: summary }, { endpoint, secret, fetcher });
-      ctx?.waitUntil?.(delivery);
-      forwarded = [...forwarded, hex];
-      sent = id;
-    }
+    const { outbox, seen } = await deliver(outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
 
     let setCookie = null;
+    const counter = persist ? saved.counter + 1 : 0;
     if (persist) {
-      setCookie = await writeStateCookie({ name, secret, nowMs, maxAgeSeconds, visitor, state, forwarded });
+      setCookie = await writeStateCookie({ name, keys, nowMs, maxAgeSeconds, visitor, state, outbox, counter });
     } else if (consent === 'denied' && getCookie(cookieHeader, name) !== null) {
       setCookie = clearStateCookie(name);
     }
-    return { visitor, snapshot, setCookie, forwarded: sent, consent, cookie: saved.problem ?? 'valid', restoreError };
+    return {
+      visitor, snapshot, setCookie,
+      forwarded: seen?.sent ? seen.id : null,
+      delivery: deliveryView(outbox, seen),
+      consent, cookie: saved.problem ?? 'valid', counter: setCookie ? counter : saved.counter, restoreError,
+    };
+  }
+
+  /** Sends `outgoing` (if any) and returns the delivery record to save and what this request saw. */
+  async function deliver(outgoing, outbox, { endpoint, secrets, nowMs, env, ctx, options }) {
+    if (!outgoing) return { outbox, seen: null };
+    const { id, hex } = outgoing;
+    if (outgoing.delivered) return { outbox: acknowledged(outbox, hex), seen: { id, hex, sent: false } };
+    if (outgoing.unheld) {
+      report(options, new Error(`summary ${id} is pending: ${UNHELD}`), 'delivery');
+      // NOTE: backed off like a failed attempt, so it is looked at again later, not every request.
+      const next = afterAttempt(outbox, hex, { state: 'pending', status: outbox.entry?.status ?? null },
+        { nowMs, attemptsBefore: outgoing.attemptsBefore, random: Math.random() });
+      return { outbox: next, seen: { id, hex, sent: false, note: UNHELD } };
+    }
+    const fetcher = options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) };
+    const outcome = await send(outgoing, {
+      endpoint, key: await signingKey(secrets.signing), fetcher,
+      waitMs: options.deliveryWaitMs ?? DEFAULT_DELIVERY_WAIT_MS,
+      retryDelaysMs: options.retryDelaysMs,
+      waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
+      onRefused: (refusal) => report(options, new DeliveryRefusedError(id, refusal), 'delivery'),
+    });
+    const next = afterAttempt(outbox, hex, outcome, { nowMs, attemptsBefore: outgoing.attemptsBefore, random: Math.random() });
+    return { outbox: next, seen: { id, hex, sent: true, outcome } };
   }
 
   /** See edge.d.ts: an ExportedHandler that scores, calls `handler`, then sets the cookie. */

@@ -1,147 +1,16 @@
 // Unit tests of the edge API (pkg/edge/*.js) on Node's Request/Response/WebCrypto, over the
-// real wasm (pkg/node.js). The end-to-end tests in real workerd are in edge.test.mjs.
+// real wasm (pkg/node.js): what is scored, consent, hooks, pass-through, withLeadPulse. The
+// cookie, secrets and delivery have their own files (cookie, keys, delivery .test.mjs); the
+// end-to-end tests in real workerd are in edge.test.mjs.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 
 import { Scorer } from '../../pkg/node.js';
 import { attachCookie, createEdge, defaultConsent } from '../../pkg/edge/core.js';
-import { readStateCookie, writeStateCookie } from '../../pkg/edge/cookie.js';
 import { skipReason } from '../../pkg/edge/events.js';
-
-const SECRET = 'unit-test-secret-0123456789abcdef';
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36';
-const NOW = Date.parse('2026-11-20T12:00:00.000Z');
-const edge = createEdge(() => ({ Scorer }));
-
-const get = (path, headers = {}) => new Request(`https://site.test${path}`, { headers: { 'user-agent': UA, ...headers } });
-const opts = (extra = {}) => ({ secret: SECRET, now: () => NOW, onError: () => {}, ...extra });
-const cookiePair = (lead) => lead.setCookie.split(';')[0];
-
-function collector(statuses) {
-  const calls = [];
-  return {
-    calls,
-    fetch: async (url, init) => {
-      calls.push({ url, init });
-      const status = statuses[Math.min(calls.length - 1, statuses.length - 1)];
-      return new Response('{}', { status });
-    },
-  };
-}
-
-async function qualify(extra = {}) {
-  const pending = [];
-  const ctx = { waitUntil: (p) => pending.push(p) };
-  let lead = await edge.scoreRequest(get('/pricing'), {}, ctx, opts(extra));
-  for (const path of ['/pricing', '/integrations']) {
-    lead = await edge.scoreRequest(get(path, { cookie: cookiePair(lead) }), {}, ctx, opts(extra));
-  }
-  const events = () => [
-    { type: 'track', event: 'Demo Requested', properties: { path: '/demo' } },
-    { type: 'identify', traits: { email: 'a@acme.test', title: 'VP Sales', company: { name: 'Acme', employee_count: 500 } } },
-  ];
-  lead = await edge.scoreRequest(get('/demo', { cookie: cookiePair(lead) }), {}, ctx, opts({ ...extra, events }));
-  await Promise.all(pending);
-  return { lead, ctx, pending };
-}
-
-describe('signed state cookie', () => {
-  test('round trip, attributes, size', async () => {
-    const first = await edge.scoreRequest(get('/pricing'), {}, undefined, opts());
-    assert.equal(first.cookie, 'missing');
-    assert.match(first.setCookie, /^__Host-lp=1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
-    const second = await edge.scoreRequest(get('/pricing', { cookie: `other=1; ${cookiePair(first)}` }), {}, undefined, opts());
-    assert.equal(second.cookie, 'valid');
-    assert.equal(second.visitor, first.visitor);
-    assert.ok(second.snapshot.score > first.snapshot.score);
-  });
-
-  test('tampered, foreign (secret or cookie name), expired and malformed cookies start fresh', async () => {
-    const header = (await writeStateCookie({ name: 'lp', secret: SECRET, nowMs: NOW, maxAgeSeconds: 60, visitor: 'visitor-0001', state: '', forwarded: [] })).split(';')[0];
-    const value = header.slice(3);
-    const read = (cookie, nowMs = NOW, name = 'lp', secret = SECRET) => readStateCookie(cookie, { name, secret, nowMs });
-    assert.equal((await read(header)).visitor, 'visitor-0001');
-    assert.equal((await read(header.replace('visitor-0001', 'visitor-0002'))).problem, 'signature');
-    assert.equal((await read(header, NOW, 'lp', 'another-secret-0123456789abcdef')).problem, 'signature');
-    assert.equal((await read(`other=${value}`, NOW, 'other')).problem, 'signature');
-    assert.equal((await read(header, NOW + 61_000)).problem, 'expired');
-    // The last base64url character of a 32-byte MAC has 2 spare bits: a variant must not verify.
-    const last = header.at(-1);
-    const variant = header.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[
-      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(last) ^ 1];
-    assert.equal((await read(variant)).problem, 'signature');
-    assert.equal((await read('lp=1.a.b')).problem, 'malformed');
-    assert.equal((await read('lp=2.visitor-0001.x..AA.' + 'A'.repeat(43))).problem, 'malformed');
-    assert.equal((await read('')).problem, 'missing');
-  });
-
-  test('the cookie signature is HMAC-SHA256 over the documented payload', async () => {
-    const header = (await writeStateCookie({ name: 'lp', secret: SECRET, nowMs: NOW, maxAgeSeconds: 60, visitor: 'visitor-0001', state: 'AAAA', forwarded: ['0123456789abcdef'] })).split(';')[0];
-    const value = header.slice(3);
-    const payload = value.slice(0, value.lastIndexOf('.'));
-    const expected = createHmac('sha256', SECRET).update(`leadpulse-state|lp|${payload}`).digest('base64url');
-    assert.equal(value.slice(value.lastIndexOf('.') + 1), expected);
-  });
-
-  test('a state too large for a cookie drops remembered ids first, then is not persisted', async () => {
-    const write = (state, forwarded) => writeStateCookie({ name: 'lp', secret: SECRET, nowMs: NOW, maxAgeSeconds: 60, visitor: 'visitor-0001', state, forwarded });
-    const ids = ['0000000000000001', '0000000000000002', '0000000000000003'];
-    const big = await write('A'.repeat(3072), ids);
-    assert.ok(big.length <= 4000);
-    assert.equal(await write('A'.repeat(3073), []), null);
-  });
-});
+import { COOKIE_SECRET, NOW, SIGNING_SECRET, UA, cookiePair, edge, get, opts, qualify } from './unit.mjs';
 
 describe('scoreRequest', () => {
-  test('qualifies, forwards the signed summary once, through ctx.waitUntil', async () => {
-    const sink = collector([201]);
-    const { lead, ctx } = await qualify({ endpoint: 'https://collector.test/collect', collector: sink });
-    assert.equal(lead.snapshot.stage, 'sql');
-    assert.match(lead.forwarded, /^lp_[0-9a-f]{16}$/);
-    assert.equal(sink.calls.length, 1);
-    const { url, init } = sink.calls[0];
-    assert.equal(url, 'https://collector.test/collect');
-    const mac = createHmac('sha256', SECRET).update(init.body).digest('hex');
-    assert.equal(init.headers['x-leadpulse-signature'], `sha256=${mac}`);
-    const summary = JSON.parse(init.body);
-    assert.equal(summary.runtime, 'edge');
-    assert.equal(summary.id, lead.forwarded);
-    assert.equal(summary.visitor, lead.visitor);
-    const sealed = cookiePair(lead).split('.')[4];
-    assert.ok(!Buffer.from(sealed, 'base64url').includes('a@acme.test'), 'the state is encrypted');
-    assert.ok(summary.traits.email === 'a@acme.test', 'while the summary has the e-mail');
-    const again = await edge.scoreRequest(get('/pricing', { cookie: cookiePair(lead) }), {}, ctx, opts({ endpoint: 'https://collector.test/collect', collector: sink }));
-    assert.equal(again.forwarded, null);
-    assert.equal(sink.calls.length, 1);
-  });
-
-  test('delivery retries 5xx and stops at a final 4xx', async () => {
-    const flaky = collector([503, 201]);
-    await qualify({ endpoint: 'https://c.test/collect', collector: flaky });
-    assert.equal(flaky.calls.length, 2);
-    const refused = collector([400]);
-    await qualify({ endpoint: 'https://c.test/collect', collector: refused });
-    assert.equal(refused.calls.length, 1);
-  });
-
-  test('the response does not wait for the delivery (ctx.waitUntil gets it)', async () => {
-    let release;
-    const gate = new Promise((resolve) => { release = resolve; });
-    const slow = { fetch: async () => { await gate; return new Response('{}', { status: 201 }); } };
-    const waited = [];
-    const ctx = { waitUntil: (p) => waited.push(p) };
-    let lead = await edge.scoreRequest(get('/pricing'), {}, ctx, opts());
-    for (const path of ['/pricing', '/integrations']) lead = await edge.scoreRequest(get(path, { cookie: cookiePair(lead) }), {}, ctx, opts());
-    const events = () => [{ type: 'track', event: 'Demo Requested' }, { type: 'identify', traits: { title: 'VP Sales', company: { employee_count: 500 } } }];
-    lead = await edge.scoreRequest(get('/demo', { cookie: cookiePair(lead) }), {}, ctx,
-      opts({ events, endpoint: 'https://c.test/collect', collector: slow }));
-    assert.ok(lead.forwarded, 'scored and forwarded while the collector has not answered');
-    assert.equal(waited.length, 1);
-    release();
-    assert.equal(await waited[0], 201);
-  });
-
   test('without an endpoint nothing is forwarded', async () => {
     const { lead } = await qualify();
     assert.equal(lead.snapshot.stage, 'sql');
@@ -171,13 +40,13 @@ describe('scoreRequest', () => {
     const errors = [];
     const onError = (e) => errors.push(e);
     assert.equal(await edge.scoreRequest(get('/pricing'), {}, undefined, { now: () => NOW, onError }), null);
-    assert.equal(await edge.scoreRequest(get('/pricing'), { LEADPULSE_SECRET: 'short' }, undefined, { onError }), null);
-    assert.equal(await edge.scoreRequest(get('/pricing'), { LEADPULSE_SECRET: SECRET, LEADPULSE_MODEL: '{"rules": 42}' }, undefined, { onError }), null);
+    assert.equal(await edge.scoreRequest(get('/pricing'), { LEADPULSE_COOKIE_SECRET: 'short' }, undefined, { onError }), null);
+    assert.equal(await edge.scoreRequest(get('/pricing'), { LEADPULSE_COOKIE_SECRET: COOKIE_SECRET, LEADPULSE_MODEL: '{"rules": 42}' }, undefined, { onError }), null);
     assert.equal(errors.length, 3);
   });
 
-  test('secret and model from env; the model may be JSON text', async () => {
-    const env = { LEADPULSE_SECRET: SECRET, LEADPULSE_MODEL: '' };
+  test('secrets and model from env; the model may be JSON text', async () => {
+    const env = { LEADPULSE_COOKIE_SECRET: COOKIE_SECRET, LEADPULSE_SIGNING_SECRET: SIGNING_SECRET, LEADPULSE_MODEL: '' };
     const lead = await edge.scoreRequest(get('/pricing'), env, undefined, { now: () => NOW });
     assert.equal(lead.snapshot.stage, 'visitor');
   });

@@ -2,6 +2,7 @@
 // `leadpulse serve` (origin + collector) and workerd. Every process is killed by its own handle.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const LEADPULSE = process.env.LEADPULSE_BIN ?? join(ROOT, 'target/release/leadpulse');
 export const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
-/** Long enough for the edge (≥ 16 chars); shared with the collector. */
-export const SECRET = 'edge-test-secret-0123456789abcdef';
+/** The edge's cookie secret (≥ 16 chars): the workers' alone, never the collector's. */
+export const COOKIE_SECRET = 'edge-test-cookie-secret-0123456789';
+/** Signs summaries: the workers' LEADPULSE_SIGNING_SECRET and the collector's --signing-secret. */
+export const SIGNING_SECRET = 'edge-test-signing-secret-0123456789';
+/** The environment the test workers read both secrets from (tests/edge/config.capnp). */
+export const WORKER_SECRETS = { LEADPULSE_COOKIE_SECRET: COOKIE_SECRET, LEADPULSE_SIGNING_SECRET: SIGNING_SECRET };
 
 function started(proc, name, parse, streams) {
   let feed;
@@ -48,24 +53,55 @@ function stopper(proc) {
 /** The collector's API token in these tests. */
 export const API_TOKEN = 'edge-api-token-0123456789';
 
-/** `leadpulse serve` on a free loopback port with a fresh database; resolves on its URL line. */
-export async function startOrigin({ secret = SECRET, requireSignature = true, extra = [] } = {}) {
+/**
+ * `leadpulse serve` on a loopback port (`port`, default any free one) with the database in
+ * `dir` (default a fresh temporary folder, removed by stop() unless `keep`); resolves on its
+ * URL line. The same `port` and `dir` again restart the same collector.
+ */
+export async function startOrigin({ secret = SIGNING_SECRET, requireSignature = true, extra = [], port = 0, dir } = {}) {
   if (!existsSync(LEADPULSE)) throw new Error(`${LEADPULSE} is missing: cargo build --release --features cli`);
-  const dir = mkdtempSync(join(tmpdir(), 'leadpulse-edge-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--api-token', API_TOKEN, '--root', ROOT, '--db', join(dir, 'leads.db'), '--rate-limit', 'off',
+  const own = !dir;
+  const folder = dir ?? mkdtempSync(join(tmpdir(), 'leadpulse-edge-'));
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--api-token', API_TOKEN, '--root', ROOT, '--db', join(folder, 'leads.db'), '--rate-limit', 'off',
     ...(requireSignature ? ['--require-signature'] : []), ...extra];
   const proc = spawn(LEADPULSE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LEADPULSE_SIGNING_SECRET: secret } });
+  let log = '';
+  proc.stdout.on('data', (chunk) => { log += chunk; });
+  proc.stderr.on('data', (chunk) => { log += chunk; });
   const url = await started(proc, 'leadpulse serve',
-    (log) => /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1], [proc.stdout, proc.stderr]);
+    (text) => /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(text)?.[1], [proc.stdout, proc.stderr]);
   const stop = stopper(proc);
-  return {
-    url, proc, port: Number(new URL(url).port),
-    async leads() {
-      const response = await fetch(`${url}/api/leads`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-      return (await response.json()).leads;
-    },
-    stop: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+  const api = async (path) => {
+    const response = await fetch(`${url}/api${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    if (!response.ok) throw new Error(`GET /api${path}: ${response.status}`);
+    return response.json();
   };
+  return {
+    url, proc, dir: folder, port: Number(new URL(url).port), log: () => log,
+    /** GET /api/leads: one row per visitor with its latest revision. */
+    async leads() {
+      return (await api('/leads')).leads;
+    },
+    /** GET /api/leads/{id}: the lead, every revision received, its history. */
+    lead: (id) => api(`/leads/${id}`),
+    /** The lead of summary visitor `visitor`, or null. */
+    async leadOf(visitor) {
+      return (await this.leads()).find((lead) => lead.visitor === visitor) ?? null;
+    },
+    stop: async ({ keep = false } = {}) => { await stop(); if (own && !keep) rmSync(folder, { recursive: true, force: true }); },
+  };
+}
+
+/** A loopback port that was free a moment ago (for a service that starts later). */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePromise(port));
+    });
+  });
 }
 
 /**

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Edge test layer (called by `make test`): the example worker in real workerd in front of a real
-# `leadpulse serve`, then the package under Deno. Needs pkg/ (make pkg) and the release binary.
+# Edge test layer (called by `make test`): the edge core's unit tests (Node, fake collector),
+# the example worker in real workerd in front of a real `leadpulse serve`, then the package
+# under Deno; and the edge declarations type-checked. Needs pkg/ (make pkg) and the release binary.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 cargo build --quiet --release --features cli --bin leadpulse
 [ -f pkg/edge.js ] || { echo "tests/edge: pkg/edge.js missing: run 'make pkg' first" >&2; exit 1; }
 
-node --test tests/edge/edge-core.test.mjs tests/edge/edge.test.mjs
+# edge.d.ts: typed, no `any` (a comment may say "any").
+if grep -nE '(:|<|,|\||\()\s*any\b' pkg/edge.d.ts; then echo "tests/edge: 'any' in pkg/edge.d.ts" >&2; exit 1; fi
+node_modules/.bin/tsc -p tests/edge
+
+node --test tests/edge/edge-core.test.mjs tests/edge/cookie.test.mjs tests/edge/keys.test.mjs \
+  tests/edge/delivery.test.mjs tests/edge/edge.test.mjs
 
 # Deno resolves nothing from the network here: no config, no npm, no remote imports.
 NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno test --no-config --no-npm --no-remote --allow-read --allow-net=127.0.0.1 \

@@ -1,5 +1,6 @@
 // A browser-like client for the edge tests: keeps the cookies the worker sets, sends a user
-// agent, and (through the test-only clock header) says when each request happens.
+// agent, (through the test-only clock header) says when each request happens, and reads the
+// test workers' debug headers.
 
 export const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 export const BOT_UA = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
@@ -12,6 +13,11 @@ export class Visitor {
     this.headers = headers;
     this.cookies = new Map();
     this.responses = [];
+  }
+
+  /** The visitor id in the state cookie (its second field), or null. */
+  get id() {
+    return this.cookies.get('__Host-lp')?.split('.')[1] ?? null;
   }
 
   get cookieHeader() {
@@ -47,7 +53,13 @@ export class Visitor {
       if (maxAge && Number(maxAge.split('=')[1]) <= 0) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    const result = { response, status: response.status, body: text, setCookies, stage: response.headers.get('x-leadpulse-stage') };
+    const delivery = response.headers.get('x-leadpulse-delivery');
+    const result = {
+      response, status: response.status, body: text, setCookies, stage: response.headers.get('x-leadpulse-stage'),
+      // The debug headers of tests/edge/config.capnp: how the cookie was read, lead.delivery.
+      cookie: response.headers.get('x-leadpulse-cookie'),
+      delivery: delivery ? JSON.parse(delivery) : null,
+    };
     this.responses.push(result);
     return result;
   }

@@ -1,12 +1,14 @@
 # workerd configuration for the example edge worker (worker.js) in front of the demo site.
 #
 #   make pkg
-#   LEADPULSE_SECRET=$(openssl rand -hex 32) node_modules/.bin/workerd serve www/edge/config.capnp \
+#   LEADPULSE_COOKIE_SECRET=$(openssl rand -hex 32) LEADPULSE_SIGNING_SECRET=<the collector's> \
+#     node_modules/.bin/workerd serve www/edge/config.capnp \
 #     --external-addr origin=127.0.0.1:8080 --socket-addr http=127.0.0.1:8787
 #
 # or simply `make edge` (scripts/edge.sh starts `leadpulse serve` as origin + collector too).
 # The origin (`leadpulse serve`, which also hosts the collector's POST /collect) is the
-# external service "origin"; override its address with --external-addr.
+# external service "origin"; override its address with --external-addr. The two secrets and
+# their roles: docs/edge.md.
 
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -25,7 +27,10 @@ const edgeWorker :Workerd.Worker = (
     (name = "ORIGIN", service = "origin"),
     (name = "LEADPULSE_COLLECTOR", service = "origin"),
     (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
-    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+    # Signs and encrypts the visitor cookie: the edge's alone.
+    (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
+    # Signs forwarded summaries: the collector's --signing-secret. Must differ from the above.
+    (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
     # Optional model JSON; unset = the built-in model.
     (name = "LEADPULSE_MODEL", fromEnvironment = "LEADPULSE_MODEL"),
   ],
@@ -41,9 +46,12 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "leadpulse/edge", esModule = embed "../../pkg/edge.js"),
   (name = "leadpulse/edge/core.js", esModule = embed "../../pkg/edge/core.js"),
   (name = "leadpulse/edge/cookie.js", esModule = embed "../../pkg/edge/cookie.js"),
+  (name = "leadpulse/edge/encoding.js", esModule = embed "../../pkg/edge/encoding.js"),
   (name = "leadpulse/edge/events.js", esModule = embed "../../pkg/edge/events.js"),
   (name = "leadpulse/edge/forward.js", esModule = embed "../../pkg/edge/forward.js"),
-  (name = "leadpulse/edge/hmac.js", esModule = embed "../../pkg/edge/hmac.js"),
+  (name = "leadpulse/edge/keys.js", esModule = embed "../../pkg/edge/keys.js"),
+  (name = "leadpulse/edge/outbox.js", esModule = embed "../../pkg/edge/outbox.js"),
+  (name = "leadpulse/edge/outgoing.js", esModule = embed "../../pkg/edge/outgoing.js"),
   (name = "leadpulse/edge/seal.js", esModule = embed "../../pkg/edge/seal.js"),
   (name = "leadpulse/leadpulse_author.js", esModule = embed "../../pkg/leadpulse_author.js"),
   (name = "leadpulse/leadpulse_step.js", esModule = embed "../../pkg/leadpulse_step.js"),

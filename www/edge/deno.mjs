@@ -1,7 +1,10 @@
 // The same example application (site.js) under Deno, in front of the same origin:
 //
-//   ORIGIN_URL=http://127.0.0.1:8080 LEADPULSE_SECRET=… \
+//   ORIGIN_URL=http://127.0.0.1:8080 LEADPULSE_COOKIE_SECRET=… LEADPULSE_SIGNING_SECRET=… \
 //     node_modules/.bin/deno run --allow-net=127.0.0.1 --allow-read --allow-env www/edge/deno.mjs
+//
+// LEADPULSE_COOKIE_SECRET is the edge's alone; LEADPULSE_SIGNING_SECRET is the collector's
+// --signing-secret (docs/edge.md).
 //
 // Deno has no HTMLRewriter: responses get `x-leadpulse-stage` and the cookie, the CTA is left
 // as it is. Uses the package's Deno entry (author.js) and the runtime-neutral edge core.
@@ -27,7 +30,8 @@ if (import.meta.main) {
     port: Number(Deno.env.get('PORT') ?? 8787),
     env: {
       ORIGIN_URL: origin,
-      LEADPULSE_SECRET: Deno.env.get('LEADPULSE_SECRET'),
+      LEADPULSE_COOKIE_SECRET: Deno.env.get('LEADPULSE_COOKIE_SECRET'),
+      LEADPULSE_SIGNING_SECRET: Deno.env.get('LEADPULSE_SIGNING_SECRET'),
       LEADPULSE_ENDPOINT: Deno.env.get('LEADPULSE_ENDPOINT') ?? new URL('/collect', origin).href,
     },
     onListen: ({ port }) => console.log(`leadpulse edge (deno): http://127.0.0.1:${port}/ → ${origin}`),

@@ -4,7 +4,8 @@
 // - proxies every request to the origin (service binding ORIGIN, or ORIGIN_URL);
 // - scores page views with LeadPulse, keeping the visitor's state in a signed HttpOnly cookie;
 // - turns a no-JavaScript demo-form POST (/demo) into `Demo Requested` + `identify` events;
-// - forwards a newly qualified lead's summary, signed, to the collector (LEADPULSE_ENDPOINT);
+// - sends a newly qualified lead's summary, signed, to the collector (LEADPULSE_ENDPOINT), and
+//   re-sends it on the visitor's later requests until the collector acknowledges it;
 // - adds `x-leadpulse-stage` and rewrites the CTA (`data-testid="cta"`) for the visitor's stage
 //   (where the runtime has HTMLRewriter).
 //
@@ -21,7 +22,9 @@ export async function handler(request, env, ctx, lead) {
     // NOTE: a static origin cannot take the form: post/redirect/get back to the page.
     response = new Response(null, { status: 303, headers: { location: '/demo?requested=1' } });
   }
-  return lead ? personalise(response, lead.snapshot) : response;
+  if (!lead) return response;
+  response = personalise(response, lead.snapshot);
+  return env.LEADPULSE_DEBUG_HEADERS === '1' ? debugHeaders(response, lead) : response;
 }
 
 /** The LeadPulse options: the demo-form hook and the test-only clock. */
@@ -82,6 +85,19 @@ async function demoFormEvents(request, { url }) {
     { type: 'track', event: 'Demo Requested', properties: { path: url.pathname } },
     { type: 'identify', traits: JSON.parse(JSON.stringify(traits)) }, // drops empty fields
   ];
+}
+
+/**
+ * DEBUG / TEST ONLY: with the binding LEADPULSE_DEBUG_HEADERS = "1" (tests/edge/config.capnp),
+ * responses say how the cookie was read (`x-leadpulse-cookie`: valid, missing, expired, …) and
+ * what became of the latest hand-off (`x-leadpulse-delivery`: lead.delivery as JSON), so a test
+ * can see a re-send or its absence in the response instead of guessing from timing.
+ */
+function debugHeaders(response, lead) {
+  const copy = new Response(response.body, response);
+  copy.headers.set('x-leadpulse-cookie', lead.cookie);
+  if (lead.delivery) copy.headers.set('x-leadpulse-delivery', JSON.stringify(lead.delivery));
+  return copy;
 }
 
 /**

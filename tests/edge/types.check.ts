@@ -1,0 +1,42 @@
+// Compiled by `tsc -p tests/edge` (run.sh), never run: the edge API used as docs/edge.md shows,
+// so a change to pkg-template/edge.d.ts that breaks a documented use fails the build.
+import {
+  attachCookie, createEdge, DeliveryRefusedError, LeadPulseConfigError, scoreRequest, withLeadPulse,
+} from '../../pkg/edge.js';
+import type { Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult } from '../../pkg/edge.js';
+
+const options: EdgeOptions = {
+  deliveryWaitMs: 300,
+  retryDelaysMs: [250, 1000],
+  maxAgeDays: 30,
+  onError(error: unknown) {
+    if (error instanceof DeliveryRefusedError) {
+      const why: string = `${error.summaryId} ${error.status} ${error.reason ?? ''} ${error.path ?? ''}`;
+      console.warn(why);
+    } else if (error instanceof LeadPulseConfigError) {
+      console.error(error.message);
+    }
+  },
+};
+
+function describe(delivery: Delivery | null): string {
+  if (!delivery) return 'no hand-off yet';
+  const state: DeliveryState = delivery.state;
+  const next: number | null = delivery.nextAttemptAt;
+  return `${delivery.id} ${state} ${delivery.status ?? '-'} ${delivery.attempts} ${next ?? ''} ${delivery.error ?? ''} ${delivery.path ?? ''} ${delivery.sent}`;
+}
+
+export const worker = withLeadPulse(async (request: Request, _env: LeadPulseEnv, _ctx, lead: LeadResult | null) => {
+  const response = await fetch(request);
+  if (lead) console.log(lead.visitor, lead.snapshot.stage, lead.cookie, lead.counter, lead.forwarded, describe(lead.delivery));
+  return response;
+}, options);
+
+export async function stepByStep(request: Request, env: LeadPulseEnv, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
+  const lead = await scoreRequest(request, {
+    ...env, LEADPULSE_COOKIE_SECRET: 'a', LEADPULSE_SIGNING_SECRET: 'b',
+  }, ctx, { cookieSecret: 'c', signingSecret: 'd', endpoint: 'https://collector.example/collect' });
+  return attachCookie(await fetch(request), lead);
+}
+
+export const other = createEdge(() => ({ Scorer: class {} }));
