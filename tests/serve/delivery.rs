@@ -49,7 +49,17 @@ fn a_new_sql_reaches_the_webhook_and_slack_at_once_signed_with_its_id() {
     let receiver = Receiver::start();
     let dir = site("push");
     let mut args = pushing_to(&receiver.url("/hook"));
-    args.extend(["--slack", &receiver.url("/slack"), "--owner", "ana"].map(String::from));
+    args.extend(
+        [
+            "--slack",
+            &receiver.url("/slack"),
+            "--owner",
+            "ana",
+            "--public-url",
+            "https://leads.example.test/",
+        ]
+        .map(String::from),
+    );
     let server = start(&dir, &args);
 
     // Neither an MQL nor a forged SQL is pushed; the real SQL after them is.
@@ -87,6 +97,16 @@ fn a_new_sql_reaches_the_webhook_and_slack_at_once_signed_with_its_id() {
             &json!("unverified")
         )
     );
+    let lead = body["lead"]["id"].as_i64().unwrap();
+    let base = "https://leads.example.test";
+    assert_eq!(
+        body["lead"]["url"],
+        json!(format!("{base}/api/leads/{lead}"))
+    );
+    assert_eq!(
+        body["lead"]["dashboard"],
+        json!(format!("{base}/dashboard#lead-{lead}"))
+    );
     let slack = hooks
         .iter()
         .find(|h| h.path == "/slack")
@@ -94,6 +114,7 @@ fn a_new_sql_reaches_the_webhook_and_slack_at_once_signed_with_its_id() {
     assert_eq!(slack.header("idempotency-key"), sql["id"].as_str());
     let text = slack.json()["text"].as_str().unwrap().to_string();
     for expected in [
+        "https://leads.example.test/dashboard#lead-",
         "New SQL: Rae Ortiz",
         "VP Marketing",
         "Acme",

@@ -238,3 +238,26 @@ fn new_sqls_get_owners_by_rule_then_in_turn() {
         Value::Null
     );
 }
+
+/// Stages only go forward in the engine: an MQL revision numbered after the lead's SQL one
+/// comes from rolled-back state (a replayed edge cookie) and must not become the lead.
+#[test]
+fn an_mql_revision_after_the_sql_is_kept_but_never_the_lead() {
+    let server = Server::start(&site("backwards"), &["--rate-limit", "off"]);
+    let lead = lead_id(&server, &revision(8, 2));
+    let mut rolled_back = revision(8, 3);
+    rolled_back["stage"] = json!("mql");
+    assert_eq!(lead_id(&server, &rolled_back), lead);
+    let leads = server.leads();
+    assert_eq!(
+        (&leads[0]["stage"], &leads[0]["summary"]["stage"]),
+        (&json!("sql"), &json!("sql"))
+    );
+    assert_eq!(leads[0]["revision"], json!(2));
+    let page = server.api_get(&format!("/api/leads/{lead}")).json();
+    assert_eq!(
+        page["revisions"].as_array().unwrap().len(),
+        2,
+        "kept in the history"
+    );
+}

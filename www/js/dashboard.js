@@ -74,6 +74,7 @@ const signIn = mountSignIn({
   onSignedIn: () => {
     status(true, 'Loading…');
     poll.start();
+    openFromLink();
   },
   onSignedOut: () => {
     poll.stop();
@@ -83,6 +84,13 @@ const signIn = mountSignIn({
     status(false, 'Signed out');
   },
 });
+
+/** Webhook and Slack messages link to `/dashboard#lead-<id>`: open that lead. */
+function openFromLink() {
+  const linked = /^#lead-(\d+)$/.exec(location.hash);
+  if (linked) detail.open(Number(linked[1]));
+}
+window.addEventListener('hashchange', openFromLink);
 
 $('lead-rows').addEventListener('click', (e) => {
   const target = e.target instanceof Element ? e.target : null;

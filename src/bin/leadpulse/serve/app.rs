@@ -89,6 +89,7 @@ impl App {
             receivers: Receivers {
                 webhooks: options.webhooks.clone(),
                 slack: options.slack.clone(),
+                public_url: options.public_url.clone(),
             },
             owners,
             limiter,

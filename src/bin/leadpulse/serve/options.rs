@@ -86,6 +86,10 @@ pub struct Options {
     /// A Slack-compatible incoming webhook (a text message per SQL); repeatable.
     #[arg(long, value_name = "URL", value_parser = url)]
     pub slack: Vec<Url>,
+    /// The collector's address as people and receivers reach it (e.g. https://leads.example.com/):
+    /// links in webhooks and Slack messages become absolute.
+    #[arg(long, value_name = "URL", value_parser = url)]
+    pub public_url: Option<Url>,
     /// Secret for the webhooks' X-LeadPulse-Signature (HMAC-SHA256 of the body).
     #[arg(
         long,

@@ -5,11 +5,23 @@ use serde_json::{json, Value};
 
 use crate::serve::store::{Delivery, LeadRow};
 
-/// Where pushes go.
+/// Where pushes go, and the collector's public address for the links in them.
 #[derive(Debug, Clone, Default)]
 pub struct Receivers {
     pub webhooks: Vec<Url>,
     pub slack: Vec<Url>,
+    /// `--public-url`: links become absolute (a receiver elsewhere can follow them).
+    pub public_url: Option<Url>,
+}
+
+impl Receivers {
+    /// `path` on the collector: absolute with `--public-url`, else as given.
+    fn link(&self, path: &str) -> String {
+        self.public_url
+            .as_ref()
+            .and_then(|base| base.join(path.trim_start_matches('/')).ok())
+            .map_or_else(|| path.to_string(), |url| url.to_string())
+    }
 }
 
 fn is_slack(url: &Url) -> bool {
@@ -27,7 +39,7 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "slack",
-            payload: json!({ "text": slack_text(lead, &summary) }).to_string(),
+            payload: json!({ "text": slack_text(receivers, lead, &summary) }).to_string(),
         });
     let webhooks = receivers
         .webhooks
@@ -36,7 +48,7 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "webhook",
-            payload: webhook_body(lead, &summary),
+            payload: webhook_body(receivers, lead, &summary),
         });
     webhooks.chain(slack).collect()
 }
@@ -50,12 +62,13 @@ fn event_type(lead: &LeadRow) -> &'static str {
     }
 }
 
-fn webhook_body(lead: &LeadRow, summary: &Value) -> String {
+fn webhook_body(receivers: &Receivers, lead: &LeadRow, summary: &Value) -> String {
     json!({
         "type": event_type(lead),
         "lead": {
             "id": lead.id,
-            "url": format!("/api/leads/{}", lead.id),
+            "url": receivers.link(&format!("/api/leads/{}", lead.id)),
+            "dashboard": receivers.link(&format!("/dashboard#lead-{}", lead.id)),
             "visitor": lead.visitor,
             "status": lead.status,
             "owner": lead.owner,
@@ -69,7 +82,7 @@ fn webhook_body(lead: &LeadRow, summary: &Value) -> String {
     .to_string()
 }
 
-fn slack_text(lead: &LeadRow, s: &Value) -> String {
+fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
     let traits = &s["traits"];
     let text = |v: &Value| {
         v.as_str()
@@ -124,6 +137,11 @@ fn slack_text(lead: &LeadRow, s: &Value) -> String {
         let asked: Vec<&str> = questions.iter().filter_map(Value::as_str).collect();
         message.push_str(&format!("\nAsked: {}", asked.join(" / ")));
     }
-    message.push_str(&format!("\nLead {} · revision {}", lead.id, lead.revision));
+    message.push_str(&format!(
+        "\nLead {} · revision {} · {}",
+        lead.id,
+        lead.revision,
+        receivers.link(&format!("/dashboard#lead-{}", lead.id))
+    ));
     message
 }

@@ -361,9 +361,9 @@ fn receive(
     let sql = s.stage == "sql";
     let pushable = sql && r.trust != Trust::Rejected;
     let first_seen = parse_iso(&s.first_seen).unwrap_or(r.now);
-    let lead: Option<(i64, i64, String, String, Option<String>)> = tx
+    let lead: Option<(i64, i64, String, String, Option<String>, String)> = tx
         .query_row(
-            "SELECT id, revision, trust, status, owner FROM leads WHERE visitor = ?1",
+            "SELECT id, revision, trust, status, owner, stage FROM leads WHERE visitor = ?1",
             [&s.visitor],
             |row| {
                 Ok((
@@ -372,6 +372,7 @@ fn receive(
                     row.get(2)?,
                     row.get(3)?,
                     row.get(4)?,
+                    row.get(5)?,
                 ))
             },
         )
@@ -405,8 +406,14 @@ fn receive(
             }
             (id, true)
         }
-        Some((id, revision, trust, status, assigned)) => {
-            let latest = i64::from(s.revision) > revision && rank(r.trust.name()) >= rank(&trust);
+        Some((id, revision, trust, status, assigned, stage)) => {
+            // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one
+            // comes from rolled-back state (a replayed cookie) or a forgery: kept in the
+            // history, never the lead's latest.
+            let backwards = stage == "sql" && s.stage != "sql";
+            let latest = i64::from(s.revision) > revision
+                && rank(r.trust.name()) >= rank(&trust)
+                && !backwards;
             if latest {
                 let status = Status::from_name(&status).unwrap_or(Status::Marketing);
                 // An SQL revision hands the lead to sales: a marketing lead becomes new, and
