@@ -27,7 +27,8 @@ const leadpulseWorker :Workerd.Worker = (
     (name = "ORIGIN", service = "origin"),
     (name = "LEADPULSE_COLLECTOR", service = "origin"),
     (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
-    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+    (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
+    (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
   ],
 );
 
@@ -37,9 +38,12 @@ const scoreOnlyWorker :Workerd.Worker = (
     (name = "leadpulse/edge", esModule = embed "../pkg/edge.js"),
     (name = "leadpulse/edge/core.js", esModule = embed "../pkg/edge/core.js"),
     (name = "leadpulse/edge/cookie.js", esModule = embed "../pkg/edge/cookie.js"),
+    (name = "leadpulse/edge/encoding.js", esModule = embed "../pkg/edge/encoding.js"),
     (name = "leadpulse/edge/events.js", esModule = embed "../pkg/edge/events.js"),
     (name = "leadpulse/edge/forward.js", esModule = embed "../pkg/edge/forward.js"),
-    (name = "leadpulse/edge/hmac.js", esModule = embed "../pkg/edge/hmac.js"),
+    (name = "leadpulse/edge/keys.js", esModule = embed "../pkg/edge/keys.js"),
+    (name = "leadpulse/edge/outbox.js", esModule = embed "../pkg/edge/outbox.js"),
+    (name = "leadpulse/edge/outgoing.js", esModule = embed "../pkg/edge/outgoing.js"),
     (name = "leadpulse/edge/seal.js", esModule = embed "../pkg/edge/seal.js"),
     (name = "leadpulse/leadpulse_author.js", esModule = embed "../pkg/leadpulse_author.js"),
     (name = "leadpulse/leadpulse_step.js", esModule = embed "../pkg/leadpulse_step.js"),
@@ -48,7 +52,8 @@ const scoreOnlyWorker :Workerd.Worker = (
   compatibilityDate = Example.compatibilityDate,
   bindings = [
     (name = "ORIGIN", service = "origin"),
-    (name = "LEADPULSE_SECRET", fromEnvironment = "LEADPULSE_SECRET"),
+    (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
+    (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
   ],
 );
 

@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
-import { SECRET, startWorkerd } from '../tests/edge/harness.mjs';
+import { WORKER_SECRETS, startWorkerd } from '../tests/edge/harness.mjs';
 import { record } from './common.mjs';
 
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -117,7 +117,7 @@ const edge = await startWorkerd({
   config: 'benches/edge-load.capnp',
   sockets: ['leadpulse', 'scoreonly', 'baseline'],
   external: { origin: `127.0.0.1:${origin.port}` },
-  env: { LEADPULSE_SECRET: SECRET },
+  env: WORKER_SECRETS,
 });
 try {
   const pid = workerdPid(edge.proc.pid);
