@@ -1,14 +1,18 @@
 //! `leadpulse fit`: learns integer points for a model's rules from outcomes (docs/learning.md).
 //!
-//! Three passes over the history, each streamed through the real engine: (1) what the
-//! training leads did and are, to propose rules; (2) every candidate rule's firing weight per
-//! lead, read from the engine's reasons; then an L2 logistic regression on the training
-//! leads, points on a stated scale, thresholds for the target, a normal model document; (3)
-//! that model replayed, its scores and stages measured on the held-out leads.
+//! Four passes over the history, each streamed through the real engine: (1) what the
+//! training leads did and are, to propose rules (`signals`, `candidates`); (2) every
+//! candidate rule's firing weight per lead, read from the engine's reasons (`features`); then
+//! an L2 logistic regression on the training leads (`logistic`) and integer points on a
+//! stated scale (`decide`); (3) the leads' peak scores under those points, to pick the MQL and
+//! SQL thresholds for the target (`points`), and the model document (`document`); (4) that
+//! model replayed and measured on the held-out leads (`measure`, `report`).
 mod candidates;
+mod decide;
 mod document;
 mod features;
 mod logistic;
+mod measure;
 mod points;
 mod report;
 mod signals;
@@ -17,14 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadpulse::core::engine::score;
 use leadpulse::core::model::{fnv1a64, Model};
 use serde_json::Value;
 
-use crate::learn::evaluation::{self, Outcome};
-use crate::learn::history::{self, History};
-use crate::learn::outcomes::{self, Outcomes};
-use candidates::{Candidate, Settings};
+use crate::learn::evaluation;
+use crate::learn::history;
+use crate::learn::outcomes;
+use candidates::Settings;
 use points::Target;
 
 #[derive(clap::Args)]
@@ -221,32 +224,20 @@ fn fit(options: &Options) -> Result<u64, String> {
             fitted.iterations
         ));
     }
-    let support = support(&train, candidates.len());
-    let mut points = points::points(&fitted.weights, options.points_per_doubling);
-    let unseen: Vec<&str> = candidates
-        .iter()
-        .zip(points.iter_mut())
-        .zip(&support)
-        .filter_map(|((c, p), &(leads, _))| match c.origin {
-            candidates::Origin::Base { points: base, .. } if leads == 0 => {
-                *p = base.round() as i64;
-                Some(c.id.as_str())
-            }
-            _ => None,
-        })
-        .collect();
-    if !unseen.is_empty() {
-        warnings.push(format!(
-            "base rules that never fire for a training lead keep their base points (nothing to learn from): {}",
-            unseen.join(", ")
-        ));
-    }
+    let support = decide::support(&train, candidates.len());
+    let points = decide::learned_points(
+        &candidates,
+        &fitted.weights,
+        &support,
+        options.points_per_doubling,
+        &mut warnings,
+    );
 
     // Pass 3: the peak score of each training lead under the learned points. Stages are
     // forward-only, so a lead qualifies when its score *ever* reaches a threshold: the
     // thresholds are picked on peaks, which the final score may be below.
     let unreached = (NEVER, NEVER, 1);
-    let (doc, _) = build(
+    let (doc, _) = decide::build(
         options,
         base.as_ref(),
         &candidates,
@@ -255,31 +246,13 @@ fn fit(options: &Options) -> Result<u64, String> {
         unreached,
         &mut Vec::new(),
     );
-    let peaks_model = Arc::new(model_of(&doc)?);
-    let mut peaks: Vec<i64> = Vec::new();
-    let pass = history::replay(
+    let scored = measure::peaks(
         &options.events,
-        &[peaks_model],
-        "peaks",
-        Some(lines),
-        &mut |slot, _, sessions| {
-            if let Some(session) = sessions.first() {
-                let state = session.state();
-                let now = score::totals(session.model(), state, state.last_seen).total();
-                if peaks.len() <= slot {
-                    peaks.resize(slot + 1, i64::MIN);
-                }
-                if let Some(peak) = peaks.get_mut(slot) {
-                    *peak = (*peak).max(now);
-                }
-            }
-        },
+        Arc::new(model_of(&doc)?),
+        lines,
+        &outcomes,
+        &split,
     )?;
-    let scored: Vec<(i64, bool)> = labelled(&pass, &outcomes, &split)
-        .filter(|(_, _, held)| !held)
-        .filter_map(|(slot, converted, _)| Some((*peaks.get(slot)?, converted)))
-        .collect();
-    drop(pass);
     let (mql, sql) = points::thresholds(
         &scored,
         target,
@@ -294,7 +267,7 @@ fn fit(options: &Options) -> Result<u64, String> {
         ));
     }
     let gap = ((options.points_per_doubling / 4.0).round() as i64).max(1);
-    let (doc, decided) = build(
+    let (doc, decided) = decide::build(
         options,
         base.as_ref(),
         &candidates,
@@ -310,15 +283,8 @@ fn fit(options: &Options) -> Result<u64, String> {
 
     // Pass 4: the fitted model replayed, measured.
     let model = Arc::new(model);
-    let pass = history::replay(
-        &options.events,
-        std::slice::from_ref(&model),
-        "measure",
-        Some(lines),
-        &mut |_, _, _| {},
-    )?;
-    let (train_leads, held_leads) = outcomes_of(&pass, &outcomes, &split);
-    drop(pass);
+    let (train_leads, held_leads) =
+        measure::measure(&options.events, model.clone(), lines, &outcomes, &split)?;
     let r = report::Report {
         model: report::ModelInfo {
             name: model.name.clone(),
@@ -366,7 +332,7 @@ fn fit(options: &Options) -> Result<u64, String> {
         },
         held_out: (!held_leads.is_empty()).then(|| evaluation::evaluate(&held_leads)),
         train: evaluation::evaluate(&train_leads),
-        points: points_table(&candidates, &points, &fitted.weights, &support),
+        points: decide::points_table(&candidates, &points, &fitted.weights, &support),
         bands: report::bands(&candidates, &points),
         warnings,
     };
@@ -385,157 +351,4 @@ fn fit(options: &Options) -> Result<u64, String> {
         if skipped > 0 { format!("; {skipped} input lines skipped") } else { String::new() }
     );
     Ok(skipped)
-}
-
-/// The fitted document and the thresholds it holds.
-fn build(
-    options: &Options,
-    base: Option<&Value>,
-    candidates: &[Candidate],
-    points: &[i64],
-    train: &[logistic::Row],
-    (mql, sql, gap): (i64, i64, i64),
-    warnings: &mut Vec<String>,
-) -> (Value, document::Decisions) {
-    let axis_scores = |axis: candidates::Axis| -> Vec<i64> {
-        train
-            .iter()
-            .map(|r| {
-                let sum: f64 = r
-                    .features
-                    .iter()
-                    .filter(|(j, _)| candidates.get(*j as usize).is_some_and(|c| c.axis == axis))
-                    .map(|&(j, x)| points.get(j as usize).copied().unwrap_or(0) as f64 * x)
-                    .sum();
-                sum.round() as i64
-            })
-            .collect()
-    };
-    let labels = |axis: &str, default: &[&str]| -> Vec<String> {
-        base.and_then(|b| b.pointer(&format!("/grades/{axis}"))?.as_array().cloned())
-            .map(|bands| {
-                bands
-                    .iter()
-                    .filter_map(|b| Some(b.get("grade")?.as_str()?.to_string()))
-                    .collect()
-            })
-            .unwrap_or_else(|| default.iter().map(|s| s.to_string()).collect())
-    };
-    let dropped = document::dropped_minimums(base);
-    if !dropped.is_empty() {
-        warnings.push(format!(
-            "left out of the fitted model (on the old points scale): {}",
-            dropped.join(", ")
-        ));
-    }
-    let name =
-        options
-            .name
-            .clone()
-            .unwrap_or_else(|| match base.and_then(|b| b.get("name")?.as_str()) {
-                Some(name) => format!("{name}-fitted"),
-                None => "fitted".into(),
-            });
-    let description = format!(
-        "Fitted by leadpulse fit from {} and {}: {} training leads, L2 {}; {} points double the odds of converting.",
-        options.events.display(),
-        options.outcomes.display(),
-        train.len(),
-        options.l2,
-        options.points_per_doubling
-    );
-    let decided = document::Decisions {
-        name,
-        description,
-        mql: (mql, mql - gap),
-        sql: (sql, sql - gap),
-        fit_grades: points::grades(
-            &axis_scores(candidates::Axis::Fit),
-            &labels("fit", &["A", "B", "C"]),
-        ),
-        engagement_grades: points::grades(
-            &axis_scores(candidates::Axis::Engagement),
-            &labels("engagement", &["1", "2", "3"]),
-        ),
-    };
-    let rules = candidates
-        .iter()
-        .zip(points)
-        .filter_map(|(c, &p)| document::rule(c, p))
-        .collect();
-    (document::fitted(base, rules, &decided), decided)
-}
-
-/// The leads with an outcome: (position, converted, held out).
-fn labelled<'a>(
-    pass: &'a History,
-    outcomes: &'a Outcomes,
-    split: &'a dyn Fn(&str) -> bool,
-) -> impl Iterator<Item = (usize, bool, bool)> + 'a {
-    pass.visitors()
-        .enumerate()
-        .filter_map(|(slot, (visitor, sessions))| {
-            let user = sessions.first()?.state().user_id.as_deref();
-            let (key, outcome) = outcomes.of(visitor, user)?;
-            Some((slot, outcome.converted, split(key)))
-        })
-}
-
-/// Each lead with an outcome as the fitted model left it: (train, held out).
-fn outcomes_of(
-    pass: &History,
-    outcomes: &Outcomes,
-    split: &dyn Fn(&str) -> bool,
-) -> (Vec<Outcome>, Vec<Outcome>) {
-    let (mut train, mut held) = (Vec::new(), Vec::new());
-    for (visitor, sessions) in pass.visitors() {
-        let Some(session) = sessions.first() else {
-            continue;
-        };
-        let Some((key, outcome)) = outcomes.of(visitor, session.state().user_id.as_deref()) else {
-            continue;
-        };
-        let lead = Outcome::of(session, outcome.converted);
-        if split(key) {
-            held.push(lead);
-        } else {
-            train.push(lead);
-        }
-    }
-    (train, held)
-}
-
-/// Per candidate: the training leads it fires for, and how many of them converted.
-fn support(train: &[logistic::Row], candidates: usize) -> Vec<(u64, u64)> {
-    let mut out = vec![(0u64, 0u64); candidates];
-    for row in train {
-        for &(j, _) in &row.features {
-            if let Some((leads, converted)) = out.get_mut(j as usize) {
-                *leads += 1;
-                *converted += u64::from(row.label);
-            }
-        }
-    }
-    out
-}
-
-fn points_table(
-    candidates: &[Candidate],
-    points: &[i64],
-    weights: &[f64],
-    support: &[(u64, u64)],
-) -> Vec<report::PointsRow> {
-    candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| report::PointsRow {
-            rule: c.id.clone(),
-            description: c.description.clone(),
-            axis: report::axis_name(c.axis),
-            points: points.get(i).copied().unwrap_or(0),
-            weight: weights.get(i).copied().unwrap_or(0.0),
-            leads: support.get(i).map_or(0, |s| s.0),
-            converted: support.get(i).map_or(0, |s| s.1),
-        })
-        .collect()
 }
