@@ -192,3 +192,29 @@ fn the_identify_then_demo_request_of_a_form_ends_in_one_summary_with_the_demo_re
     assert_eq!(after.revision, at_identify.map_or(1, |s| s.revision + 1));
     assert_eq!(after.score, v.snap(t + DAY + 5 * MINUTE).score);
 }
+
+/// A revision pings a rep: only what the summary shows sales counts. A pricing view that fills
+/// a slot the summary does not carry (FAINT's interest) is not one; a budget answer is.
+#[test]
+fn a_slot_the_summary_does_not_show_makes_no_new_revision() {
+    let t = at("2026-11-02T09:00:00Z");
+    let mut v = Visitor::new("rae");
+    v.page(t, "/demo")
+        .identify(t + MINUTE, vp_of_sales())
+        .track(t + 2 * MINUTE, "Demo Requested", json!({}));
+    let first = v.session.handoff(t + 2 * MINUTE, EDGE).unwrap();
+    assert_eq!((first.stage, first.revision), ("sql", 1));
+    v.page(t + 3 * MINUTE, "/pricing")
+        .page(t + 4 * MINUTE, "/pricing");
+    assert!(
+        !v.session.summary_due(t + 4 * MINUTE),
+        "pricing views change nothing sales sees"
+    );
+    v.answer(t + 5 * MINUTE, "budget", "approved");
+    assert!(
+        v.session.summary_due(t + 5 * MINUTE),
+        "a budget answer does"
+    );
+    let second = v.session.handoff(t + 5 * MINUTE, EDGE).unwrap();
+    assert_eq!(second.revision, 2);
+}

@@ -49,7 +49,10 @@ fn fingerprint(model: &Model, state: &VisitorState, stage: Stage, entered_at: Mi
         let count = state.evidence.get(rule).map_or(0, |e| e.count);
         text.push_str(&format!("\nr{rule}={count}"));
     }
-    for fill in &state.slots {
+    // Only what the summary shows sales: a slot filled in passing (a pricing view filling
+    // "interest") is no reason to ping a rep again.
+    let shown = |slot: &str| model.slots.iter().any(|s| s.id == slot && s.shareable);
+    for fill in state.slots.iter().filter(|f| shown(&f.slot)) {
         text.push_str(&format!("\ns{}={}", fill.slot, fill.value.text()));
     }
     for name in &model.summary_traits {
