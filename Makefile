@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test size test demo edge bench
+.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -55,12 +55,18 @@ e2e-test: pkg
 edge-test: pkg
 	tests/edge/run.sh
 
+# Hostile inputs against the real collector, replay, validate, wasm API and edge: fails on a
+# panic, a hang, an uncaught trap or a forged lead listed (prints the table).
+bad-inputs: pkg
+	cargo build --release --features cli --quiet
+	node scripts/bad-input-table.mjs | tail -n 1
+
 # Fails when wasm + glue + tracker (minified + gzip) exceed the DESIGN.md budget. Not part of
 # `test`: budgets are measured and reported (`make pkg` prints the table), not asserted.
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test
+test: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli
