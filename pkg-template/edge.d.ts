@@ -1,5 +1,5 @@
 // Types for `leadpulse/edge` (Cloudflare Workers / workerd request scoring).
-import type { LeadEvent, ModelDocument, Snapshot } from './leadpulse_core.js';
+import type { LeadEvent, ModelDocument, ShadowScore, Snapshot } from './leadpulse_core.js';
 
 /** `granted`: persist the signed cookie and forward summaries; `pending`/`denied`: score this
  * request in memory only (`denied` also deletes an existing state cookie). */
@@ -27,6 +27,9 @@ export interface LeadPulseEnv {
   LEADPULSE_COLLECTOR?: Fetcher;
   /** Model as JSON text (var/secret) or object (JSON binding); absent = built-in model. */
   LEADPULSE_MODEL?: ModelDocument | string;
+  /** A challenger model, scored silently beside LEADPULSE_MODEL (JSON text or object; absent or
+   * empty = none). Summaries then carry its `{ model, score, stage }` as `shadow`. */
+  LEADPULSE_SHADOW_MODEL?: ModelDocument | string;
   [binding: string]: unknown;
 }
 
@@ -43,6 +46,11 @@ export interface EdgeOptions {
   collector?: Fetcher;
   /** Overrides `LEADPULSE_MODEL`. */
   model?: ModelDocument | string;
+  /** Overrides `LEADPULSE_SHADOW_MODEL`: a challenger run on the same events with its own state
+   * (cookie `<cookieName>-shadow`). It never changes the result, the cookie or the delivery of
+   * the champion; its failures go to `onError` as a `LeadPulseShadowError`. Only with consent
+   * `granted`. Without it nothing extra runs. */
+  shadowModel?: ModelDocument | string;
   /** Cookie name (default `__Host-lp`: host-only, Secure, Path=/ — a sibling subdomain cannot set it). */
   cookieName?: string;
   /** Cookie lifetime, refreshed on every scored request (default 30). A cookie whose signed
@@ -68,8 +76,9 @@ export interface EdgeOptions {
   /** Clock (epoch ms); default `Date.now()`. Tests inject time here — never from a header in production. */
   now?: (request: Request, env: LeadPulseEnv) => number;
   /** Receives what LeadPulse reports: errors that made a request pass through (e.g. a
-   * `LeadPulseConfigError`), dropped hook events, and a `DeliveryRefusedError` when the
-   * collector refuses a summary (default: one `console.warn` per message). */
+   * `LeadPulseConfigError`), dropped hook events, a `LeadPulseShadowError` when the shadow model
+   * failed in a request, and a `DeliveryRefusedError` when the collector refuses a summary
+   * (default: one `console.warn` per message). */
   onError?: (error: unknown) => void;
 }
 
@@ -77,6 +86,21 @@ export interface EdgeOptions {
  * fresh visitor); `expired` = past its signed expiry, or an expiry further ahead than
  * `maxAgeDays` allows. */
 export type CookieStatus = 'valid' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
+
+/** How the shadow's cookie was read: as CookieStatus, plus `unpaired` = signed by this edge but
+ * not written with the state cookie the request carries (another visitor id or write counter:
+ * a lost `Set-Cookie`, a replay), `reset` = not read, because the champion starts afresh (no
+ * trusted state cookie) and the shadow with it, `state` = the core discarded the saved state. */
+export type ShadowCookieStatus = Exclude<CookieStatus, 'not-read'> | 'unpaired' | 'reset' | 'state';
+
+/** The shadow model's view of the visitor after this request. */
+export interface ShadowResult extends ShadowScore {
+  /** `whole`: the shadow has scored every request since the visitor's state began (then, and
+   * only then, summaries carry it); `partial`: it started later (its cookie was lost, dropped or
+   * unpaired, or the shadow was deployed mid-visit). A partial shadow stays partial. */
+  history: 'whole' | 'partial';
+  cookie: ShadowCookieStatus;
+}
 
 /** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet, re-sent by a later
  * request at `nextAttemptAt`; `refused`: a final answer (4xx other than 408/425/429), not re-sent. */
@@ -106,8 +130,15 @@ export interface LeadResult {
   /** Pseudonymous visitor id kept in the cookie (fresh when the cookie was not trusted). */
   visitor: string;
   snapshot: Snapshot;
-  /** `Set-Cookie` value to add to the response, or null (no consent, bot, state too large). */
+  /** The state cookie's `Set-Cookie` value, or null (no consent, bot, state too large). */
   setCookie: string | null;
+  /** Every `Set-Cookie` value to add to the response, in order: `setCookie` (if any), then the
+   * shadow's cookie (written, or deleted when it is dropped or consent is denied).
+   * `attachCookie` / `withLeadPulse` add them all. */
+  setCookies: string[];
+  /** The shadow model's score and stage, or null: no shadow model, consent not `granted`, or
+   * the shadow failed in this request (reported to `onError`). */
+  shadow: ShadowResult | null;
   /** Summary id this request sent (a new hand-off, or a pending one re-sent), or null. */
   forwarded: string | null;
   /** The latest hand-off's delivery (null: none yet, or no endpoint). */
@@ -136,6 +167,14 @@ export class DeliveryRefusedError extends Error {
   readonly path: string | null;
 }
 
+/** The shadow model failed in one request (a broken model, an event it refused, a wasm error):
+ * that request's shadow is skipped and its cookie dropped; the champion is unaffected. */
+export class LeadPulseShadowError extends Error {
+  readonly name: 'LeadPulseShadowError';
+  /** What the shadow threw. */
+  readonly cause: unknown;
+}
+
 /** Missing, short (< 16 characters) or equal secrets, or the old single `LEADPULSE_SECRET`:
  * every request passes through and this says what to set. */
 export class LeadPulseConfigError extends TypeError {
@@ -162,7 +201,7 @@ export function scoreRequest(request: Request, env?: LeadPulseEnv, ctx?: Executi
 
 /**
  * Wraps a fetch handler: scores the request, calls `handler(request, env, ctx, lead)`, and appends
- * `lead.setCookie` to its response.
+ * `lead.setCookies` to its response.
  *
  * ```js
  * export default withLeadPulse(async (request, env, ctx, lead) => fetch(request));
@@ -173,7 +212,7 @@ export function withLeadPulse<E extends LeadPulseEnv = LeadPulseEnv>(
   options?: EdgeOptions,
 ): { fetch(request: Request, env: E, ctx: ExecutionContextLike): Promise<Response> };
 
-/** `response` with `lead.setCookie` appended (a mutable copy); unchanged when there is none. */
+/** `response` with every `lead.setCookies` appended (a mutable copy); unchanged when there is none. */
 export function attachCookie(response: Response, lead: LeadResult | null): Response;
 
 /** DNT: 1 or Sec-GPC: 1 → `denied`, else `granted`. */

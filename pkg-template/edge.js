@@ -12,7 +12,9 @@
 
 import wasm from './leadpulse_author_bg.wasm';
 import { initSync, Scorer } from './leadpulse_author.js';
-import { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError } from './edge/core.js';
+import {
+  attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError,
+} from './edge/core.js';
 
 const edge = createEdge(() => {
   initSync({ module: wasm });
@@ -23,4 +25,4 @@ const edge = createEdge(() => {
 export const scoreRequest = edge.scoreRequest;
 /** Wraps a fetch handler: scores, calls it with the result, sets the cookie. See edge.d.ts. */
 export const withLeadPulse = edge.withLeadPulse;
-export { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError };
+export { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError };

@@ -2,13 +2,17 @@
 // it to workerd's wasm module import; other runtimes (Deno, tests) pass their own loader.
 //
 // One request: read the cookie (keys.js, cookie.js) → score the page view and hook events →
+// (with a shadow model) score the same events silently with it, from its own cookie →
 // hand off a newly due summary, or re-send a pending one (outgoing.js, forward.js, outbox.js)
-// → write the cookie with the new state and delivery record. docs/edge.md has the guarantees.
+// → write the cookie with the new state and delivery record (and the shadow's cookie).
+// docs/edge.md has the guarantees.
 //
 // Nothing here runs at module top level: the wasm module is initialised, keys are imported
 // and randomness / clocks are read inside the request handler only.
 
-import { clearStateCookie, getCookie, readStateCookie, writeStateCookie } from './cookie.js';
+import {
+  clearStateCookie, getCookie, readShadowCookie, readStateCookie, shadowCookieName, writeShadowCookie, writeStateCookie,
+} from './cookie.js';
 import { toBase64Url } from './encoding.js';
 import { pageEvent, skipReason, stampEvent } from './events.js';
 import { DeliveryRefusedError, send } from './forward.js';
@@ -19,6 +23,14 @@ import { outgoingSummary } from './outgoing.js';
 export { DeliveryRefusedError } from './forward.js';
 export { LeadPulseConfigError } from './keys.js';
 
+/** The shadow model failed in a request: reported, and the champion's result is unaffected. */
+export class LeadPulseShadowError extends Error {
+  constructor(cause) {
+    super(`shadow model: ${String(cause?.message ?? cause)}`, { cause });
+    this.name = 'LeadPulseShadowError';
+  }
+}
+
 const DEFAULT_COOKIE = '__Host-lp';
 const DEFAULT_MAX_AGE_DAYS = 30;
 const DEFAULT_DELIVERY_WAIT_MS = 300;
@@ -27,6 +39,9 @@ const MAX_CACHED_SCORERS = 4;
 const MAX_LOGGED = 64;
 const UNHELD = 'the visitor holds no hand-off stage now, so the pending summary cannot be '
   + 're-derived; the next hand-off (when they qualify again) is sent instead';
+
+/** A model option / binding that means "none" for the shadow (for the champion: built-in). */
+const unset = (model) => model === undefined || model === null || model === '';
 
 /**
  * @param {() => { Scorer: any }} loadCore initialises the wasm module (once) and returns the API.
@@ -38,8 +53,7 @@ export function createEdge(loadCore) {
 
   function scorerFor(model) {
     api ??= loadCore();
-    const key = model === undefined || model === null || model === '' ? ''
-      : typeof model === 'string' ? model : JSON.stringify(model);
+    const key = unset(model) ? '' : typeof model === 'string' ? model : JSON.stringify(model);
     let entry = scorers.get(key);
     if (!entry) {
       try {
@@ -101,6 +115,7 @@ export function createEdge(loadCore) {
     const visitor = saved.visitor ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 
     const events = [];
+    const accepted = [];
     const page = pageEvent(request, url, visitor, nowMs);
     if (page) events.push(page);
     if (options.events) {
@@ -123,17 +138,31 @@ export function createEdge(loadCore) {
     let snapshot;
     let state;
     let outgoing = null;
+    let shadow = null;
     const restoreError = session.restoreError ?? null;
     try {
       for (const event of events) {
         try {
           step = session.track(event, nowMs);
+          accepted.push(event);
         } catch (error) {
           if (event === page) throw error;
           report(options, error, 'hook event dropped'); // a malformed hook event; the rest still count
         }
       }
       if (!step || step.bot) return null;
+      const shadowModel = persist ? options.shadowModel ?? env.LEADPULSE_SHADOW_MODEL : undefined;
+      if (!unset(shadowModel)) {
+        shadow = await runShadow(shadowModel, accepted, {
+          cookieHeader, name: shadowCookieName(name), keys, nowMs, maxAgeSeconds, visitor, options,
+          // NOTE: the shadow starts (and is "whole") whenever the champion starts from nothing.
+          championFresh: !saved.state || restoreError !== null, championCounter: saved.counter,
+        });
+        // NOTE: only a shadow that has scored the visitor's whole history goes into summaries:
+        // one started later (cookie lost, dropped, or deployed mid-visit) would compare
+        // unfairly against the champion.
+        if (shadow.view && shadow.history === 'whole') summaryOptions.shadow = shadow.view;
+      }
       if (persist) {
         // NOTE: handed off before saving, so the state remembers it; the core decides what is due.
         const handedOff = step.summaryDue ? session.handoff(nowMs, summaryOptions) ?? null : null;
@@ -148,18 +177,75 @@ export function createEdge(loadCore) {
     const { outbox, seen } = await deliver(outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
 
     let setCookie = null;
+    const setCookies = [];
     const counter = persist ? saved.counter + 1 : 0;
     if (persist) {
       setCookie = await writeStateCookie({ name, keys, nowMs, maxAgeSeconds, visitor, state, outbox, counter });
-    } else if (consent === 'denied' && getCookie(cookieHeader, name) !== null) {
-      setCookie = clearStateCookie(name);
+      if (setCookie) setCookies.push(setCookie);
+      if (shadow) {
+        const shadowName = shadowCookieName(name);
+        const written = setCookie && shadow.state && await writeShadowCookie({
+          name: shadowName, keys, nowMs, maxAgeSeconds, visitor, state: shadow.state, counter, whole: shadow.history === 'whole',
+        });
+        // NOTE: a shadow state that cannot be kept is dropped: a stale one would not pair anyway.
+        if (written) setCookies.push(written);
+        else if (shadow.cookie !== 'missing') setCookies.push(clearStateCookie(shadowName));
+      }
+    } else if (consent === 'denied') {
+      // NOTE: withdrawn consent deletes the shadow's state too, whether or not a shadow runs now.
+      if (getCookie(cookieHeader, name) !== null) setCookie = clearStateCookie(name);
+      if (setCookie) setCookies.push(setCookie);
+      const shadowName = shadowCookieName(name);
+      if (getCookie(cookieHeader, shadowName) !== null) setCookies.push(clearStateCookie(shadowName));
     }
     return {
-      visitor, snapshot, setCookie,
+      visitor, snapshot, setCookie, setCookies,
+      shadow: shadow?.view ? { ...shadow.view, history: shadow.history, cookie: shadow.cookie } : null,
       forwarded: seen?.sent ? seen.id : null,
       delivery: deliveryView(outbox, seen),
       consent, cookie: saved.problem ?? 'valid', counter: setCookie ? counter : saved.counter, restoreError,
     };
+  }
+
+  /**
+   * Runs the shadow model over the events the champion accepted, from the shadow's cookie when
+   * it pairs with the champion's. Never throws: the first failure is reported (a
+   * LeadPulseShadowError) and the shadow is skipped for this request.
+   * @returns {Promise<{ view: { model: string, score: number, stage: string } | null, state: string | null,
+   *   history: 'whole' | 'partial', cookie: string }>} `view` and `state` null when it failed;
+   *   `cookie` says how its cookie was read.
+   */
+  async function runShadow(model, events, how) {
+    const { cookieHeader, name, nowMs, visitor, championFresh, championCounter, options } = how;
+    let cookie = getCookie(cookieHeader, name) === null ? 'missing' : 'reset';
+    let history = championFresh ? 'whole' : 'partial';
+    let session = null;
+    try {
+      const scorer = scorerFor(model);
+      let saved = null;
+      if (!championFresh && cookie !== 'missing') {
+        const read = await readShadowCookie(cookieHeader, how);
+        cookie = read.problem
+          ?? (read.visitor !== visitor || read.counter !== championCounter ? 'unpaired' : 'valid');
+        if (cookie === 'valid') {
+          saved = read.state;
+          history = read.whole ? 'whole' : 'partial';
+        }
+      }
+      session = scorer.session(visitor, saved ?? undefined);
+      if (saved !== null && session.restoreError) {
+        cookie = 'state';
+        history = 'partial';
+      }
+      for (const event of events) session.track(event, nowMs);
+      const { score, stage } = session.snapshot(nowMs);
+      return { view: { model: scorer.modelHash, score, stage }, state: session.save(), history, cookie };
+    } catch (error) {
+      report(options, new LeadPulseShadowError(error), 'shadow skipped (the champion is unaffected)');
+      return { view: null, state: null, history, cookie };
+    } finally {
+      session?.free?.();
+    }
   }
 
   /** Sends `outgoing` (if any) and returns the delivery record to save and what this request saw. */
@@ -200,12 +286,16 @@ export function createEdge(loadCore) {
   return { scoreRequest, withLeadPulse };
 }
 
-/** The response with `lead.setCookie` appended (a copy, since fetched responses are immutable). */
+/**
+ * The response with every `lead.setCookies` (the state cookie, the shadow's) appended: a copy,
+ * since fetched responses are immutable.
+ */
 export function attachCookie(response, lead) {
-  if (!lead?.setCookie || !response) return response;
+  const cookies = lead?.setCookies ?? (lead?.setCookie ? [lead.setCookie] : []);
+  if (cookies.length === 0 || !response) return response;
   try {
     const copy = new Response(response.body, response);
-    copy.headers.append('set-cookie', lead.setCookie);
+    for (const cookie of cookies) copy.headers.append('set-cookie', cookie);
     return copy;
   } catch {
     return response; // e.g. a WebSocket upgrade: never break the response for a cookie

@@ -5,7 +5,7 @@
 //    bytes (Deno.readFile + initSync), it gives every shared fixture's expected answer;
 // 2. the edge request-scoring API (edge/core.js over the same module) works on Deno's
 //    Request/Response/WebCrypto: signed cookie round trip, tampering, bots, the two secrets,
-//    MQL and SQL each sent once, signed;
+//    MQL and SQL each sent once, signed; a shadow model's cookie and its score in the summary;
 // 3. the example application (www/edge/deno.mjs → site.js) served by Deno.serve in front of a
 //    loopback origin: a qualifying week reaches the collector (MQL, SQL) once each, signed; a
 //    hand-off the collector answers 503 is re-sent by a later request. "Nothing more was sent"
@@ -124,6 +124,35 @@ if (!globalThis.Deno) {
     if (broken !== null) throw new Error('a broken model did not pass through');
     const old = await edge.scoreRequest(get('/pricing'), { LEADPULSE_SECRET: COOKIE_SECRET }, ctx, { onError: (e) => errors.push(e) });
     if (old !== null || !/LEADPULSE_SECRET was split/.test(errors.at(-1)?.message)) throw new Error('the old secret was accepted');
+  });
+
+  Deno.test('edge API on Deno with a shadow model: its own cookie, its score in every summary', async () => {
+    const { Scorer } = await load();
+    const { createEdge } = await import(new URL('edge/core.js', PKG).href);
+    const edge = createEdge(() => ({ Scorer }));
+    const challenger = JSON.parse(await Deno.readTextFile(new URL('../../src/core/model/builtin.json', import.meta.url)));
+    challenger.name = 'challenger-doubled';
+    for (const rule of challenger.rules) if (typeof rule.points === 'number') rule.points *= 2;
+    const hash = new Scorer(challenger).modelHash;
+    const sent = [];
+    const collector = { fetch: async (url, init) => { sent.push(JSON.parse(init.body)); return new Response('{}', { status: 201 }); } };
+    const start = Date.now() - 7 * DAY;
+    const env = { LEADPULSE_SHADOW_MODEL: JSON.stringify(challenger) };
+    const options = (at, extra = {}) => ({ cookieSecret: COOKIE_SECRET, signingSecret: SIGNING_SECRET, endpoint: 'https://collector.test/collect', collector, now: () => at, ...extra });
+    const get = (path, cookie) => new Request(`https://site.test${path}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36', ...(cookie ? { cookie } : {}) } });
+    const cookiesOf = (lead) => lead.setCookies.map((c) => c.split(';')[0]).join('; ');
+    let lead = await edge.scoreRequest(get('/blog/'), env, undefined, options(start));
+    const scores = [lead.shadow.score];
+    for (const day of [1, 3, 5]) {
+      lead = await edge.scoreRequest(get('/pricing', cookiesOf(lead)), env, undefined, options(start + day * DAY));
+      scores.push(lead.shadow.score);
+      if (lead.shadow.cookie !== 'valid' || lead.shadow.history !== 'whole') throw new Error(`shadow cookie: ${JSON.stringify(lead.shadow)}`);
+    }
+    if (!/^__Host-lp-shadow=s1\..*HttpOnly; Secure; SameSite=Lax$/.test(lead.setCookies[1] ?? '')) throw new Error(`cookies: ${lead.setCookies}`);
+    if (!(scores[3] > scores[1] && scores[1] > scores[0])) throw new Error(`the shadow's score did not grow: ${scores}`);
+    if (sent.length !== 1 || sent[0].stage !== 'mql') throw new Error(`sent ${JSON.stringify(sent)}`);
+    const { shadow, score } = sent[0];
+    if (shadow?.model !== hash || !(shadow.score > score) || shadow.score !== lead.shadow.score) throw new Error(`summary shadow ${JSON.stringify(shadow)} vs score ${score}`);
   });
 
   /** The example app (www/edge/deno.mjs) in front of a Deno.serve origin whose /collect answers `answers` in turn. */

@@ -1,9 +1,12 @@
 // Compiled by `tsc -p tests/edge` (run.sh), never run: the edge API used as docs/edge.md shows,
 // so a change to pkg-template/edge.d.ts that breaks a documented use fails the build.
 import {
-  attachCookie, createEdge, DeliveryRefusedError, LeadPulseConfigError, scoreRequest, withLeadPulse,
+  attachCookie, createEdge, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError, scoreRequest, withLeadPulse,
 } from '../../pkg/edge.js';
-import type { Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult } from '../../pkg/edge.js';
+import type {
+  Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
+} from '../../pkg/edge.js';
+import type { ModelDocument, Stage } from '../../pkg/leadpulse_core.js';
 
 const options: EdgeOptions = {
   deliveryWaitMs: 300,
@@ -15,9 +18,26 @@ const options: EdgeOptions = {
       console.warn(why);
     } else if (error instanceof LeadPulseConfigError) {
       console.error(error.message);
+    } else if (error instanceof LeadPulseShadowError) {
+      const cause: unknown = error.cause;
+      console.warn(error.message, cause);
     }
   },
 };
+
+declare const challenger: ModelDocument;
+const withShadow: EdgeOptions = { ...options, shadowModel: challenger };
+const fromText: LeadPulseEnv = { LEADPULSE_SHADOW_MODEL: JSON.stringify(challenger) };
+
+function shadowOf(lead: LeadResult): string {
+  const shadow: ShadowResult | null = lead.shadow;
+  if (!shadow) return 'no shadow';
+  const stage: Stage = shadow.stage;
+  const cookie: ShadowCookieStatus = shadow.cookie;
+  const history: 'whole' | 'partial' = shadow.history;
+  const cookies: string[] = lead.setCookies;
+  return `${shadow.model} ${shadow.score} ${stage} ${history} ${cookie} ${cookies.length}`;
+}
 
 function describe(delivery: Delivery | null): string {
   if (!delivery) return 'no hand-off yet';
@@ -28,9 +48,12 @@ function describe(delivery: Delivery | null): string {
 
 export const worker = withLeadPulse(async (request: Request, _env: LeadPulseEnv, _ctx, lead: LeadResult | null) => {
   const response = await fetch(request);
-  if (lead) console.log(lead.visitor, lead.snapshot.stage, lead.cookie, lead.counter, lead.forwarded, describe(lead.delivery));
+  if (lead) console.log(lead.visitor, lead.snapshot.stage, lead.cookie, lead.counter, lead.forwarded, describe(lead.delivery), shadowOf(lead));
   return response;
 }, options);
+
+export const shadowWorker = withLeadPulse(async (request: Request) => fetch(request), withShadow);
+export const shadowEnv = fromText;
 
 export async function stepByStep(request: Request, env: LeadPulseEnv, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
   const lead = await scoreRequest(request, {

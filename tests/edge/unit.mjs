@@ -1,5 +1,6 @@
 // Shared pieces of the Node unit tests of the edge core (pkg/edge/*.js over the real wasm in
 // pkg/node.js): secrets, requests, a fake collector and a qualifying visit.
+import { readFileSync } from 'node:fs';
 import { Scorer } from '../../pkg/node.js';
 import { createEdge } from '../../pkg/edge/core.js';
 
@@ -16,6 +17,19 @@ export const get = (path, headers = {}) => new Request(`https://site.test${path}
 /** Options with both secrets, a fixed clock and errors collected (not logged). */
 export const opts = (extra = {}) => ({ cookieSecret: COOKIE_SECRET, signingSecret: SIGNING_SECRET, now: () => NOW, onError: () => {}, ...extra });
 export const cookiePair = (lead) => lead.setCookie.split(';')[0];
+/** The `Cookie` header a browser sends after `lead`: every cookie it set (state, shadow). */
+export const cookiesOf = (lead) => lead.setCookies.filter((c) => !/; Max-Age=0;/.test(c)).map((c) => c.split(';')[0]).join('; ');
+
+/**
+ * The challenger of the shadow tests: the built-in model with every rule's points doubled and
+ * another name (so another model hash), as a model document.
+ */
+export function challengerModel() {
+  const doc = JSON.parse(readFileSync(new URL('../../src/core/model/builtin.json', import.meta.url), 'utf8'));
+  doc.name = 'challenger-doubled';
+  for (const rule of doc.rules) if (typeof rule.points === 'number') rule.points *= 2;
+  return doc;
+}
 
 /** The form a VP sends on the demo page: a hand-raise by a known visitor (SQL at once). */
 export const demoForm = () => [

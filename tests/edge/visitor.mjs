@@ -54,11 +54,14 @@ export class Visitor {
       else this.cookies.set(name, value);
     }
     const delivery = response.headers.get('x-leadpulse-delivery');
+    const shadow = response.headers.get('x-leadpulse-shadow');
     const result = {
       response, status: response.status, body: text, setCookies, stage: response.headers.get('x-leadpulse-stage'),
-      // The debug headers of tests/edge/config.capnp: how the cookie was read, lead.delivery.
+      // The debug headers of tests/edge/config.capnp: how the cookie was read, lead.delivery,
+      // lead.shadow.
       cookie: response.headers.get('x-leadpulse-cookie'),
       delivery: delivery ? JSON.parse(delivery) : null,
+      shadow: shadow ? JSON.parse(shadow) : null,
     };
     this.responses.push(result);
     return result;

@@ -33,6 +33,9 @@ const edgeWorker :Workerd.Worker = (
     (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
     # Optional model JSON; unset = the built-in model.
     (name = "LEADPULSE_MODEL", fromEnvironment = "LEADPULSE_MODEL"),
+    # Optional challenger model JSON, scored silently beside it (docs/edge.md, "Shadow model"):
+    # summaries then carry its { model, score, stage }. Unset or empty = no shadow.
+    (name = "LEADPULSE_SHADOW_MODEL", fromEnvironment = "LEADPULSE_SHADOW_MODEL"),
   ],
 );
 

@@ -4,7 +4,8 @@
 //     node_modules/.bin/deno run --allow-net=127.0.0.1 --allow-read --allow-env www/edge/deno.mjs
 //
 // LEADPULSE_COOKIE_SECRET is the edge's alone; LEADPULSE_SIGNING_SECRET is the collector's
-// --signing-secret (docs/edge.md).
+// --signing-secret (docs/edge.md). Optional: LEADPULSE_MODEL, and LEADPULSE_SHADOW_MODEL (a
+// challenger model scored silently beside it).
 //
 // Deno has no HTMLRewriter: responses get `x-leadpulse-stage` and the cookie, the CTA is left
 // as it is. Uses the package's Deno entry (author.js) and the runtime-neutral edge core.
@@ -33,6 +34,10 @@ if (import.meta.main) {
       LEADPULSE_COOKIE_SECRET: Deno.env.get('LEADPULSE_COOKIE_SECRET'),
       LEADPULSE_SIGNING_SECRET: Deno.env.get('LEADPULSE_SIGNING_SECRET'),
       LEADPULSE_ENDPOINT: Deno.env.get('LEADPULSE_ENDPOINT') ?? new URL('/collect', origin).href,
+      // Optional: the champion model, and a challenger scored silently beside it (unset = the
+      // built-in model, no shadow; docs/edge.md, "Shadow model").
+      LEADPULSE_MODEL: Deno.env.get('LEADPULSE_MODEL'),
+      LEADPULSE_SHADOW_MODEL: Deno.env.get('LEADPULSE_SHADOW_MODEL'),
     },
     onListen: ({ port }) => console.log(`leadpulse edge (deno): http://127.0.0.1:${port}/ → ${origin}`),
   });

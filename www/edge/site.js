@@ -89,14 +89,16 @@ async function demoFormEvents(request, { url }) {
 
 /**
  * DEBUG / TEST ONLY: with the binding LEADPULSE_DEBUG_HEADERS = "1" (tests/edge/config.capnp),
- * responses say how the cookie was read (`x-leadpulse-cookie`: valid, missing, expired, …) and
- * what became of the latest hand-off (`x-leadpulse-delivery`: lead.delivery as JSON), so a test
- * can see a re-send or its absence in the response instead of guessing from timing.
+ * responses say how the cookie was read (`x-leadpulse-cookie`: valid, missing, expired, …),
+ * what became of the latest hand-off (`x-leadpulse-delivery`: lead.delivery as JSON) and, with a
+ * shadow model, its view (`x-leadpulse-shadow`: lead.shadow as JSON), so a test can see a
+ * re-send or its absence in the response instead of guessing from timing.
  */
 function debugHeaders(response, lead) {
   const copy = new Response(response.body, response);
   copy.headers.set('x-leadpulse-cookie', lead.cookie);
   if (lead.delivery) copy.headers.set('x-leadpulse-delivery', JSON.stringify(lead.delivery));
+  if (lead.shadow) copy.headers.set('x-leadpulse-shadow', JSON.stringify(lead.shadow));
   return copy;
 }
 
