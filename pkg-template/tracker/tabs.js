@@ -84,7 +84,7 @@ export function createShared(scorer, store, newId, options = {}) {
     session = s;
     id = s.visitor || id;
     last = s.restoreError || saved === undefined ? null : saved;
-    shadow?.open(id, saved === undefined ? undefined : store.get('shadow') ?? undefined);
+    shadow?.open(id, last === null ? undefined : store.get('shadow') ?? undefined, last !== null);
   };
 
   const save = () => {
@@ -254,14 +254,20 @@ export function createShared(scorer, store, newId, options = {}) {
 
 /**
  * The challenger: a second session on the same events, never shown, never deciding anything;
- * its state is saved beside the champion's (`leadpulse:shadow`). Its errors are swallowed: a
- * broken challenger must not disturb the site.
+ * its state is saved beside the champion's (`leadpulse:shadow`, `w:` or `p:` + state). Its
+ * errors are swallowed: a broken challenger must not disturb the site.
+ *
+ * Its view goes into summaries only when it has seen the visitor's whole history (it started
+ * with the champion): a challenger deployed after the visitor's first visit would score fewer
+ * visits and skew the comparison against it. The edge follows the same rule (docs/edge.md).
  * @param {Scorer} scorer
  * @param {import('./storage.js').Store} store
  */
 function createShadow(scorer, store) {
   /** @type {Session | null} */
   let session = null;
+  /** Whether it has seen everything the champion has. */
+  let whole = true;
   const quiet = (/** @type {() => void} */ fn) => {
     try {
       fn();
@@ -270,13 +276,20 @@ function createShadow(scorer, store) {
     }
   };
   return {
-    /** @param {string} visitor @param {string} [saved] */
-    open(visitor, saved) {
+    /**
+     * Follows the champion being reopened: fresh with a fresh champion (whole), else from the
+     * saved shadow state (whole only if it was), else fresh and partial.
+     * @param {string} visitor @param {string | undefined} saved @param {boolean} championRestored
+     */
+    open(visitor, saved, championRestored) {
       quiet(() => {
         session?.free?.();
-        let s = scorer.session(visitor, saved);
-        if (s.restoreError) {
-          s.free?.();
+        session = null;
+        const mark = saved?.slice(0, 2);
+        let s = championRestored && saved && (mark === 'w:' || mark === 'p:') ? scorer.session(visitor, saved.slice(2)) : null;
+        whole = !championRestored || (s !== null && !s.restoreError && mark === 'w:');
+        if (!s || s.restoreError) {
+          s?.free?.();
           s = scorer.session(visitor);
         }
         session = s;
@@ -292,12 +305,12 @@ function createShadow(scorer, store) {
     save() {
       quiet(() => {
         const s = session?.save();
-        if (s && s.length <= STATE_MAX) store.set('shadow', s);
+        if (s && s.length <= STATE_MAX) store.set('shadow', (whole ? 'w:' : 'p:') + s);
       });
     },
     /** @returns {{ model: string, score: number, stage: import('../leadpulse_core.js').Stage } | undefined} */
     view() {
-      if (!session) return undefined;
+      if (!session || !whole) return undefined;
       try {
         const snap = session.snapshot(Date.now());
         return { model: scorer.modelHash, score: snap.score, stage: snap.stage };

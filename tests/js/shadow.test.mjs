@@ -63,3 +63,37 @@ test('without a challenger there is no shadow field, and a failing challenger is
   assert.equal(JSON.parse(summary).stage, 'sql', 'the champion is not disturbed');
   assert.equal(JSON.parse(summary).shadow, undefined);
 });
+
+test('a challenger that joins after the visitor\'s first visit stays out of summaries (partial history)', () => {
+  // The visitor's history is saved before any challenger runs.
+  const ls = new MemoryStorage();
+  const store = createStore(() => ls);
+  store.writable = true;
+  const before = createShared(new Scorer(), store, () => `late-${++n}`);
+  before.persist(true);
+  before.track(structuredClone(handRaise[0]));
+
+  // A new page: the challenger is deployed now; the champion restores the saved history.
+  const late = createShared(new Scorer(), store, () => `late-${++n}`, { shadow: challenger() });
+  late.persist(true);
+  let summary = null;
+  for (const ev of handRaise.slice(1)) summary = late.track(structuredClone(ev), HANDOFF).summary ?? summary;
+  assert.equal(JSON.parse(summary).stage, 'sql');
+  assert.equal(JSON.parse(summary).shadow, undefined, 'partial: not compared');
+  assert.match(store.get('shadow'), /^p:/);
+
+  // A visitor both started with carries the shadow across pages (saved as whole).
+  const fresh = new MemoryStorage();
+  const freshStore = createStore(() => fresh);
+  freshStore.writable = true;
+  const shadow = challenger();
+  const firstPage = createShared(new Scorer(), freshStore, () => `whole-${++n}`, { shadow });
+  firstPage.persist(true);
+  firstPage.track(structuredClone(handRaise[0]));
+  assert.match(freshStore.get('shadow'), /^w:/);
+  const nextPage = createShared(new Scorer(), freshStore, () => `whole-${++n}`, { shadow });
+  nextPage.persist(true);
+  summary = null;
+  for (const ev of handRaise.slice(1)) summary = nextPage.track(structuredClone(ev), HANDOFF).summary ?? summary;
+  assert.equal(JSON.parse(summary).shadow.model, shadow.modelHash);
+});
