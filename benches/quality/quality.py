@@ -10,6 +10,8 @@ fold. The scikit-learn models read the same CSV columns directly.
 """
 import csv
 import json
+import os
+import shlex
 import subprocess
 import sys
 import time
@@ -21,7 +23,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -29,6 +31,8 @@ FOLDS = 5
 SEED = 9
 CATEGORIES = ["LeadOrigin", "LeadSource", "Specialization", "Occupation"]
 NUMBERS = ["TotalVisits", "TotalTime", "PageViews"]
+# Extra `leadpulse fit` options, e.g. FIT_ARGS="--bands 8" (the defaults when empty).
+FIT_ARGS = shlex.split(os.environ.get("FIT_ARGS", ""))
 
 
 def run(cmd, **kw):
@@ -62,6 +66,13 @@ def main():
     for c in CATEGORIES:
         categorical[c] = categorical[c].astype("category")
     hgb = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0)
+    # NOTE: the defaults, and a tuned variant (a small grid, 3-fold inner CV on the training
+    # folds only), so that "within 0.01 of gradient boosting" does not lean on an untuned peer.
+    tuned = GridSearchCV(
+        HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0),
+        {"learning_rate": [0.03, 0.1], "max_leaf_nodes": [7, 31], "min_samples_leaf": [80]},
+        cv=3, scoring="roc_auc",
+    )
 
     rows = []
     for k, (train, test) in enumerate(folds, 1):
@@ -74,7 +85,7 @@ def main():
         model = work / f"model-fold{k}.json"
         started = time.monotonic()
         run([binary, "fit", "--events", events, "--outcomes", fold_outcomes, "--holdout", "0",
-             "--out", model, "--report", work / f"report-fold{k}.json"])
+             "--out", model, "--report", work / f"report-fold{k}.json", *FIT_ARGS])
         fit_seconds = time.monotonic() - started
         replayed = run([binary, "replay", "--model", model, events]).stdout
         scores = {}
@@ -87,19 +98,23 @@ def main():
         lr_auc = roc_auc_score(y[test], lr.predict_proba(leads.iloc[test])[:, 1])
         hgb.fit(categorical.iloc[train], y[train])
         hgb_auc = roc_auc_score(y[test], hgb.predict_proba(categorical.iloc[test])[:, 1])
+        tuned.fit(categorical.iloc[train], y[train])
+        tuned_auc = roc_auc_score(y[test], tuned.predict_proba(categorical.iloc[test])[:, 1])
         rules = len(json.loads(model.read_text())["rules"])
         rows.append({"fold": k, "points": points_auc, "logistic": lr_auc, "hgb": hgb_auc,
-                     "rules": rules, "fitSeconds": fit_seconds})
+                     "hgbTuned": tuned_auc, "rules": rules, "fitSeconds": fit_seconds})
 
-    mean = {key: float(np.mean([r[key] for r in rows])) for key in ("points", "logistic", "hgb")}
-    print(f"\n5-fold ROC AUC on {len(leads)} X Education leads (same folds; StratifiedKFold seed {SEED})")
-    print(f"{'fold':>6} {'points':>8} {'LR':>8} {'HGB':>8} {'rules':>6} {'fit s':>6}")
+    keys = ("points", "logistic", "hgb", "hgbTuned")
+    mean = {key: float(np.mean([r[key] for r in rows])) for key in keys}
+    print(f"\n{FOLDS}-fold ROC AUC on {len(leads)} X Education leads (same folds; StratifiedKFold seed {SEED})")
+    print(f"{'fold':>6} {'points':>8} {'LR':>8} {'HGB':>8} {'HGB-cv':>8} {'rules':>6} {'fit s':>6}")
     for r in rows:
-        print(f"{r['fold']:>6} {r['points']:>8.4f} {r['logistic']:>8.4f} {r['hgb']:>8.4f} {r['rules']:>6} {r['fitSeconds']:>6.1f}")
-    print(f"{'mean':>6} {mean['points']:>8.4f} {mean['logistic']:>8.4f} {mean['hgb']:>8.4f}")
-    gap = mean["hgb"] - mean["points"]
-    verdict = "within" if gap <= 0.01 else "NOT within"
-    print(f"points − HGB = {-gap:+.4f}: {verdict} the target (points ≥ HGB − 0.01)")
+        print(f"{r['fold']:>6} {r['points']:>8.4f} {r['logistic']:>8.4f} {r['hgb']:>8.4f} "
+              f"{r['hgbTuned']:>8.4f} {r['rules']:>6} {r['fitSeconds']:>6.1f}")
+    print(f"{'mean':>6} {mean['points']:>8.4f} {mean['logistic']:>8.4f} {mean['hgb']:>8.4f} {mean['hgbTuned']:>8.4f}")
+    best = max(mean["hgb"], mean["hgbTuned"])
+    verdict = "within" if mean["points"] >= best - 0.01 else "NOT within"
+    print(f"points − best HGB = {mean['points'] - best:+.4f}: {verdict} the target (points ≥ HGB − 0.01)")
     (work / "results.json").write_text(json.dumps({"folds": rows, "mean": mean}, indent=2) + "\n")
 
 

@@ -191,8 +191,15 @@ pub fn table(r: &Report) -> String {
         }
     }
     line(String::new());
+    let width = r
+        .points
+        .iter()
+        .map(|p| p.rule.len())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 64);
     line(format!(
-        "{:>6}  {:<36} {:<10} {:>6} {:>6}  {}",
+        "{:>6}  {:<width$} {:<10} {:>6} {:>6}  {}",
         "points", "rule", "axis", "leads", "conv.", "description"
     ));
     for p in &r.points {
@@ -207,7 +214,7 @@ pub fn table(r: &Report) -> String {
             format!("{:+}", p.points)
         };
         line(format!(
-            "{points:>6}  {:<36} {:<10} {:>6} {:>6}  {}",
+            "{points:>6}  {:<width$} {:<10} {:>6} {:>6}  {}",
             p.rule, p.axis, p.leads, rate, p.description
         ));
     }
