@@ -169,7 +169,9 @@ fn id(value: &str, path: &str) -> Result<(), Problem> {
 }
 
 fn points(value: i64, path: &str) -> Result<(), Problem> {
-    if value.abs() > limits::POINTS {
+    // NOTE: `unsigned_abs`: `i64::MIN.abs()` overflows (a panic in debug builds, and in
+    // release it stays negative, so the bound let i64::MIN through; found by fuzzing).
+    if value.unsigned_abs() > limits::POINTS.unsigned_abs() {
         return Err(problem(
             path,
             format!("out of range (at most ±{})", limits::POINTS),
