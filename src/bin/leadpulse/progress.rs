@@ -20,7 +20,11 @@ pub fn bar(label: &str, total: Option<u64>, bytes: bool) -> ProgressBar {
             ProgressBar::new(total),
             "{prefix:>9} [{bar:32}] {human_pos}/{human_len} {per_sec} eta {eta} {msg}",
         ),
-        (None, _) => (
+        (None, true) => (
+            ProgressBar::new_spinner(),
+            "{prefix:>9} {spinner} {bytes} {bytes_per_sec} {msg}",
+        ),
+        (None, false) => (
             ProgressBar::new_spinner(),
             "{prefix:>9} {spinner} {human_pos} lines {per_sec} {msg}",
         ),

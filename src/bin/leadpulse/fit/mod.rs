@@ -206,9 +206,9 @@ fn fit(options: &Options) -> Result<u64, String> {
     let visitors = pass.len();
     drop(pass);
     let train: Vec<logistic::Row> = examples
-        .iter()
+        .into_iter()
         .filter(|e| !e.held_out)
-        .map(|e| e.row.clone())
+        .map(|e| e.row)
         .collect();
     let converted = train.iter().filter(|r| r.label).count();
     if converted == 0 || converted == train.len() {
