@@ -84,14 +84,17 @@ impl Header {
     /// the map's path.
     pub fn check(&self, map: &Map) -> Vec<String> {
         let mut problems = Vec::new();
+        let mut columns: Vec<String> = self.names.iter().take(30).map(|n| shown(n)).collect();
+        if self.names.len() > 30 {
+            columns.push(format!("… {} more", self.names.len() - 30));
+        }
+        let columns = columns.join(", ");
         for cell in cells(map) {
             let count = self.names.iter().filter(|n| **n == cell.column).count();
             if count == 0 {
                 problems.push(format!(
-                    "{}: no column '{}' in the CSV header (columns: {})",
-                    cell.path,
-                    cell.column,
-                    self.names.join(", ")
+                    "{}: no column '{}' in the CSV header (columns: {columns})",
+                    cell.path, cell.column
                 ));
             } else if count > 1 {
                 problems.push(format!(
