@@ -6,6 +6,20 @@ use serde_json::Value;
 use super::candidates::{self, Candidate};
 use super::{document, logistic, points, report, Options};
 
+/// The score a lead gets from `points` and its firing weights, rounded per axis as the
+/// engine rounds.
+pub fn score(row: &logistic::Row, candidates: &[Candidate], points: &[i64]) -> i64 {
+    let (mut fit, mut engagement) = (0.0, 0.0);
+    for &(j, x) in &row.features {
+        let p = points.get(j as usize).copied().unwrap_or(0) as f64;
+        match candidates.get(j as usize).map(|c| c.axis) {
+            Some(candidates::Axis::Fit) => fit += p * x,
+            _ => engagement += p * x,
+        }
+    }
+    (fit.round() + engagement.round()) as i64
+}
+
 /// Points for the learned weights; a base rule no training lead fires keeps its base points
 /// (there is nothing to learn them from), and a warning names them.
 pub fn learned_points(

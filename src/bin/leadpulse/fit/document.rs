@@ -1,15 +1,12 @@
 //! The model documents a fit builds: the probe (no rules: sessions and traits only), the
-//! feature model (every candidate at [`SCALE`] points, so that each reason reads as the
-//! rule's firing weight), and the fitted model itself — a normal document that `validate`,
-//! the browser and the edge read unchanged.
+//! feature model (every candidate, so that the engine keeps evidence for each), and the
+//! fitted model itself — a normal document that `validate`, the browser and the edge read
+//! unchanged.
 use leadpulse::core::model::BUILTIN_JSON;
 use serde_json::{json, Map, Value};
 
 use super::candidates::{Candidate, Origin};
 
-/// Points per candidate in the feature model: reasons are whole points, so a weight w
-/// reads back as round(w · SCALE) / SCALE, exact to 10⁻⁶.
-pub const SCALE: f64 = 1e6;
 /// Enter thresholds no score reaches (the probe and feature models decide no stage).
 const NEVER: f64 = 1e15;
 
@@ -79,14 +76,14 @@ pub fn probe(base: Option<&Value>) -> Value {
     inert(base, "fit-probe", Vec::new())
 }
 
-/// Every candidate at [`SCALE`] points, uncapped and ungrouped.
+/// Every candidate, at 1 point, uncapped and ungrouped: only its evidence is read.
 pub fn features(base: Option<&Value>, candidates: &[Candidate]) -> Value {
     let rules = candidates
         .iter()
         .map(|c| {
             let mut rule = c.rule.clone();
             rule.insert("id".into(), json!(c.id));
-            rule.insert("points".into(), json!(SCALE));
+            rule.insert("points".into(), json!(1));
             Value::Object(rule)
         })
         .collect();

@@ -1,6 +1,7 @@
 //! The replays after the regression: each training lead's peak score under the learned
 //! points (stages are forward-only, so thresholds are picked on peaks), and the fitted model
 //! measured on the training and held-out leads.
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -44,16 +45,19 @@ pub fn peaks(
         .collect())
 }
 
-/// The fitted model replayed: each lead with an outcome as it left it, (train, held out).
+/// The fitted model replayed: each lead with an outcome as it left it, (train, held out);
+/// and how many training leads score otherwise than their firing weights times the points
+/// predict (`predicted`, by lead).
 pub fn measure(
     events: &Path,
     model: Arc<Model>,
     lines: u64,
     outcomes: &Outcomes,
     split: &dyn Fn(&str) -> bool,
-) -> Result<(Vec<Outcome>, Vec<Outcome>), String> {
+    predicted: &HashMap<&str, i64>,
+) -> Result<(Vec<Outcome>, Vec<Outcome>, usize), String> {
     let pass = history::replay(events, &[model], "measure", Some(lines), &mut |_, _, _| {})?;
-    Ok(outcomes_of(&pass, outcomes, split))
+    Ok(outcomes_of(&pass, outcomes, split, predicted))
 }
 
 /// The leads with an outcome: (position, converted, held out).
@@ -71,13 +75,14 @@ fn labelled<'a>(
         })
 }
 
-/// Each lead with an outcome as the fitted model left it: (train, held out).
+/// Each lead with an outcome as the fitted model left it: (train, held out, mismatches).
 fn outcomes_of(
     pass: &History,
     outcomes: &Outcomes,
     split: &dyn Fn(&str) -> bool,
-) -> (Vec<Outcome>, Vec<Outcome>) {
-    let (mut train, mut held) = (Vec::new(), Vec::new());
+    predicted: &HashMap<&str, i64>,
+) -> (Vec<Outcome>, Vec<Outcome>, usize) {
+    let (mut train, mut held, mut mismatches) = (Vec::new(), Vec::new(), 0);
     for (visitor, sessions) in pass.visitors() {
         let Some(session) = sessions.first() else {
             continue;
@@ -89,8 +94,9 @@ fn outcomes_of(
         if split(key) {
             held.push(lead);
         } else {
+            mismatches += usize::from(predicted.get(key).is_some_and(|&p| p != lead.score));
             train.push(lead);
         }
     }
-    (train, held)
+    (train, held, mismatches)
 }

@@ -17,6 +17,7 @@ mod points;
 mod report;
 mod signals;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -205,11 +206,11 @@ fn fit(options: &Options) -> Result<u64, String> {
     let examples = features::extract(&pass, &candidates, &outcomes, &split);
     let visitors = pass.len();
     drop(pass);
-    let train: Vec<logistic::Row> = examples
+    let (train, keys): (Vec<logistic::Row>, Vec<String>) = examples
         .into_iter()
         .filter(|e| !e.held_out)
-        .map(|e| e.row)
-        .collect();
+        .map(|e| (e.row, e.key))
+        .unzip();
     let converted = train.iter().filter(|r| r.label).count();
     if converted == 0 || converted == train.len() {
         return Err(format!(
@@ -283,8 +284,24 @@ fn fit(options: &Options) -> Result<u64, String> {
 
     // Pass 4: the fitted model replayed, measured.
     let model = Arc::new(model);
-    let (train_leads, held_leads) =
-        measure::measure(&options.events, model.clone(), lines, &outcomes, &split)?;
+    let predicted: HashMap<&str, i64> = keys
+        .iter()
+        .zip(&train)
+        .map(|(key, row)| (key.as_str(), decide::score(row, &candidates, &points)))
+        .collect();
+    let (train_leads, held_leads, mismatches) = measure::measure(
+        &options.events,
+        model.clone(),
+        lines,
+        &outcomes,
+        &split,
+        &predicted,
+    )?;
+    if mismatches > 0 {
+        warnings.push(format!(
+            "{mismatches} training leads score otherwise at run time than their rule firings times the points (answer points of slots, a rule kept at 1 point for a route)"
+        ));
+    }
     let r = report::Report {
         model: report::ModelInfo {
             name: model.name.clone(),
