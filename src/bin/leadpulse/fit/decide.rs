@@ -6,6 +6,9 @@ use serde_json::Value;
 use super::candidates::{self, Candidate};
 use super::{document, logistic, points, report, Options};
 
+/// The most points a rule may give or take (the model reader's bound).
+const MAX_POINTS: i64 = 1000;
+
 /// The score a lead gets from `points` and its firing weights, rounded per axis as the
 /// engine rounds.
 pub fn score(row: &logistic::Row, candidates: &[Candidate], points: &[i64]) -> i64 {
@@ -30,6 +33,17 @@ pub fn learned_points(
     warnings: &mut Vec<String>,
 ) -> Vec<i64> {
     let mut points = points::points(weights, per_doubling);
+    // NOTE: the engine takes at most ±1000 points per rule; only an (almost) unregularised
+    // fit of separable data comes near it.
+    let clamped = points.iter().filter(|p| p.abs() > MAX_POINTS).count();
+    if clamped > 0 {
+        warnings.push(format!(
+            "{clamped} rules learned more than ±{MAX_POINTS} points (data a rule separates alone?); kept at ±{MAX_POINTS}: raise --l2"
+        ));
+        for p in &mut points {
+            *p = (*p).clamp(-MAX_POINTS, MAX_POINTS);
+        }
+    }
     let unseen: Vec<&str> = candidates
         .iter()
         .zip(points.iter_mut())
