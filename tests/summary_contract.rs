@@ -144,3 +144,75 @@ fn the_collector_refuses_what_the_engine_never_builds_and_names_the_field() {
     let too_big = format!("{{\"pad\": \"{}\"}}", "x".repeat(5000));
     assert!(ReceivedSummary::from_json(too_big.as_bytes()).is_err());
 }
+
+/// Whatever the model, scores stay within the contract: rule and answer points are at most
+/// ±1000 (the reader), and each axis at most ±50000 (the engine), so a model without caps
+/// whose rule counts every time still makes summaries the collector accepts, with reasons that
+/// add up (fuzzing found a validating model with 1e308 points that overflowed them).
+#[test]
+fn an_uncapped_model_counting_every_event_stays_within_the_contract() {
+    use leadpulse::core::engine::Session;
+    use leadpulse::core::event::{Defaults, Event};
+    use leadpulse::core::model::{Model, BUILTIN_JSON};
+    use std::sync::Arc;
+
+    let mut doc: serde_json::Value = serde_json::from_str(BUILTIN_JSON).unwrap();
+    doc.as_object_mut().unwrap().remove("caps");
+    doc["rules"] = json!([
+        {"id": "any_page", "when": {"page": "/**"}, "points": 1000, "frequency": "every"},
+        {"id": "senior", "when": {"trait": "title", "contains": ["vp"]}, "points": 1000},
+        {"id": "demo_request", "when": {"event": "Demo Requested"}, "points": 1000},
+        {"id": "contact_sales", "when": {"event": "Contact Sales"}, "points": 1000},
+        {"id": "trial_request", "when": {"event": "Trial Requested"}, "points": 1000},
+    ]);
+    doc["stages"]["sql"]["routes"][0]["rules"] = json!(["demo_request"]);
+    let model = Arc::new(Model::from_json_text(&doc.to_string()).expect("a valid model"));
+    let mut session = Session::new(model, "v");
+    let t = at("2026-11-02T09:00:00Z");
+    let event = |i: i64, value: serde_json::Value| {
+        let mut value = value;
+        value["anonymousId"] = json!("v");
+        // Three minutes apart: faster page bursts are a bot's.
+        value["timestamp"] = json!(t + i * 3 * MINUTE);
+        Event::from_json(&value.to_string(), Defaults::default()).unwrap()
+    };
+    let identify = event(
+        0,
+        json!({"type": "identify", "traits": {"email": "v@acme.io", "title": "VP Sales"}}),
+    );
+    session.apply(&identify, identify.time).unwrap();
+    for i in 1..=200 {
+        let page = event(
+            i,
+            json!({"type": "page", "properties": {"path": format!("/p{i}")}}),
+        );
+        session.apply(&page, page.time).unwrap();
+    }
+    let demo = event(250, json!({"type": "track", "event": "Demo Requested"}));
+    session.apply(&demo, demo.time).unwrap();
+    let now = t + 300 * 3 * MINUTE;
+    let snap = session.snapshot(now);
+    assert_eq!(
+        snap.engagement, 50_000,
+        "200 × 1000 points, held at the axis bound"
+    );
+    assert_eq!(
+        snap.reasons.iter().map(|r| r.points).sum::<i64>(),
+        snap.score
+    );
+    let summary = session
+        .handoff(now, OPTIONS)
+        .expect("an SQL by the hand-raise");
+    assert_eq!(
+        accepted(&summary.to_json(), now),
+        Ok(()),
+        "{}",
+        summary.to_json()
+    );
+    doc["rules"][0]["points"] = json!(1e308);
+    let refused = Model::from_json_text(&doc.to_string()).unwrap_err();
+    assert!(
+        refused.0.iter().any(|p| p.path == "rules[0].points"),
+        "{refused:?}"
+    );
+}

@@ -140,21 +140,52 @@ fn contributions(model: &Model, state: &VisitorState, now: Millis) -> Vec<Raw> {
     if let Some(cap) = model.engagement_cap {
         cap_positive(&mut raw, cap, |r| r.axis == Axis::Engagement);
     }
+    // NOTE: whatever the model, each axis stays within ±AXIS_LIMIT, so a score is within the
+    // summary contract's ±100000 and no sum of points can overflow when it is rounded.
+    for axis in [Axis::Fit, Axis::Engagement] {
+        cap_positive(&mut raw, AXIS_LIMIT, |r| r.axis == axis);
+        floor_negative(&mut raw, -AXIS_LIMIT, |r| r.axis == axis);
+    }
     raw
 }
 
+/// The most (and, negated, the least) one axis adds up to, for any model.
+pub const AXIS_LIMIT: f64 = 50_000.0;
+
+/// Scales the negative contributions selected by `member` up so that they sum to `floor`.
+fn floor_negative(raw: &mut [Raw], floor: f64, member: impl Fn(&Raw) -> bool) {
+    let negative: f64 = raw
+        .iter()
+        .filter(|r| member(r) && r.points < 0.0)
+        .map(|r| r.points)
+        .sum();
+    if negative < floor {
+        let factor = floor / negative;
+        for r in raw.iter_mut().filter(|r| member(r) && r.points < 0.0) {
+            r.points *= factor;
+        }
+    }
+}
+
 fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Millis) -> f64 {
+    rule.points * rule_weight(rule, evidence, state, now)
+}
+
+/// How much a rule fires at `now`, in units of its points: 1 while a trait rule holds; for a
+/// behaviour rule its hits after frequency limits, decay and windows (what `leadpulse fit`
+/// learns from). The rule contributes `points × weight`, before caps.
+pub fn rule_weight(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Millis) -> f64 {
     if let Condition::Trait { name, test } = &rule.when {
         let holds = state
             .trait_value(name)
             .is_some_and(|value| test.check(value));
-        return if holds { rule.points } else { 0.0 };
+        return if holds { 1.0 } else { 0.0 };
     }
     if evidence.count == 0 {
         return 0.0;
     }
     let decayed = |at: Millis| decay(rule.half_life, now - at);
-    let weight = match rule.window {
+    match rule.window {
         None if now >= evidence.folded_at => evidence.folded * decayed(evidence.folded_at),
         // NOTE: reading before the latest hit (a replay `--at` in the past): only the
         // recent hits are on record individually, so older ones are left out.
@@ -179,8 +210,7 @@ fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Mill
             };
             recent + older
         }
-    };
-    rule.points * weight
+    }
 }
 
 /// Scales the positive contributions selected by `member` down so that they sum to `cap`.

@@ -22,6 +22,10 @@ use crate::core::time::Millis;
 
 /// The built-in B2B-SaaS model (documented in `docs/model.md`).
 pub const BUILTIN_JSON: &str = include_str!("builtin.json");
+
+/// The most points a rule or an answer may give or take (the engine bounds each axis too, at
+/// `engine::score::AXIS_LIMIT`), so every score stays within the summary contract.
+pub const MAX_POINTS: f64 = 1000.0;
 /// The same, compiled (`leadpulse compile`; `tests/model_compiled.rs` keeps the two equal).
 pub const BUILTIN_COMPILED: &[u8] = include_bytes!("builtin.lpm");
 

@@ -7,7 +7,7 @@ use super::candidates::{self, Candidate};
 use super::{document, logistic, points, report, Options};
 
 /// The most points a rule may give or take (the model reader's bound).
-const MAX_POINTS: i64 = 1000;
+const MAX_POINTS: i64 = leadpulse::core::model::MAX_POINTS as i64;
 
 /// The score a lead gets from `points` and its firing weights, rounded per axis as the
 /// engine rounds.

@@ -38,6 +38,8 @@ const TOP: &[&str] = &[
 
 /// Rules and slots are bounded so that state stays bounded and `apply` stays cheap.
 pub const MAX_RULES: usize = 128;
+pub use crate::core::model::MAX_POINTS;
+const POINTS_RANGE: &str = "must be between -1000 and 1000";
 pub const MAX_SLOTS: usize = 32;
 
 pub fn model(value: &Value) -> Result<Model, ModelError> {

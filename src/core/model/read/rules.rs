@@ -66,6 +66,9 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
                 "must not be 0 (a rule that scores nothing is a mistake)",
             );
         }
+        if points.is_some_and(|n| n.abs() > super::MAX_POINTS) {
+            p.range(&r.path_of("points"), super::POINTS_RANGE);
+        }
         let group = r.opt::<String>("group", p).and_then(|name| {
             let found = groups.as_ref()?.iter().position(|g| g.id == name);
             if found.is_none() {

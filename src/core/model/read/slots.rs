@@ -112,6 +112,9 @@ fn answers(slot: &Obj, p: &mut Problems) -> Vec<AnswerOption> {
             );
         }
         let points: Option<f64> = a.req("points", p);
+        if points.is_some_and(|n| n.abs() > super::MAX_POINTS) {
+            p.range(&a.path_of("points"), super::POINTS_RANGE);
+        }
         let disqualifies: bool = a.opt("disqualifies", p).unwrap_or(false);
         if let (Some(values), Some(points)) = (values, points) {
             out.push(AnswerOption {
