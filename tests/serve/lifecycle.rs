@@ -1,7 +1,7 @@
 //! A lead's life at the collector: revisions, owners, sales feedback and its audit trail.
 use serde_json::{json, Value};
 
-use crate::harness::{mql, revision, site, summary, Server};
+use crate::harness::{fixture, mql, revision, site, summary, Server};
 
 fn lead_id(server: &Server, summary: &Value) -> i64 {
     let reply = server.post_json(summary);
@@ -259,5 +259,65 @@ fn an_mql_revision_after_the_sql_is_kept_but_never_the_lead() {
         page["revisions"].as_array().unwrap().len(),
         2,
         "kept in the history"
+    );
+}
+
+/// `report` compares champion and challenger on the leads whose summaries carried a shadow
+/// model's view, with what sales did with each model's SQLs.
+#[test]
+fn report_compares_champion_and_challenger_on_outcomes() {
+    let dir = site("challenger");
+    let server = Server::start(&dir, &["--rate-limit", "off"]);
+    let shadow = |stage: &str| json!({"model": "00000000000000cc", "score": 40, "stage": stage});
+    // Lead 1: SQL for both, won. Lead 2: SQL for the champion only, rejected. Lead 3: an MQL
+    // the challenger calls an SQL. Lead 4: no shadow (left out).
+    let mut one = summary(1);
+    one["shadow"] = shadow("sql");
+    let mut two = summary(2);
+    two["shadow"] = shadow("mql");
+    let mut three = mql(3);
+    three["shadow"] = shadow("sql");
+    let ids: Vec<i64> = [one, two, three, summary(4)]
+        .iter()
+        .map(|s| lead_id(&server, s))
+        .collect();
+    for (status, extra) in [
+        ("accepted", json!({})),
+        ("opportunity", json!({})),
+        ("won", json!({"amount": 9000})),
+    ] {
+        let mut body = extra;
+        body["status"] = json!(status);
+        assert_eq!(feedback(&server, ids[0], body).0, 200);
+    }
+    assert_eq!(
+        feedback(
+            &server,
+            ids[1],
+            json!({"status": "rejected", "reason": "no budget"})
+        )
+        .0,
+        200
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadpulse"))
+        .args(["report", "--json", "--db"])
+        .arg(dir.join("leads.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let champion = fixture()["model"].clone();
+    assert_eq!(
+        report["challengers"],
+        json!([{
+            "champion": champion, "challenger": "00000000000000cc", "leads": 3,
+            "championSqls": 2, "challengerSqls": 2, "bothSqls": 1,
+            "championSqlsAccepted": 1, "challengerSqlsAccepted": 1,
+            "championSqlsWon": 1, "challengerSqlsWon": 1
+        }])
     );
 }

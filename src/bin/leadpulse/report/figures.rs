@@ -39,7 +39,7 @@ pub struct Query {
 }
 
 impl Query {
-    fn holds(&self, at: Option<Millis>) -> bool {
+    pub fn holds(&self, at: Option<Millis>) -> bool {
         at.is_some_and(|t| self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t < e))
     }
 }
@@ -147,6 +147,9 @@ pub struct Report {
     pub total: Figures,
     pub groups: Vec<Group>,
     pub weeks: Vec<Week>,
+    /// Champion and challenger, when summaries carried a shadow model's view.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub challengers: Vec<super::challenger::Challenger>,
 }
 
 /// One lead as the figures need it: its stage times and what sales did.
@@ -376,6 +379,7 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Report> {
         total: figures(&all, q),
         groups,
         weeks: weeks(&leads, q),
+        challengers: super::challenger::compute(conn, q)?,
     })
 }
 

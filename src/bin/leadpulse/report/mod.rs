@@ -1,5 +1,6 @@
 //! `leadpulse report`: the sales figures of a collector's store (docs/metrics.md), as tables
 //! or JSON. The computation (`figures`) is shared with the collector's `GET /api/report`.
+pub mod challenger;
 pub mod figures;
 pub mod period;
 mod table;

@@ -135,6 +135,25 @@ pub fn render(r: &Report) -> String {
     for rejection in &r.total.rejections {
         line(format!("  {:>5}  {}", rejection.count, rejection.reason));
     }
+    if !r.challengers.is_empty() {
+        line(String::new());
+        line("champion vs challenger (leads whose summaries carried a shadow model):".into());
+        for c in &r.challengers {
+            line(format!(
+                "  {} vs {}: {} leads; SQLs {} vs {} ({} both); accepted {} vs {}; won {} vs {}",
+                c.champion,
+                c.challenger,
+                c.leads,
+                c.champion_sqls,
+                c.challenger_sqls,
+                c.both_sqls,
+                c.champion_sqls_accepted,
+                c.challenger_sqls_accepted,
+                c.champion_sqls_won,
+                c.challenger_sqls_won
+            ));
+        }
+    }
     line(String::new());
     line(format!(
         "{:<10} {:<10} {:>6} {:>6} {:>9} {:>5}",

@@ -1,0 +1,100 @@
+//! Champion and challenger on real outcomes: for the leads whose summaries carried a shadow
+//! model's view (`summary.shadow`, docs/metrics.md), how many each model made SQLs and how
+//! those SQLs fared with sales.
+//!
+//! NOTE: the collector hears of a visitor only once the champion hands it off (MQL or SQL), so
+//! visitors only the challenger would have qualified are not here; the comparison is on the
+//! champion's leads.
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::figures::Query;
+
+/// One champion/challenger pair.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Challenger {
+    /// The model hashes: the one that decided, and the one scored in shadow.
+    pub champion: String,
+    pub challenger: String,
+    /// Leads of the period with the challenger's view.
+    pub leads: u64,
+    pub champion_sqls: u64,
+    pub challenger_sqls: u64,
+    /// SQLs for both.
+    pub both_sqls: u64,
+    /// Of each model's SQLs, how many sales accepted, and how many were won.
+    pub champion_sqls_accepted: u64,
+    pub challenger_sqls_accepted: u64,
+    pub champion_sqls_won: u64,
+    pub challenger_sqls_won: u64,
+}
+
+/// The pairs, most leads first.
+pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>> {
+    // NOTE: the shadow is read from the lead's latest revision, as received.
+    let mut statement = conn.prepare(
+        "SELECT l.model, l.stage, l.mql_ms, l.sql_ms,
+             json_extract(r.summary, '$.shadow.model'), json_extract(r.summary, '$.shadow.stage'),
+             EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'accepted'),
+             EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'won')
+         FROM leads l JOIN revisions r ON r.id = l.summary_id
+         WHERE l.trust != 'rejected' AND json_valid(r.summary)
+           AND json_extract(r.summary, '$.shadow.model') IS NOT NULL",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Option<i64>>(2)?,
+            row.get::<_, Option<i64>>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, Option<String>>(5)?,
+            row.get::<_, bool>(6)?,
+            row.get::<_, bool>(7)?,
+        ))
+    })?;
+    let mut pairs: BTreeMap<(String, String), Challenger> = BTreeMap::new();
+    for row in rows {
+        let (champion, stage, mql, sql, challenger, shadow_stage, accepted, won) = row?;
+        if !q.holds(mql.or(sql)) {
+            continue;
+        }
+        let pair = pairs
+            .entry((champion.clone(), challenger.clone()))
+            .or_insert_with(|| Challenger {
+                champion,
+                challenger,
+                ..Challenger::default()
+            });
+        let by_champion = stage == "sql";
+        let by_challenger = shadow_stage.as_deref() == Some("sql");
+        pair.leads += 1;
+        for (sql, count, accepted_count, won_count) in [
+            (
+                by_champion,
+                &mut pair.champion_sqls,
+                &mut pair.champion_sqls_accepted,
+                &mut pair.champion_sqls_won,
+            ),
+            (
+                by_challenger,
+                &mut pair.challenger_sqls,
+                &mut pair.challenger_sqls_accepted,
+                &mut pair.challenger_sqls_won,
+            ),
+        ] {
+            if sql {
+                *count += 1;
+                *accepted_count += u64::from(accepted);
+                *won_count += u64::from(won);
+            }
+        }
+        pair.both_sqls += u64::from(by_champion && by_challenger);
+    }
+    let mut out: Vec<Challenger> = pairs.into_values().collect();
+    out.sort_by_key(|c| std::cmp::Reverse(c.leads));
+    Ok(out)
+}
