@@ -60,27 +60,35 @@ pub fn run(options: Options) -> ExitCode {
     };
     let mut sessions = Sessions::new(model);
     let mut rejected = 0usize;
+    let mut total = 0u64;
     let mut latest: Option<Millis> = None;
+    let started = std::time::Instant::now();
+    let bar = crate::progress::bar("replay", None, false);
     let read = std::thread::scope(|scope| {
         let (batches, reader) = parse::spawn(scope, lines);
-        for parsed in batches.iter().flatten() {
-            let applied = match parsed {
-                Parsed::Event(number, event) => sessions
-                    .apply(&event)
-                    .map(|()| event.time)
-                    .map_err(|problem| (number, problem.to_string())),
-                Parsed::Rejected(number, why) => Err((number, why)),
-            };
-            match applied {
-                Ok(t) => latest = latest.max(Some(t)),
-                Err((number, why)) => {
-                    eprintln!("line {number}: {why}");
-                    rejected += 1;
+        for batch in batches.iter() {
+            total += batch.len() as u64;
+            bar.inc(batch.len() as u64);
+            for parsed in batch {
+                let applied = match parsed {
+                    Parsed::Event(number, event) => sessions
+                        .apply(&event)
+                        .map(|()| event.time)
+                        .map_err(|problem| (number, problem.to_string())),
+                    Parsed::Rejected(number, why) => Err((number, why)),
+                };
+                match applied {
+                    Ok(t) => latest = latest.max(Some(t)),
+                    Err((number, why)) => {
+                        bar.suspend(|| eprintln!("line {number}: {why}"));
+                        rejected += 1;
+                    }
                 }
             }
         }
         reader.join()
     });
+    bar.finish_and_clear();
     match read {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
@@ -110,8 +118,12 @@ pub fn run(options: Options) -> ExitCode {
     if out.flush().is_err() {
         return ExitCode::FAILURE;
     }
+    eprintln!(
+        "leadpulse replay: {total} line(s), {} visitor(s), {rejected} rejected, in {:.2} s",
+        sessions.len(),
+        started.elapsed().as_secs_f64()
+    );
     if rejected > 0 {
-        eprintln!("leadpulse replay: {rejected} line(s) rejected");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -39,6 +39,11 @@ impl Sessions {
         }
     }
 
+    /// How many visitors.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Session)> {
         self.sessions.iter().map(|(v, s)| (v.as_str(), s))
     }
