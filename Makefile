@@ -79,3 +79,29 @@ edge: pkg
 # (benches/README.md). Reports timings, asserts none; fails on wrong results or a missing build.
 bench: pkg
 	benches/run.sh
+
+# Fuzzing (docs/fuzzing.md): each cargo-fuzz target in turn for FUZZ_SECONDS (default 600),
+# one job, on nightly; new inputs go to fuzz/work/<target>, crashes to fuzz/artifacts/<target>,
+# logs and the executions table to fuzz/logs/. Not part of `test`. `FUZZ_SECONDS=30 make fuzz`
+# is a smoke run; FUZZ_TARGETS="glob_match" picks targets.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= model_read event_apply state_decode summary_check mapping_read glob_match
+
+.PHONY: fuzz
+fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	@rustup run nightly rustc --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	cd fuzz && cargo +nightly fuzz build
+	@mkdir -p fuzz/logs; failed=""; \
+	for target in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/work/$$target; \
+		echo "fuzz: $$target for $(FUZZ_SECONDS) s (log: fuzz/logs/$$target.log)"; \
+		if (cd fuzz && cargo +nightly fuzz run $$target work/$$target corpus/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1) > fuzz/logs/$$target.log 2>&1; \
+		then result=ok; else result=CRASH; failed="$$failed $$target"; fi; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' fuzz/logs/$$target.log | tail -n 1); \
+		printf '%-14s %6s s %12s executions  %s\n' "$$target" "$(FUZZ_SECONDS)" "$${runs:-?}" \
+			"$$result" | tee -a fuzz/logs/summary.txt; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (fuzz/artifacts/, fuzz/logs/)"; exit 1; fi
