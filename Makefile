@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs size test demo edge bench
+.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -24,6 +24,19 @@ native-test: setup
 	cargo fmt --check
 	cargo clippy --all-targets --features cli -- -D warnings
 	cargo test --features cli
+
+# Every committed fuzz seed (fuzz/corpus/, incl. the inputs fuzzing once crashed on) run once
+# through its target's checks: the fuzz targets built on stable without instrumentation (a
+# libFuzzer binary given files runs each once). Fuzzing itself is `make fuzz`, below.
+FUZZ_BINS := model_read event_apply state_decode summary_check mapping_read glob_match
+fuzz-seeds: setup
+	cd fuzz && cargo build --quiet --bins --target-dir ../target/fuzz-seeds
+	@for target in $(FUZZ_BINS); do \
+		log=target/fuzz-seeds/$$target.log; \
+		target/fuzz-seeds/debug/$$target fuzz/corpus/$$target/* >"$$log" 2>&1 \
+			|| { tail -n 30 "$$log"; echo "fuzz-seeds: $$target failed on a seed ($$log)"; exit 1; }; \
+		echo "fuzz-seeds: $$target, $$(grep -c '^Executed' "$$log") seeds ok"; \
+	done
 
 # What ships is linted too: the binding exists only for wasm32, in both builds.
 wasm-lint: setup
@@ -66,7 +79,7 @@ bad-inputs: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs
+test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli
