@@ -145,6 +145,33 @@ fn the_collector_refuses_what_the_engine_never_builds_and_names_the_field() {
     assert!(ReceivedSummary::from_json(too_big.as_bytes()).is_err());
 }
 
+/// The summary is an object: serde alone would also read the fields in order from an array
+/// (and its error would name a Rust type), so an array of the same values is refused.
+#[test]
+fn a_summary_is_an_object_not_an_array_of_its_fields() {
+    let t = at("2026-11-02T09:00:00Z");
+    let mut v = Visitor::new("v");
+    buying_journey(&mut v, t);
+    let now = t + 5 * DAY;
+    let good: serde_json::Value =
+        serde_json::from_str(&v.session.summary(now, OPTIONS).unwrap().to_json()).unwrap();
+    let fields: Vec<serde_json::Value> = good.as_object().unwrap().values().cloned().collect();
+    for (text, found) in [
+        (serde_json::Value::Array(fields).to_string(), "an array"),
+        ("[]".to_string(), "an array"),
+        (" \"lp\"".to_string(), "a string"),
+        ("42".to_string(), "a number"),
+        ("null".to_string(), "null"),
+    ] {
+        let problem = ReceivedSummary::from_json(text.as_bytes()).expect_err("refused");
+        assert_eq!(problem.path, "");
+        assert_eq!(
+            problem.message,
+            format!("expected a JSON object (a lead summary), found {found}")
+        );
+    }
+}
+
 /// Whatever the model, scores stay within the contract: rule and answer points are at most
 /// ±1000 (the reader), and each axis at most ±50000 (the engine), so a model without caps
 /// whose rule counts every time still makes summaries the collector accepts, with reasons that

@@ -222,6 +222,24 @@ impl ReceivedSummary {
         if bytes.len() > MAX_BYTES {
             return Err(problem("", format!("larger than {MAX_BYTES} bytes")));
         }
+        // NOTE: serde would also read a struct from a JSON array of its fields in order (and
+        // name the Rust type in its error); the contract is an object.
+        let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
+        if let Some(first) = first.filter(|&b| b != b'{') {
+            let found = match first {
+                b'[' => "an array",
+                b'"' => "a string",
+                b'-' | b'0'..=b'9' => "a number",
+                b't' | b'f' => "a boolean",
+                b'n' => "null",
+                _ => "something that is not JSON",
+            };
+            return Err(Problem {
+                path: String::new(),
+                kind: ProblemKind::Type,
+                message: format!("expected a JSON object (a lead summary), found {found}"),
+            });
+        }
         let mut reader = serde_json::Deserializer::from_slice(bytes);
         let summary: ReceivedSummary =
             serde_path_to_error::deserialize(&mut reader).map_err(|e| {
