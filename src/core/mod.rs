@@ -9,6 +9,7 @@
         clippy::indexing_slicing
     )
 )]
+#![forbid(unsafe_code)]
 
 pub mod encoding;
 pub mod engine;

@@ -3,15 +3,15 @@
 // and the browser build (index.js: compiled models only).
 // Needs `make pkg` and the npm dev tools (deno, workerd). Loopback only.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as leadpulse from '../../pkg/node.js';
+import { fetchFromWorker } from './workerd.mjs';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,13 +64,6 @@ test('deno: author.js after await init()', async () => {
   assert.equal(stdout.trim(), leadpulse.version());
 });
 
-const freePort = () => new Promise((resolve, reject) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address();
-    server.close(() => resolve(port));
-  }).on('error', reject);
-});
-
 test('workerd: workerd.js initialises lazily inside the handler', async (t) => {
   const wd = join(dir, 'workerd');
   mkdirSync(wd);
@@ -79,27 +72,7 @@ test('workerd: workerd.js initialises lazily inside the handler', async (t) => {
   }
   writeFileSync(join(wd, 'worker.js'), `import init, { version } from './workerd.js';
 export default { async fetch() { await init(); return new Response(version()); } };`);
-  writeFileSync(join(wd, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (services = [(name = "main", worker = .w)],
-  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")]);
-const w :Workerd.Worker = (compatibilityDate = "2025-01-01", modules = [
-  (name = "worker.js", esModule = embed "worker.js"),
-  (name = "workerd.js", esModule = embed "workerd.js"),
-  (name = "leadpulse_author.js", esModule = embed "leadpulse_author.js"),
-  (name = "leadpulse_step.js", esModule = embed "leadpulse_step.js"),
-  (name = "leadpulse_author_bg.wasm", wasm = embed "leadpulse_author_bg.wasm")]);
-`);
-  const port = await freePort();
-  const child = spawn(bin('workerd'), ['serve', 'config.capnp', '--socket-addr', `http=127.0.0.1:${port}`],
-    { cwd: wd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  t.after(() => child.kill());
-  let body;
-  for (let i = 0; i < 100 && body === undefined; i += 1) {
-    assert.equal(child.exitCode, null, `workerd exited: ${stderr}`);
-    body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => undefined);
-    if (body === undefined) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(body, leadpulse.version(), stderr);
+  const { body, stderr } = await fetchFromWorker(t, wd, [['worker.js', 'esModule'], ['workerd.js', 'esModule'],
+    ['leadpulse_author.js', 'esModule'], ['leadpulse_step.js', 'esModule'], ['leadpulse_author_bg.wasm', 'wasm']]);
+  assert.equal(body, leadpulse.version(), stderr());
 });
