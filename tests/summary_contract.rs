@@ -157,11 +157,14 @@ fn a_summary_is_an_object_not_an_array_of_its_fields() {
         serde_json::from_str(&v.session.summary(now, OPTIONS).unwrap().to_json()).unwrap();
     let fields: Vec<serde_json::Value> = good.as_object().unwrap().values().cloned().collect();
     for (text, found) in [
-        (serde_json::Value::Array(fields).to_string(), "an array"),
-        ("[]".to_string(), "an array"),
-        (" \"lp\"".to_string(), "a string"),
-        ("42".to_string(), "a number"),
-        ("null".to_string(), "null"),
+        (
+            serde_json::Value::Array(fields).to_string(),
+            "an array at line 1 column 1",
+        ),
+        ("[]".to_string(), "an array at line 1 column 1"),
+        (" \"lp\"".to_string(), "a string at line 1 column 2"),
+        ("\n\n  42".to_string(), "a number at line 3 column 3"),
+        ("null".to_string(), "null at line 1 column 1"),
     ] {
         let problem = ReceivedSummary::from_json(text.as_bytes()).expect_err("refused");
         assert_eq!(problem.path, "");

@@ -224,8 +224,12 @@ impl ReceivedSummary {
         }
         // NOTE: serde would also read a struct from a JSON array of its fields in order (and
         // name the Rust type in its error); the contract is an object.
-        let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
-        if let Some(first) = first.filter(|&b| b != b'{') {
+        let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+        let first = start.and_then(|i| bytes.get(i).copied());
+        if let (Some(at), Some(first)) = (start, first.filter(|&b| b != b'{')) {
+            let before = bytes.get(..at).unwrap_or_default();
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
             let found = match first {
                 b'[' => "an array",
                 b'"' => "a string",
@@ -237,7 +241,9 @@ impl ReceivedSummary {
             return Err(Problem {
                 path: String::new(),
                 kind: ProblemKind::Type,
-                message: format!("expected a JSON object (a lead summary), found {found}"),
+                message: format!(
+                    "expected a JSON object (a lead summary), found {found} at line {line} column {column}"
+                ),
             });
         }
         let mut reader = serde_json::Deserializer::from_slice(bytes);
