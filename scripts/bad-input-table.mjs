@@ -5,14 +5,12 @@
 // any row shows a panic, a hang (10 s), an uncaught exception or a lost lead.
 //
 //   make pkg && cargo build --release --features cli && node scripts/bad-input-table.mjs
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, startCollector } from './collector.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'target/release/leadpulse');
 const TOKEN = 'bad-input-table-token-0123';
 const dir = mkdtempSync(join(tmpdir(), 'leadpulse-bad-'));
 const rows = [];
@@ -31,17 +29,9 @@ const clip = (text, n = 110) => {
 
 // ---------------------------------------------------------------- collector
 async function collector() {
-  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--api-token', TOKEN, '--rate-limit', 'off',
-    '--db', join(dir, 'leads.db'), '--root', ROOT], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (c) => {
-      out += c;
-      const m = /leadpulse serve: (http:\/\/[^/]+)\//.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
+  const collector = await startCollector(['--listen', '127.0.0.1:0', '--api-token', TOKEN, '--rate-limit', 'off',
+    '--db', join(dir, 'leads.db'), '--root', ROOT]);
+  const { url } = collector;
   const valid = JSON.parse(await (await import('node:fs/promises')).readFile(join(ROOT, 'tests/fixtures/summary/valid.json'), 'utf8'));
   let n = 0;
   const summary = (edit) => {
@@ -111,7 +101,7 @@ async function collector() {
   const shown = await fetch(`${url}/api/leads`, { headers: auth }).then((r) => r.json());
   const forgedShown = shown.leads.some((l) => l.summary.score === 999);
   row('collector', 'is a forged summary listed as a lead?', forgedShown ? 'yes' : 'no: stored `rejected`, hidden, not pushed', !forgedShown);
-  proc.kill('SIGKILL');
+  await collector.stop();
 }
 
 // ---------------------------------------------------------------- replay and validate

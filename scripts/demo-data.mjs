@@ -12,14 +12,10 @@
 //
 // It starts its own collector on a free loopback port for the run (rate limit off, owners
 // ana and ben) and stops it before it exits. Refuses a DB that already holds leads.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT, startCollector } from './collector.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'target/release/leadpulse');
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h') || args.length > 1) {
   console.log('usage: node scripts/demo-data.mjs [DB]   (default leadpulse.db; see the header of this file)');
@@ -35,25 +31,9 @@ for (const [file, how] of [[BIN, 'cargo build --release --features cli'], [join(
 const { Scorer } = await import(join(ROOT, 'pkg/node.js'));
 
 const TOKEN = `demo-data-${process.pid}-token`;
-const collector = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db, '--root', ROOT,
-  '--api-token', TOKEN, '--rate-limit', 'off', '--owner', 'ana', '--owner', 'ben'],
-{ stdio: ['ignore', 'pipe', 'pipe'] });
-let log = ''; // the collector's log, shown only if it fails
-collector.stderr.on('data', (chunk) => { log += chunk; });
-const base = await new Promise((ok, fail) => {
-  let out = '';
-  collector.stdout.on('data', (chunk) => {
-    out += chunk;
-    const m = /leadpulse serve: (http:\/\/[^/\s]+)\//.exec(out);
-    if (m) ok(m[1]);
-  });
-  collector.on('exit', (code) => fail(new Error(`the collector exited (${code}) before listening:\n${log}`)));
-});
-process.on('exit', () => collector.kill());
-const stop = async () => {
-  collector.kill();
-  if (collector.exitCode === null) await once(collector, 'exit');
-};
+const collector = await startCollector(['--listen', '127.0.0.1:0', '--db', db, '--root', ROOT,
+  '--api-token', TOKEN, '--rate-limit', 'off', '--owner', 'ana', '--owner', 'ben']);
+const base = collector.url;
 
 const api = async (path, body) => {
   const r = await fetch(`${base}${path}`, {
@@ -125,7 +105,7 @@ for (const lead of leads) {
     tally[won ? 'won' : 'lost'] += 1;
   }
 }
-await stop();
+await collector.stop();
 console.log(`demo-data: ${posted} summaries posted to ${db}; sales answered on ${leads.length} leads: `
   + `${tally.accepted} accepted (${tally.won} won, ${tally.lost} lost), ${tally.rejected} rejected`);
 console.log(`next: target/release/leadpulse report --db ${args[0] ?? 'leadpulse.db'}   or   make demo (dashboard: http://127.0.0.1:8080/dashboard)`);

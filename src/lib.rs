@@ -1,6 +1,6 @@
 //! LeadPulse: live lead-intent scoring.
 //!
-//! Three layers, one direction of dependency (see `../shared/DESIGN.md`):
+//! Three layers, one direction of dependency (docs/design.md):
 //! - [`core`]: pure Rust, time passed in, no I/O, no wasm types;
 //! - `wasm` (wasm32 only): thin wasm-bindgen adapters, one file per JS class;
 //! - `src/bin/leadpulse`: the native command (`cli` feature).

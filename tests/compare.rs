@@ -2,7 +2,7 @@
 //! history (tests/fixtures/compare/): both models' figures, and exactly the leads whose stage
 //! differs, listed up to `--show` and all counted.
 #![cfg(feature = "cli")]
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
@@ -20,15 +20,7 @@ fn compare(extra: &[&str]) -> (i32, String, String) {
         f("b.json"),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    let out = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
-        .args(&args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::leadpulse(&args)
 }
 
 #[test]

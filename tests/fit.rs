@@ -2,9 +2,12 @@
 //! the model it writes validates with the core's reader, scores every lead with reasons that
 //! sum to the score, and meets its SQL target.
 #![cfg(feature = "cli")]
+mod common;
+
+use common::{leadpulse, scratch};
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use leadpulse::core::model::Model;
 use serde_json::Value;
@@ -18,25 +21,6 @@ const STUDENT: f64 = -20.0;
 const DEMO: f64 = 40.0;
 /// Three sessions or more (one step; two and four add nothing).
 const RETURNING: f64 = 20.0;
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fit-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn leadpulse(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 /// xorshift64: the same leads on every run.
 struct Random(u64);
@@ -148,7 +132,7 @@ fn fit(dir: &Path, extra: &[&str]) -> (Value, Value, String) {
 
 #[test]
 fn recovers_the_true_points_within_a_tolerance() {
-    let dir = scratch("recover");
+    let dir = scratch("fit-recover");
     let (_, report, stdout) = fit(&dir, &[]);
     // 6,000 training leads: a point estimate is within ±3 points of the truth about 95 % of
     // the time (standard error ≈ 1.5 points); 7 leaves room, a wrong fit misses by far more.
@@ -182,7 +166,7 @@ fn recovers_the_true_points_within_a_tolerance() {
 
 #[test]
 fn the_fitted_model_validates_and_its_reasons_sum_to_the_score() {
-    let dir = scratch("valid");
+    let dir = scratch("fit-valid");
     let (model, _, _) = fit(&dir, &["--sql-share", "0.2"]);
     let text = serde_json::to_string(&model).unwrap();
     let parsed = Model::from_json_text(&text).unwrap_or_else(|e| panic!("{e}"));
@@ -225,7 +209,7 @@ fn the_fitted_model_validates_and_its_reasons_sum_to_the_score() {
 
 #[test]
 fn a_base_model_keeps_its_slots_and_routes_and_learns_its_rules() {
-    let dir = scratch("base");
+    let dir = scratch("fit-base");
     let (events, outcomes) = synthesize(&dir, 3000);
     let base = dir.join("base.json");
     let (_, builtin, _) = leadpulse(&["model"]);

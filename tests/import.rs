@@ -2,33 +2,16 @@
 //! reported with its line and column and skipped; the map's problems listed with their paths;
 //! the good rows become events the engine replays and outcomes `fit` reads.
 #![cfg(feature = "cli")]
+mod common;
+
+use common::{leadpulse, scratch};
+
 use std::path::PathBuf;
-use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/import");
 
 fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
-}
-
-/// A fresh directory for one test's outputs.
-fn scratch(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("import-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn leadpulse(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn import(dir: &std::path::Path, map: &str) -> (i32, String, PathBuf, PathBuf) {
@@ -49,7 +32,7 @@ fn import(dir: &std::path::Path, map: &str) -> (i32, String, PathBuf, PathBuf) {
 
 #[test]
 fn every_bad_row_is_reported_with_line_and_column_and_skipped() {
-    let dir = scratch("bad-rows");
+    let dir = scratch("import-bad-rows");
     let (code, stderr, _, _) = import(&dir, "map.json");
     assert_eq!(code, 1, "bad rows make the exit status 1\n{stderr}");
     let csv = fixture("leads.csv");
@@ -79,7 +62,7 @@ fn every_bad_row_is_reported_with_line_and_column_and_skipped() {
 
 #[test]
 fn good_rows_become_events_the_engine_replays_and_outcomes() {
-    let dir = scratch("good-rows");
+    let dir = scratch("import-good-rows");
     let (_, stderr, events, outcomes) = import(&dir, "map.json");
     assert_eq!(
         std::fs::read_to_string(&outcomes).unwrap(),
@@ -134,7 +117,7 @@ fn good_rows_become_events_the_engine_replays_and_outcomes() {
 
 #[test]
 fn map_problems_are_all_listed_with_their_paths() {
-    let dir = scratch("bad-map");
+    let dir = scratch("import-bad-map");
     let (code, stderr, events, _) = import(&dir, "bad-map.json");
     assert_eq!(code, 2, "{stderr}");
     for expected in [
@@ -156,7 +139,7 @@ fn map_problems_are_all_listed_with_their_paths() {
 
 #[test]
 fn columns_the_export_lacks_are_named_with_the_map_path() {
-    let dir = scratch("missing-column");
+    let dir = scratch("import-missing-column");
     let (code, stderr, _, _) = import(&dir, "missing-column.json");
     assert_eq!(code, 2, "{stderr}");
     assert!(
@@ -171,7 +154,7 @@ fn columns_the_export_lacks_are_named_with_the_map_path() {
 
 #[test]
 fn the_shipped_x_education_map_is_valid_against_its_header() {
-    let dir = scratch("x-education");
+    let dir = scratch("import-x-education");
     let csv = dir.join("head.csv");
     std::fs::write(
         &csv,

@@ -514,6 +514,21 @@ fn view_event(rule: usize, t: Millis) -> Event {
     Event::from_json(&value.to_string(), Defaults::default()).expect("a page view")
 }
 
+/// A session of the generated model after the page views, and the time of the last one.
+fn played(
+    rules: &[RuleSpec],
+    group_cap: Option<f64>,
+    views: Vec<(usize, Millis)>,
+) -> (Session, Millis) {
+    let mut session = Session::new(Arc::new(model_of(rules, group_cap)), VISITOR);
+    let mut now = START;
+    for (rule, gap) in views {
+        let t = (now + gap).max(START);
+        apply(&mut session, &view_event(rule % rules.len(), t), &mut now);
+    }
+    (session, now)
+}
+
 proptest! {
     #![proptest_config(config(96))]
 
@@ -525,13 +540,7 @@ proptest! {
         views in views(12),
         later in prop::collection::vec(0..200 * DAY, 1..5),
     ) {
-        let model = Arc::new(model_of(&rules, group_cap));
-        let mut session = Session::new(model, VISITOR);
-        let mut now = START;
-        for (rule, gap) in views {
-            let t = (now + gap).max(START);
-            apply(&mut session, &view_event(rule % rules.len(), t), &mut now);
-        }
+        let (session, now) = played(&rules, group_cap, views);
         for step in later {
             let snap = session.snapshot(now + step);
             prop_assert_eq!(reasons_sum(snap.reasons.iter().map(|r| r.points)), snap.score);
@@ -547,13 +556,7 @@ proptest! {
         views in views(12),
         steps in prop::collection::vec(0..60 * DAY, 1..10),
     ) {
-        let model = Arc::new(model_of(&rules, group_cap));
-        let mut session = Session::new(model, VISITOR);
-        let mut now = START;
-        for (rule, gap) in views {
-            let t = (now + gap).max(START);
-            apply(&mut session, &view_event(rule % rules.len(), t), &mut now);
-        }
+        let (session, now) = played(&rules, group_cap, views);
         let mut last = session.snapshot(now).score;
         let mut t = now;
         for step in steps {

@@ -2,6 +2,8 @@
 //! figure is known (docs/metrics.md defines them): exact counts, rates, percentiles,
 //! rejection reasons, weeks and groups; the file is only read.
 #![cfg(feature = "cli")]
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -171,25 +173,16 @@ fn build(path: &Path) {
 }
 
 fn store(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch(&format!("report-{test}"));
     let db = dir.join("leads.db");
     build(&db);
     db
 }
 
 fn report(db: &Path, extra: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
-        .args(["report", "--db", db.to_str().unwrap()])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let mut args = vec!["report", "--db", db.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    common::leadpulse(&args)
 }
 
 fn json_report(db: &Path, extra: &[&str]) -> Value {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quality benchmark (not a test): cross-validated ROC AUC of the points `leadpulse fit` learns
-# on ../shared/data/leads.csv, next to scikit-learn's LogisticRegression and
+# on the X Education leads CSV (LEADS_CSV; default: the team's data folder beside the
+# checkout), next to scikit-learn's LogisticRegression and
 # HistGradientBoostingClassifier on the same folds (benches/README.md, "Quality of learned
 # points"). Sets up its own Python packages in a venv under target/ (from PyPI, once).
 #
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/../.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 data=${LEADS_CSV:-../shared/data/leads.csv}
+[[ -f $data ]] || { echo "quality: $data not found: set LEADS_CSV to the X Education leads CSV" >&2; exit 2; }
 work=target/quality
 venv=$work/venv
 profile=${PROFILE:-release}

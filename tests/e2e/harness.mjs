@@ -1,22 +1,16 @@
 // Shared set-up for the browser end-to-end tests: the real `leadpulse serve` collector (which
 // serves www/ and pkg/), headless Chromium through playwright-core, and page helpers.
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, startCollector } from '../../scripts/collector.mjs';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = process.env.LEADPULSE_BIN || join(ROOT, 'target', 'release', 'leadpulse');
+export { ROOT };
 export const SHOTS = join(ROOT, 'tests', 'artifacts', 'screenshots');
 export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'";
 
 const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core');
-
-// Servers still running when the test process exits (a failed or interrupted test) are killed.
-const running = new Set();
-process.on('exit', () => running.forEach((p) => p.kill('SIGKILL')));
 
 /** A fresh temporary directory, removed by the returned `cleanup`. */
 export function tempDir() {
@@ -31,49 +25,10 @@ export const API_TOKEN = 'e2e-api-token-0123456789';
  * Starts `leadpulse serve` on loopback and resolves once it prints its URL.
  * @param {{ db: string, port?: number, csp?: string, extra?: string[] }} o
  */
-export async function startServer({ db, port = 0, csp, extra = [] }) {
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--api-token', API_TOKEN, '--db', db, '--root', ROOT, ...extra];
+export function startServer({ db, port = 0, csp, extra = [] }) {
+  const args = ['--listen', `127.0.0.1:${port}`, '--api-token', API_TOKEN, '--db', db, '--root', ROOT, ...extra];
   if (csp) args.push('--csp', csp);
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  proc.once('exit', () => running.delete(proc));
-  let out = '';
-  let early;
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('no URL line within 15 s')), 15000);
-    const fail = (err) => {
-      clearTimeout(timer);
-      proc.kill('SIGKILL');
-      reject(new Error(`leadpulse serve: ${err.message}\n${out}`));
-    };
-    early = (code, signal) => fail(new Error(`exited (${code ?? signal})`));
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /leadpulse serve: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.stderr.on('data', (chunk) => { out += chunk; });
-    proc.once('error', fail);
-    proc.once('exit', early);
-  });
-  proc.off('exit', early);
-  return { url, port: Number(new URL(url).port), stop: () => stopProcess(proc), log: () => out };
-}
-
-/** SIGTERM, then SIGKILL after 3 s; resolves when the process has exited. */
-export function stopProcess(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => proc.kill('SIGKILL'), 3000);
-    proc.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
+  return startCollector(args);
 }
 
 /**

@@ -239,6 +239,7 @@ if (!globalThis.Deno) {
       if (delivery?.state !== 'pending' || delivery.status !== 503 || delivery.attempts !== 1) throw new Error(`hand-off: ${JSON.stringify(delivery)}`);
       // Its quick retries in waitUntil (503 too) end before the next attempt is due.
       for (let i = 0; i < 150 && app.received.length < 3; i += 1) await new Promise((r) => setTimeout(r, 20));
+      if (app.received.length !== 3) throw new Error(`quick retries: ${app.received.length} attempts reached the origin, not 3`);
       const early = await go('/', t0 + 61_000);
       if (early.delivery.sent) throw new Error('re-sent before its time');
       const due = await go('/blog/', delivery.nextAttemptAt);
