@@ -7,6 +7,7 @@ mod collect;
 mod delivery;
 mod harness;
 mod lifecycle;
+mod migrations;
 mod receiver;
 mod robustness;
 mod signatures;

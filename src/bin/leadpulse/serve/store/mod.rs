@@ -6,8 +6,8 @@
 //! NOTE: the store is this one type: a team that outgrows one machine swaps its SQL for a
 //! database server's behind the same methods.
 mod leads;
+mod migrate;
 mod outbox;
-mod schema;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -25,15 +25,24 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn open(path: &Path) -> rusqlite::Result<Store> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+    /// Opens (or creates) the store: a damaged file is refused, an older schema migrated, a
+    /// newer one refused; the message says which and what to do.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        let sqlite = |e: rusqlite::Error| e.to_string();
+        let mut conn = Connection::open(path).map_err(sqlite)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(sqlite)?;
         // NOTE: WAL lets the dashboard read while summaries arrive; `:memory:` answers "memory".
-        let _: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(schema::SCHEMA)?;
+        let _: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite)?;
+        check_integrity(&conn)?;
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(sqlite)?;
+        migrate::migrate(&mut conn)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sqlite)?;
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -43,4 +52,23 @@ impl Store {
         // NOTE: a poisoned lock means a panic elsewhere mid-call; SQLite itself is consistent.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// `PRAGMA quick_check`: a damaged file is refused at start instead of answering 500 to
+/// every request later. (It reads every page: seconds for a file of gigabytes.)
+fn check_integrity(conn: &Connection) -> Result<(), String> {
+    let mut statement = conn
+        .prepare("PRAGMA quick_check(5)")
+        .map_err(|e| format!("not a readable SQLite database: {e}"))?;
+    let problems: Vec<String> = statement
+        .query_map([], |row| row.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| format!("not a readable SQLite database: {e}"))?;
+    if problems.iter().all(|p| p == "ok") {
+        return Ok(());
+    }
+    Err(format!(
+        "the database is damaged (PRAGMA quick_check: {}); restore a backup",
+        problems.join("; ")
+    ))
 }

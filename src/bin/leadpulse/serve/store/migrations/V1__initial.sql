@@ -1,5 +1,5 @@
-//! The tables (created if missing; the file is the deployment's, kept across versions).
-pub const SCHEMA: &str = "
+-- The schema of the first release (8f39f91), unversioned then: IF NOT EXISTS, so a database
+-- that release made is adopted as version 1 unchanged.
 CREATE TABLE IF NOT EXISTS leads (
     id           INTEGER PRIMARY KEY,
     visitor      TEXT NOT NULL UNIQUE,
@@ -62,4 +62,3 @@ CREATE TABLE IF NOT EXISTS outbox (
     UNIQUE (receiver, summary_id)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_ms) WHERE delivered_ms IS NULL;
-";
