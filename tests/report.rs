@@ -12,12 +12,26 @@ use std::process::{Command, Stdio};
 use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 
-/// The collector's own schema, read from its source so that the test follows it.
+/// The collector's own schema: its migrations, in order, read from its source so that the
+/// test follows it.
 fn schema() -> String {
-    let source = include_str!("../src/bin/leadpulse/serve/store/schema.rs");
-    let start = source.find('"').unwrap() + 1;
-    let end = source.rfind('"').unwrap();
-    source[start..end].to_string()
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin/leadpulse/serve/store/migrations");
+    let mut files: Vec<(u32, PathBuf)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let version = name.strip_prefix('V')?.split("__").next()?.parse().ok()?;
+            Some((version, path))
+        })
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|(_, path)| std::fs::read_to_string(path).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const MIN: i64 = 60_000;
