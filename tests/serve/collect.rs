@@ -302,17 +302,18 @@ fn impossible_summaries_are_stored_rejected_and_never_shown_as_leads() {
             "{lead}"
         );
     }
-    // A consistent summary for a model the collector does not know: arithmetic only.
+    // A consistent summary for a model the collector does not know: arithmetic only, so it
+    // is held for review (tests/serve/trust.rs).
     let mut other = summary(99);
     other["model"] = json!("00000000000000ff");
     let reply = server.post_json(&other);
     assert_eq!(
         reply.json()["trust"],
-        json!("unverified"),
+        json!("unchecked"),
         "{}",
         reply.text()
     );
-    assert_eq!(server.leads().len(), 1);
+    assert_eq!(server.leads()[0]["status"], json!("review"));
 }
 
 #[test]

@@ -12,3 +12,4 @@ mod receiver;
 mod robustness;
 mod signatures;
 mod static_site;
+mod trust;

@@ -3,6 +3,7 @@
 // server stays the judge: a 409 says what is allowed now, and the list is refreshed.
 export const NEXT = {
   new: ['accepted', 'rejected'],
+  review: ['accepted', 'rejected'],
   accepted: ['opportunity', 'rejected', 'lost'],
   opportunity: ['won', 'lost'],
 };

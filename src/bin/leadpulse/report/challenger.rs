@@ -41,7 +41,7 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'accepted'),
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'won')
          FROM leads l JOIN revisions r ON r.id = l.summary_id
-         WHERE l.trust != 'rejected' AND json_valid(r.summary)
+         WHERE l.trust NOT IN ('rejected', 'unchecked') AND json_valid(r.summary)
            AND json_extract(r.summary, '$.shadow.model') IS NOT NULL",
     )?;
     let rows = statement.query_map([], |row| {

@@ -178,11 +178,12 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
         Some(By::Model) => "model",
         Some(By::Owner) => "COALESCE(owner, '(unassigned)')",
     };
-    // NOTE: leads whose summaries the collector found impossible (trust 'rejected') are not
-    // leads anyone worked: they are left out of every figure.
+    // NOTE: leads whose summaries the collector found impossible (trust 'rejected') or could
+    // not check and held back (trust 'unchecked') are not leads anyone worked: they are left
+    // out of every figure.
     let sql = format!(
         "SELECT id, {group}, first_seen_ms, mql_ms, sql_ms, amount FROM leads
-         WHERE trust != 'rejected' ORDER BY id"
+         WHERE trust NOT IN ('rejected', 'unchecked') ORDER BY id"
     );
     let mut statement = conn.prepare(&sql)?;
     let mut leads: Vec<Lead> = Vec::new();

@@ -35,13 +35,15 @@ pub struct App {
     pub api_token: String,
     pub signing_secret: Option<Vec<u8>>,
     pub require_signature: bool,
+    pub push_unknown_models: bool,
     pub webhook_secret: Option<Arc<Vec<u8>>>,
     pub receivers: Receivers,
     pub owners: Owners,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     pub behind_proxy: bool,
     pub waker: Waker,
-    allow_origins: Vec<HeaderValue>,
+    /// `--allow-origin`: the sites whose pages may post to `/collect`.
+    pub allow_origins: Vec<HeaderValue>,
 }
 
 impl App {
@@ -82,6 +84,7 @@ impl App {
             api_token,
             signing_secret: options.signing_secret.clone().map(String::into_bytes),
             require_signature: options.require_signature,
+            push_unknown_models: options.push_unknown_models,
             webhook_secret: options
                 .webhook_secret
                 .clone()

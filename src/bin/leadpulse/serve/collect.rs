@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::app::App;
 use super::now_ms;
+use super::origin;
 use super::outbox;
 use super::signature;
 use super::store::{Received, Stored};
@@ -64,6 +65,10 @@ pub async fn collect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(why) = origin::refusal(&headers, &app.allow_origins) {
+        tracing::info!("collect: refused a cross-site post: {why}");
+        return refuse(StatusCode::FORBIDDEN, &why, None);
+    }
     if !accepted_media_type(&headers) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,7 +121,8 @@ pub async fn collect(
             );
         }
     };
-    let (trust, trust_reason) = trust::assess(&summary, &app.models, signed);
+    let (trust, trust_reason) =
+        trust::assess(&summary, &app.models, signed, app.push_unknown_models);
     if trust == trust::Trust::Rejected {
         tracing::warn!(
             "collect: {} stored as rejected: {}",
@@ -164,15 +170,19 @@ pub async fn collect(
             );
         }
     };
-    let (status, lead, fresh) = match stored {
-        Stored::New { lead, pushed } => {
+    let (status, lead, fresh, trust) = match stored {
+        Stored::New {
+            lead,
+            pushed,
+            trust,
+        } => {
             if pushed > 0 {
                 app.waker.wake();
             }
-            (StatusCode::CREATED, lead, true)
+            (StatusCode::CREATED, lead, true, trust)
         }
-        Stored::Verified { lead } => (StatusCode::OK, lead, true),
-        Stored::Duplicate { lead } => (StatusCode::OK, lead, false),
+        Stored::Verified { lead } => (StatusCode::OK, lead, true, trust),
+        Stored::Duplicate { lead } => (StatusCode::OK, lead, false, trust),
     };
     let body = json!({
         "stored": fresh,

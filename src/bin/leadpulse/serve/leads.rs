@@ -120,8 +120,7 @@ fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
     let amount: Option<f64> = obj.opt("amount", &mut p);
     let by: Option<String> = obj.opt("by", &mut p);
     let status = status.and_then(|name| {
-        let found =
-            Status::from_name(&name).filter(|s| *s != Status::New && *s != Status::Marketing);
+        let found = Status::from_name(&name).filter(|s| s.next_of_any());
         if found.is_none() {
             p.range(
                 "status",

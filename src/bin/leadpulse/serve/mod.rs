@@ -11,6 +11,7 @@ mod collect;
 mod leads;
 mod listen;
 mod options;
+mod origin;
 mod outbox;
 mod owners;
 mod report;

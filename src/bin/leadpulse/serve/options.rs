@@ -75,6 +75,11 @@ pub struct Options {
     /// Refuse summaries without a valid edge signature (401).
     #[arg(long)]
     pub require_signature: bool,
+    /// Push unsigned summaries of models the collector was not given (--model) to sales like
+    /// browser summaries. Default: they are held for review (status `review`), since only
+    /// their arithmetic can be checked.
+    #[arg(long)]
+    pub push_unknown_models: bool,
     /// A site origin whose pages may POST /collect from the browser (CORS); repeatable.
     /// Pages served by this server need none.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]

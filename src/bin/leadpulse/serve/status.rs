@@ -2,6 +2,8 @@
 //!
 //! `marketing` — an MQL: stored, not pushed to sales.
 //! `new` — an SQL handed to sales (pushed to the webhooks), not yet answered.
+//! `review` — an SQL the collector could not check (an unsigned summary of a model it was not
+//!   given): listed, never pushed; someone who checked it may still accept or reject it.
 //! `accepted` — sales took it (a sales-accepted lead, SAL).
 //! `rejected` — sent back to marketing (nurture), with a reason; a later SQL revision of the
 //!   same visitor reopens it as `new`.
@@ -13,6 +15,7 @@ use serde::Serialize;
 pub enum Status {
     Marketing,
     New,
+    Review,
     Accepted,
     Rejected,
     Opportunity,
@@ -21,9 +24,10 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Marketing,
         Status::New,
+        Status::Review,
         Status::Accepted,
         Status::Rejected,
         Status::Opportunity,
@@ -35,6 +39,7 @@ impl Status {
         match self {
             Status::Marketing => "marketing",
             Status::New => "new",
+            Status::Review => "review",
             Status::Accepted => "accepted",
             Status::Rejected => "rejected",
             Status::Opportunity => "opportunity",
@@ -51,11 +56,17 @@ impl Status {
     pub fn next(self) -> &'static [Status] {
         match self {
             Status::Marketing => &[],
-            Status::New => &[Status::Accepted, Status::Rejected],
+            Status::New | Status::Review => &[Status::Accepted, Status::Rejected],
             Status::Accepted => &[Status::Opportunity, Status::Rejected, Status::Lost],
             Status::Opportunity => &[Status::Won, Status::Lost],
             Status::Rejected | Status::Won | Status::Lost => &[],
         }
+    }
+
+    /// Whether sales can move a lead to this status at all (the collector alone makes a lead
+    /// `marketing`, `new` or `review`).
+    pub fn next_of_any(self) -> bool {
+        Status::ALL.iter().any(|from| from.next().contains(&self))
     }
 
     /// Whether feedback with this status needs a reason (a rejection says why).

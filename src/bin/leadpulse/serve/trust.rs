@@ -2,7 +2,9 @@
 //! forge one); the edge's is signed. Either way the collector re-checks what it can: the
 //! arithmetic, and — when it knows the model the summary names — grades, rule caps, stages and
 //! framework coverage. A summary that fails is stored as `rejected`, never shown or pushed as
-//! a real lead.
+//! a real lead; an unsigned one naming a model the collector was not given is `unchecked`:
+//! stored and listed for review, never pushed (only what the collector can check reaches
+//! sales), unless the deployment opts in (`--push-unknown-models`).
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,8 +18,11 @@ use serde::Serialize;
 pub enum Trust {
     /// Signed by the edge, and consistent.
     Verified,
-    /// Consistent, but from a browser (or a model the collector does not know).
+    /// Consistent with its model, but from a browser.
     Unverified,
+    /// From a browser, for a model the collector does not know: only the arithmetic could be
+    /// checked. Held for review, never pushed.
+    Unchecked,
     /// Impossible: kept for the record, never shown as a lead or pushed to sales.
     Rejected,
 }
@@ -27,8 +32,33 @@ impl Trust {
         match self {
             Trust::Verified => "verified",
             Trust::Unverified => "unverified",
+            Trust::Unchecked => "unchecked",
             Trust::Rejected => "rejected",
         }
+    }
+
+    pub fn from_name(name: &str) -> Trust {
+        match name {
+            "verified" => Trust::Verified,
+            "unverified" => Trust::Unverified,
+            "unchecked" => Trust::Unchecked,
+            _ => Trust::Rejected,
+        }
+    }
+
+    /// How far it can be believed: a revision of a lead never replaces one believed more.
+    pub fn rank(self) -> u8 {
+        match self {
+            Trust::Verified => 3,
+            Trust::Unverified => 2,
+            Trust::Unchecked => 1,
+            Trust::Rejected => 0,
+        }
+    }
+
+    /// Whether sales may hear of it (webhooks, Slack, an owner).
+    pub fn pushable(self) -> bool {
+        matches!(self, Trust::Verified | Trust::Unverified)
     }
 }
 
@@ -46,8 +76,14 @@ impl Models {
     }
 }
 
-/// The trust of a summary, and why when it is not verified.
-pub fn assess(summary: &ReceivedSummary, models: &Models, signed: bool) -> (Trust, Option<String>) {
+/// The trust of a summary, and why when it is not verified. `push_unknown` is the
+/// deployment's opt-in to treat unsigned summaries of unknown models as browser summaries.
+pub fn assess(
+    summary: &ReceivedSummary,
+    models: &Models,
+    signed: bool,
+    push_unknown: bool,
+) -> (Trust, Option<String>) {
     if let Err(why) = consistent(summary, models.get(&summary.model)) {
         return (Trust::Rejected, Some(why));
     }
@@ -57,10 +93,18 @@ pub fn assess(summary: &ReceivedSummary, models: &Models, signed: bool) -> (Trus
             Trust::Unverified,
             Some("from a browser: consistent, but not signed".into()),
         ),
-        (false, None) => (
+        (false, None) if push_unknown => (
             Trust::Unverified,
             Some(format!(
                 "model {} is not known to the collector (--model): only the arithmetic was checked",
+                summary.model
+            )),
+        ),
+        (false, None) => (
+            Trust::Unchecked,
+            Some(format!(
+                "model {} is not known to the collector: only the arithmetic was checked, so it is \
+                 held for review and not pushed (give the model with --model)",
                 summary.model
             )),
         ),

@@ -82,16 +82,32 @@ fn webhook_body(receivers: &Receivers, lead: &LeadRow, summary: &Value) -> Strin
     .to_string()
 }
 
+/// Text from a visitor (or from a summary's sender) as Slack shows it literally: `&`, `<`
+/// and `>` escaped, so no `<!channel>` mention, `<https://…|disguised>` link or `<@user>` can
+/// come from a summary (Slack's "Escaping text" rules for mrkdwn).
+pub fn mrkdwn_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
     let traits = &s["traits"];
     let text = |v: &Value| {
         v.as_str()
-            .map(str::to_string)
+            .map(mrkdwn_literal)
             .or_else(|| v.as_f64().map(|n| n.to_string()))
     };
     let who = text(&traits["name"])
         .or_else(|| text(&traits["email"]))
-        .unwrap_or_else(|| lead.visitor.clone());
+        .unwrap_or_else(|| mrkdwn_literal(&lead.visitor));
     let about: Vec<String> = ["title", "company.name"]
         .iter()
         .filter_map(|key| text(&traits[*key]))
@@ -105,7 +121,7 @@ fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
                 .map(|r| {
                     format!(
                         "{} {:+}",
-                        r["rule"].as_str().unwrap_or("?"),
+                        mrkdwn_literal(r["rule"].as_str().unwrap_or("?")),
                         r["points"].as_i64().unwrap_or(0)
                     )
                 })
@@ -125,16 +141,20 @@ fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
             format!(" ({})", about.join(", "))
         },
         s["score"],
-        s["grade"].as_str().unwrap_or("?"),
-        s["route"].as_str().unwrap_or("score"),
-        lead.owner.as_deref().unwrap_or("unassigned"),
+        mrkdwn_literal(s["grade"].as_str().unwrap_or("?")),
+        mrkdwn_literal(s["route"].as_str().unwrap_or("score")),
+        mrkdwn_literal(lead.owner.as_deref().unwrap_or("unassigned")),
         lead.trust,
     );
     if !why.is_empty() {
         message.push_str(&format!("\nWhy: {}", why.join(", ")));
     }
     if let Some(questions) = s["questions"].as_array().filter(|q| !q.is_empty()) {
-        let asked: Vec<&str> = questions.iter().filter_map(Value::as_str).collect();
+        let asked: Vec<String> = questions
+            .iter()
+            .filter_map(Value::as_str)
+            .map(mrkdwn_literal)
+            .collect();
         message.push_str(&format!("\nAsked: {}", asked.join(" / ")));
     }
     message.push_str(&format!(
@@ -144,4 +164,17 @@ fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
         receivers.link(&format!("/dashboard#lead-{}", lead.id))
     ));
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mrkdwn_literal;
+
+    #[test]
+    fn visitor_text_cannot_mention_or_link() {
+        assert_eq!(
+            mrkdwn_literal("Forged <!channel> <https://evil.example|Reset password> & co"),
+            "Forged &lt;!channel&gt; &lt;https://evil.example|Reset password&gt; &amp; co"
+        );
+    }
 }

@@ -24,8 +24,13 @@ pub struct Received<'a> {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Stored {
-    /// A new revision (`pushed`: deliveries queued for sales).
-    New { lead: i64, pushed: usize },
+    /// A new revision (`pushed`: deliveries queued for sales) and the trust it was stored
+    /// with (the assessed one, unless its revision number was out of bounds: `rejected`).
+    New {
+        lead: i64,
+        pushed: usize,
+        trust: Trust,
+    },
     /// This revision was there already: nothing changed.
     Duplicate { lead: i64 },
     /// There unsigned before, now replaced by the edge's signed copy.
@@ -154,13 +159,11 @@ impl From<rusqlite::Error> for FeedbackError {
     }
 }
 
-fn rank(trust: &str) -> u8 {
-    match trust {
-        "verified" => 2,
-        "unverified" => 1,
-        _ => 0,
-    }
-}
+/// How far a lead's revision number may move in one step. The engine counts revisions one by
+/// one; a few may go missing on the way (a full queue, a final refusal), never dozens. A
+/// revision further ahead is kept in the history but does not become the lead's latest, so a
+/// forged revision 4294967295 cannot freeze a lead against its real later revisions.
+pub const MAX_REVISION_STEP: u32 = 32;
 
 /// First-touch UTM source, else the referrer host: what the dashboard and `report --by
 /// source` group by.
@@ -328,6 +331,26 @@ impl Store {
     }
 }
 
+/// Whether a revision becomes the lead's latest (what the API shows and sales acts on).
+fn supersedes(current: (u32, Trust, &str), next: (u32, Trust, &str)) -> bool {
+    let ((revision, trust, stage), (new_revision, new_trust, new_stage)) = (current, next);
+    if new_trust == Trust::Rejected {
+        return false;
+    }
+    // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one comes from
+    // rolled-back state (a replayed cookie) or a forgery: kept in the history, never the latest.
+    if stage == "sql" && new_stage != "sql" {
+        return false;
+    }
+    // A lead whose latest was impossible takes any believable revision.
+    if trust == Trust::Rejected {
+        return true;
+    }
+    new_trust.rank() >= trust.rank()
+        && new_revision > revision
+        && new_revision - revision <= MAX_REVISION_STEP
+}
+
 fn receive(
     tx: &Transaction,
     r: &Received,
@@ -359,9 +382,8 @@ fn receive(
         return Ok(Stored::Duplicate { lead });
     }
     let sql = s.stage == "sql";
-    let pushable = sql && r.trust != Trust::Rejected;
     let first_seen = parse_iso(&s.first_seen).unwrap_or(r.now);
-    let lead: Option<(i64, i64, String, String, Option<String>, String)> = tx
+    let lead: Option<(i64, u32, String, String, Option<String>, String)> = tx
         .query_row(
             "SELECT id, revision, trust, status, owner, stage FROM leads WHERE visitor = ?1",
             [&s.visitor],
@@ -377,49 +399,74 @@ fn receive(
             },
         )
         .optional()?;
+    let (mut trust, mut trust_reason) = (r.trust, r.trust_reason.clone());
     let (lead, latest) = match lead {
         None => {
+            if s.revision > MAX_REVISION_STEP {
+                trust = Trust::Rejected;
+                trust_reason = Some(format!(
+                    "a lead's first revision is at most {MAX_REVISION_STEP}, not {}",
+                    s.revision
+                ));
+            }
+            let pushable = sql && trust.pushable();
             let sequence: u64 = tx.query_row(
                 "SELECT COUNT(*) FROM leads WHERE owner IS NOT NULL",
                 [],
                 |row| row.get(0),
             )?;
             let assigned = pushable.then(|| owner(s, sequence)).flatten();
-            let status = if sql && r.trust != Trust::Rejected {
-                Status::New
-            } else {
-                Status::Marketing
+            let status = match (sql, trust) {
+                (true, Trust::Unchecked) => Status::Review,
+                (true, t) if t.pushable() => Status::New,
+                _ => Status::Marketing,
             };
             tx.execute(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, summary_id,
                      revision, model, score, source, first_seen_ms, mql_ms, sql_ms, created_ms, updated_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
                 params![
-                    s.visitor, s.stage, status.name(), r.trust.name(), r.trust_reason, assigned, s.id,
+                    s.visitor, s.stage, status.name(), trust.name(), trust_reason, assigned, s.id,
                     s.revision, s.model, s.score, source_of(s), first_seen,
-                    r.now, sql.then_some(r.now), r.now
+                    r.now, pushable.then_some(r.now), r.now
                 ],
             )?;
             let id = tx.last_insert_rowid();
-            if status == Status::New {
-                history(tx, id, r.now, "leadpulse", None, status.name(), None)?;
+            if matches!(status, Status::New | Status::Review) {
+                history(
+                    tx,
+                    id,
+                    r.now,
+                    "leadpulse",
+                    None,
+                    status.name(),
+                    trust_reason.as_deref().filter(|_| status == Status::Review),
+                )?;
             }
             (id, true)
         }
-        Some((id, revision, trust, status, assigned, stage)) => {
-            // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one
-            // comes from rolled-back state (a replayed cookie) or a forgery: kept in the
-            // history, never the lead's latest.
-            let backwards = stage == "sql" && s.stage != "sql";
-            let latest = i64::from(s.revision) > revision
-                && rank(r.trust.name()) >= rank(&trust)
-                && !backwards;
+        Some((id, revision, current_trust, status, assigned, stage)) => {
+            let current = (revision, Trust::from_name(&current_trust), stage.as_str());
+            let latest = supersedes(current, (s.revision, trust, &s.stage));
             if latest {
+                let pushable = sql && trust.pushable();
                 let status = Status::from_name(&status).unwrap_or(Status::Marketing);
                 // An SQL revision hands the lead to sales: a marketing lead becomes new, and
-                // one sales sent back becomes new again (it qualified anew).
-                let reopened = pushable && matches!(status, Status::Marketing | Status::Rejected);
-                let next = if reopened { Status::New } else { status };
+                // one sales sent back becomes new again (it qualified anew); one held for
+                // review becomes new once a revision can be checked.
+                let reopened = pushable
+                    && matches!(
+                        status,
+                        Status::Marketing | Status::Rejected | Status::Review
+                    );
+                let held = sql && trust == Trust::Unchecked && status == Status::Marketing;
+                let next = if reopened {
+                    Status::New
+                } else if held {
+                    Status::Review
+                } else {
+                    status
+                };
                 let sequence: u64 = tx.query_row(
                     "SELECT COUNT(*) FROM leads WHERE owner IS NOT NULL",
                     [],
@@ -430,7 +477,7 @@ fn receive(
                     "UPDATE leads SET stage = CASE WHEN ?2 = 'sql' THEN 'sql' ELSE stage END,
                          status = ?3, trust = ?4, trust_reason = ?5, owner = ?6, summary_id = ?7,
                          revision = ?8, model = ?9, score = ?10,
-                         sql_ms = CASE WHEN ?2 = 'sql' AND sql_ms IS NULL THEN ?11 ELSE sql_ms END,
+                         sql_ms = CASE WHEN ?12 AND sql_ms IS NULL THEN ?11 ELSE sql_ms END,
                          mql_ms = COALESCE(mql_ms, ?11),
                          updated_ms = ?11
                      WHERE id = ?1",
@@ -438,17 +485,23 @@ fn receive(
                         id,
                         s.stage,
                         next.name(),
-                        r.trust.name(),
-                        r.trust_reason,
+                        trust.name(),
+                        trust_reason,
                         assigned,
                         s.id,
                         s.revision,
                         s.model,
                         s.score,
-                        r.now
+                        r.now,
+                        pushable
                     ],
                 )?;
-                if reopened {
+                if next != status {
+                    let why = if reopened {
+                        "qualified as an SQL"
+                    } else {
+                        "held for review: the collector cannot check its model"
+                    };
                     history(
                         tx,
                         id,
@@ -456,7 +509,7 @@ fn receive(
                         "leadpulse",
                         Some(status.name()),
                         next.name(),
-                        Some("qualified as an SQL"),
+                        Some(why),
                     )?;
                 }
             }
@@ -466,10 +519,10 @@ fn receive(
     tx.execute(
         "INSERT INTO revisions (id, lead_id, revision, received_ms, signed, trust, trust_reason, summary)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![s.id, lead, s.revision, r.now, r.signed, r.trust.name(), r.trust_reason, r.json],
+        params![s.id, lead, s.revision, r.now, r.signed, trust.name(), trust_reason, r.json],
     )?;
     let mut pushed = 0;
-    if pushable && latest {
+    if sql && trust.pushable() && latest {
         let sql = format!(
             "SELECT {LEAD_COLUMNS} FROM leads l JOIN revisions r ON r.id = l.summary_id WHERE l.id = ?1"
         );
@@ -478,5 +531,9 @@ fn receive(
             pushed += enqueue(tx, &delivery, &s.id, r.now)?;
         }
     }
-    Ok(Stored::New { lead, pushed })
+    Ok(Stored::New {
+        lead,
+        pushed,
+        trust,
+    })
 }
