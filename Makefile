@@ -28,7 +28,7 @@ native-test: setup
 # Every committed fuzz seed (fuzz/corpus/, incl. the inputs fuzzing once crashed on) run once
 # through its target's checks: the fuzz targets built on stable without instrumentation (a
 # libFuzzer binary given files runs each once). Fuzzing itself is `make fuzz`, below.
-FUZZ_BINS := model_read event_apply state_decode summary_check mapping_read glob_match
+FUZZ_BINS := model_read event_apply state_decode summary_check request_check mapping_read glob_match
 fuzz-seeds: setup
 	cd fuzz && cargo build --quiet --bins --target-dir ../target/fuzz-seeds
 	@for target in $(FUZZ_BINS); do \
@@ -98,7 +98,7 @@ bench: pkg
 # logs and the executions table to fuzz/logs/. Not part of `test`. `FUZZ_SECONDS=30 make fuzz`
 # is a smoke run; FUZZ_TARGETS="glob_match" picks targets.
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= model_read event_apply state_decode summary_check mapping_read glob_match
+FUZZ_TARGETS ?= model_read event_apply state_decode summary_check request_check mapping_read glob_match
 
 .PHONY: fuzz
 fuzz:

@@ -11,6 +11,7 @@
 )]
 #![forbid(unsafe_code)]
 
+pub mod contract;
 pub mod encoding;
 pub mod engine;
 pub mod event;
@@ -18,6 +19,7 @@ pub mod glob;
 pub mod json;
 pub mod model;
 pub mod number;
+pub mod request;
 pub mod snapshot;
 pub mod sort;
 pub mod sorted_map;

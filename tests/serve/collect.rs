@@ -220,8 +220,12 @@ fn invalid_summaries_are_refused_naming_the_path() {
             "{answer}"
         );
     }
+    let multipart = server.post("multipart/form-data; boundary=x", &[], b"--x--");
+    assert_eq!(multipart.status, 415);
+    // A form post is a request (tests/serve/requests.rs): without an e-mail, a page saying so.
     let form = server.post("application/x-www-form-urlencoded", &[], b"a=1");
-    assert_eq!(form.status, 415);
+    assert_eq!(form.status, 400);
+    assert!(form.text().contains("e-mail address"), "{}", form.text());
     let get = server.get("/collect");
     assert_eq!(get.status, 405);
     assert!(server.leads().is_empty(), "nothing invalid was stored");

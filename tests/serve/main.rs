@@ -9,6 +9,7 @@ mod harness;
 mod lifecycle;
 mod migrations;
 mod receiver;
+mod requests;
 mod robustness;
 mod signatures;
 mod static_site;

@@ -4,10 +4,10 @@
 //! is, for the collector and for `leadpulse validate`.
 use serde::Deserialize;
 
+use crate::core::contract::{is_hex, join, problem, read_object, text, when};
 use crate::core::event::Scalar;
-use crate::core::json::{Problem, ProblemKind};
+use crate::core::json::Problem;
 use crate::core::sorted_map::SortedMap;
-use crate::core::text;
 use crate::core::time;
 
 use super::MAX_BYTES;
@@ -112,58 +112,6 @@ pub struct ReceivedSummary {
     pub shadow: Option<ReceivedShadow>,
 }
 
-/// A problem at a JSON path.
-fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
-    Problem {
-        path: path.into(),
-        kind: ProblemKind::Range,
-        message: message.into(),
-    }
-}
-
-/// `parent.key`, or `parent["odd key"]` when the key is not a plain name.
-fn join(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    match (parent.is_empty(), plain) {
-        (true, true) => key.to_string(),
-        (false, true) => format!("{parent}.{key}"),
-        (_, false) => format!("{parent}[{}]", serde_json::Value::from(key)),
-    }
-}
-
-/// A serde path the way every other problem names one: `traits["company.name"]`, `reasons[2]`.
-fn path_text(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .fold(String::new(), |at, segment| match segment {
-            Segment::Seq { index } => format!("{at}[{index}]"),
-            Segment::Map { key } | Segment::Enum { variant: key } => join(&at, key),
-            Segment::Unknown => at,
-        })
-}
-
-fn is_hex(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// Text a person may see in a dashboard: bounded, and without control or reordering
-/// characters (which the engine strips from everything it sends).
-fn text(value: &str, path: &str, max: usize, empty_ok: bool) -> Result<(), Problem> {
-    if value.is_empty() && !empty_ok {
-        return Err(problem(path, "must not be empty"));
-    }
-    if value.len() > max {
-        return Err(problem(path, format!("longer than {max} bytes")));
-    }
-    if text::printable(value) != value {
-        return Err(problem(
-            path,
-            "contains control or direction-changing characters",
-        ));
-    }
-    Ok(())
-}
-
 fn id(value: &str, path: &str) -> Result<(), Problem> {
     text(value, path, limits::ID, false)
 }
@@ -198,72 +146,10 @@ fn scalar(value: &Scalar, path: &str) -> Result<(), Problem> {
     }
 }
 
-/// A time the visitor was seen or qualified: ISO-8601, from 2000 to `now` (+ 10 minutes of
-/// clock skew).
-fn when(value: &str, path: &str, now: time::Millis) -> Result<time::Millis, Problem> {
-    let ms = time::parse_iso(value).ok_or_else(|| {
-        problem(
-            path,
-            "expected an ISO-8601 date-time such as 2026-11-20T09:00:00.000Z",
-        )
-    })?;
-    if ms < limits::FIRST_YEAR_MS || ms > now + 10 * time::MINUTE {
-        return Err(problem(
-            path,
-            "not a plausible time (before 2000 or in the future)",
-        ));
-    }
-    Ok(ms)
-}
-
 impl ReceivedSummary {
     /// Reads a summary from its JSON text: the first problem with its path (`reasons[2].points`).
     pub fn from_json(bytes: &[u8]) -> Result<ReceivedSummary, Problem> {
-        if bytes.len() > MAX_BYTES {
-            return Err(problem("", format!("larger than {MAX_BYTES} bytes")));
-        }
-        // NOTE: serde would also read a struct from a JSON array of its fields in order (and
-        // name the Rust type in its error); the contract is an object.
-        let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
-        let first = start.and_then(|i| bytes.get(i).copied());
-        if let (Some(at), Some(first)) = (start, first.filter(|&b| b != b'{')) {
-            let before = bytes.get(..at).unwrap_or_default();
-            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-            let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
-            let found = match first {
-                b'[' => "an array",
-                b'"' => "a string",
-                b'-' | b'0'..=b'9' => "a number",
-                b't' | b'f' => "a boolean",
-                b'n' => "null",
-                _ => "something that is not JSON",
-            };
-            return Err(Problem {
-                path: String::new(),
-                kind: ProblemKind::Type,
-                message: format!(
-                    "expected a JSON object (a lead summary), found {found} at line {line} column {column}"
-                ),
-            });
-        }
-        let mut reader = serde_json::Deserializer::from_slice(bytes);
-        let summary: ReceivedSummary =
-            serde_path_to_error::deserialize(&mut reader).map_err(|e| {
-                let path = path_text(e.path());
-                let message = e.into_inner().to_string();
-                // NOTE: serde reports a missing field at its object; the path names the field.
-                let missing = message
-                    .strip_prefix("missing field `")
-                    .and_then(|rest| rest.split_once('`'))
-                    .map(|(field, _)| field);
-                Problem {
-                    path: missing.map_or(path.clone(), |field| join(&path, field)),
-                    kind: ProblemKind::Type,
-                    message,
-                }
-            })?;
-        reader.end().map_err(|e| problem("", e.to_string()))?;
-        Ok(summary)
+        read_object(bytes, MAX_BYTES, "a lead summary")
     }
 
     /// Checks every bound of the contract at `now`; the first problem, with its path.
@@ -344,8 +230,13 @@ impl ReceivedSummary {
         for (i, question) in self.questions.iter().enumerate() {
             text(question, &format!("questions[{i}]"), limits::TEXT, false)?;
         }
-        let first = when(&self.first_seen, "firstSeen", now)?;
-        let qualified = when(&self.qualified_at, "qualifiedAt", now)?;
+        let first = when(&self.first_seen, "firstSeen", now, limits::FIRST_YEAR_MS)?;
+        let qualified = when(
+            &self.qualified_at,
+            "qualifiedAt",
+            now,
+            limits::FIRST_YEAR_MS,
+        )?;
         if qualified < first {
             return Err(problem("qualifiedAt", "before firstSeen"));
         }

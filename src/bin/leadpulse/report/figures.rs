@@ -175,7 +175,7 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
     let group = match by {
         None => "''",
         Some(By::Source) => "COALESCE(source, '(none)')",
-        Some(By::Model) => "model",
+        Some(By::Model) => "COALESCE(model, '(request only)')",
         Some(By::Owner) => "COALESCE(owner, '(unassigned)')",
     };
     // NOTE: leads whose summaries the collector found impossible (trust 'rejected') or could

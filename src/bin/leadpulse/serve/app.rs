@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leadpulse::core::model::Model;
-use leadpulse::core::summary::MAX_BYTES;
+use leadpulse::core::request;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -137,9 +137,11 @@ pub fn router(app: Arc<App>) -> Router {
         ));
     let collect = Router::new()
         .route("/collect", post(collect::collect))
-        .layer(DefaultBodyLimit::max(MAX_BYTES))
+        // NOTE: a request (with a message) may be larger than a summary; collect.rs holds a
+        // summary to its own limit.
+        .layer(DefaultBodyLimit::max(request::MAX_BYTES))
         // NOTE: answers 413 from Content-Length alone, before any of the body is awaited.
-        .layer(RequestBodyLimitLayer::new(MAX_BYTES))
+        .layer(RequestBodyLimitLayer::new(request::MAX_BYTES))
         .layer(cors);
     Router::new()
         .merge(collect)

@@ -1,6 +1,8 @@
 //! `POST /collect`: one summary per request. Checked against the contract (400 with the JSON
 //! path of the first problem), its edge signature verified, unsigned traffic rate-limited per
 //! client, its trust assessed, stored once per id, and pushed to sales when it is an SQL.
+//! A visitor's request to be contacted comes the same way (request.rs): as JSON with
+//! `"type": "request"`, or as a plain form post from a page without JavaScript.
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -9,13 +11,14 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use leadpulse::core::summary::ReceivedSummary;
+use leadpulse::core::summary::{ReceivedSummary, MAX_BYTES};
 use serde_json::json;
 
 use super::app::App;
 use super::now_ms;
 use super::origin;
 use super::outbox;
+use super::request;
 use super::signature;
 use super::store::{Received, Stored};
 use super::trust;
@@ -28,16 +31,26 @@ fn refuse(status: StatusCode, error: &str, path: Option<&str>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `application/json` from `fetch`, `text/plain;charset=UTF-8` from `sendBeacon(string)`.
-fn accepted_media_type(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
+/// What a body is, by its media type: JSON (`application/json` from `fetch`,
+/// `text/plain;charset=UTF-8` from `sendBeacon(string)`), or a form post.
+#[derive(PartialEq)]
+enum Body {
+    Json,
+    Form,
+}
+
+fn media_type(headers: &HeaderMap) -> Option<Body> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     let essence = value.split(';').next().unwrap_or_default().trim();
-    essence.eq_ignore_ascii_case("application/json") || essence.eq_ignore_ascii_case("text/plain")
+    if essence.eq_ignore_ascii_case("application/json")
+        || essence.eq_ignore_ascii_case("text/plain")
+    {
+        Some(Body::Json)
+    } else if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Some(Body::Form)
+    } else {
+        None
+    }
 }
 
 /// The client's address: the peer's, or behind a proxy the first X-Forwarded-For entry.
@@ -69,13 +82,14 @@ pub async fn collect(
         tracing::info!("collect: refused a cross-site post: {why}");
         return refuse(StatusCode::FORBIDDEN, &why, None);
     }
-    if !accepted_media_type(&headers) {
+    let Some(media) = media_type(&headers) else {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/json or text/plain",
+            "Content-Type must be application/json or text/plain (a summary or a request), \
+             or application/x-www-form-urlencoded (a form post)",
             None,
         );
-    }
+    };
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     let signed = match signature::check(
         app.signing_secret.as_deref(),
@@ -110,6 +124,19 @@ pub async fn collect(
         }
     }
     let now = now_ms();
+    if media == Body::Form {
+        return request::from_form(app, &headers, &body, now).await;
+    }
+    if request::is_request(&body) {
+        return request::from_json(app, &body, signed, now).await;
+    }
+    if body.len() > MAX_BYTES {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("a summary is at most {MAX_BYTES} bytes"),
+            None,
+        );
+    }
     let summary = match ReceivedSummary::from_json(&body).and_then(|s| s.check(now).map(|()| s)) {
         Ok(summary) => summary,
         Err(problem) => {
@@ -144,8 +171,8 @@ pub async fn collect(
             };
             let result = app.store.receive(
                 &received,
-                &|s, sequence| app.owners.assign(s, sequence),
-                &|lead| outbox::deliveries(&app.receivers, lead),
+                &|traits, sequence| app.owners.assign(traits, sequence),
+                &|lead, event| outbox::deliveries(&app.receivers, lead, event),
             );
             result.map(|stored| (stored, summary.id))
         })

@@ -15,6 +15,7 @@ mod origin;
 mod outbox;
 mod owners;
 mod report;
+mod request;
 mod signature;
 mod site;
 mod status;

@@ -10,9 +10,10 @@
 //! ```
 use std::path::Path;
 
+use leadpulse::core::event::Scalar;
 use leadpulse::core::json::{index, Obj, Problems, Value};
 use leadpulse::core::model::{Condition, TraitTest};
-use leadpulse::core::summary::ReceivedSummary;
+use leadpulse::core::sorted_map::SortedMap;
 
 #[derive(Debug, Default)]
 pub struct Owners {
@@ -71,14 +72,13 @@ impl Owners {
         ))
     }
 
-    /// The owner of a new SQL; `sequence` counts the leads assigned so far (for turns).
-    pub fn assign(&self, summary: &ReceivedSummary, sequence: u64) -> Option<String> {
-        let by_rule = self.rules.iter().find(|(_, name, test)| {
-            summary
-                .traits
-                .get(name)
-                .is_some_and(|value| test.check(value))
-        });
+    /// The owner of a lead that reaches sales, by its traits (a summary's, or those a
+    /// request's fields fill); `sequence` counts the leads assigned so far (for turns).
+    pub fn assign(&self, traits: &SortedMap<String, Scalar>, sequence: u64) -> Option<String> {
+        let by_rule = self
+            .rules
+            .iter()
+            .find(|(_, name, test)| traits.get(name).is_some_and(|value| test.check(value)));
         if let Some((owner, _, _)) = by_rule {
             return Some(owner.clone());
         }

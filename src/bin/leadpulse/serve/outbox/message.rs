@@ -28,9 +28,35 @@ fn is_slack(url: &Url) -> bool {
     url.host_str() == Some("hooks.slack.com")
 }
 
-/// The deliveries for a lead's latest revision, one per receiver.
-pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
-    let summary: Value = serde_json::from_str(lead.summary.get()).unwrap_or(Value::Null);
+/// Why sales hears of a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The first time: a new SQL, or a request that handed the lead to sales.
+    Sql,
+    /// A later revision of an SQL sales has.
+    Revision,
+    /// A new request from a visitor whose lead sales has already.
+    Request,
+}
+
+impl Event {
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Sql => "lead.sql",
+            Event::Revision => "lead.revision",
+            Event::Request => "lead.request",
+        }
+    }
+}
+
+/// The deliveries that tell sales about a lead, one per receiver.
+pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<Delivery> {
+    let parse = |raw: &Option<Box<serde_json::value::RawValue>>| {
+        raw.as_ref()
+            .and_then(|r| serde_json::from_str(r.get()).ok())
+            .unwrap_or(Value::Null)
+    };
+    let (summary, request) = (parse(&lead.summary), parse(&lead.request));
     let slack = receivers
         .webhooks
         .iter()
@@ -39,7 +65,8 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "slack",
-            payload: json!({ "text": slack_text(receivers, lead, &summary) }).to_string(),
+            payload: json!({ "text": slack_text(receivers, lead, event, &summary, &request) })
+                .to_string(),
         });
     let webhooks = receivers
         .webhooks
@@ -48,23 +75,20 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow) -> Vec<Delivery> {
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "webhook",
-            payload: webhook_body(receivers, lead, &summary),
+            payload: webhook_body(receivers, lead, event, &summary, &request),
         });
     webhooks.chain(slack).collect()
 }
 
-/// `lead.sql` the first time sales hears of the lead as an SQL, `lead.revision` after.
-fn event_type(lead: &LeadRow) -> &'static str {
-    if lead.sql_at.as_deref() == Some(lead.updated_at.as_str()) {
-        "lead.sql"
-    } else {
-        "lead.revision"
-    }
-}
-
-fn webhook_body(receivers: &Receivers, lead: &LeadRow, summary: &Value) -> String {
+fn webhook_body(
+    receivers: &Receivers,
+    lead: &LeadRow,
+    event: Event,
+    summary: &Value,
+    request: &Value,
+) -> String {
     json!({
-        "type": event_type(lead),
+        "type": event.name(),
         "lead": {
             "id": lead.id,
             "url": receivers.link(&format!("/api/leads/{}", lead.id)),
@@ -74,10 +98,12 @@ fn webhook_body(receivers: &Receivers, lead: &LeadRow, summary: &Value) -> Strin
             "owner": lead.owner,
             "trust": lead.trust,
             "trustReason": lead.trust_reason,
+            "basis": lead.basis,
             "revision": lead.revision,
             "sqlAt": lead.sql_at,
         },
         "summary": summary,
+        "request": request,
     })
     .to_string()
 }
@@ -98,56 +124,85 @@ pub fn mrkdwn_literal(text: &str) -> String {
     out
 }
 
-fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
-    let traits = &s["traits"];
+fn slack_text(
+    receivers: &Receivers,
+    lead: &LeadRow,
+    event: Event,
+    s: &Value,
+    request: &Value,
+) -> String {
     let text = |v: &Value| {
         v.as_str()
             .map(mrkdwn_literal)
             .or_else(|| v.as_f64().map(|n| n.to_string()))
     };
-    let who = text(&traits["name"])
-        .or_else(|| text(&traits["email"]))
-        .unwrap_or_else(|| mrkdwn_literal(&lead.visitor));
-    let about: Vec<String> = ["title", "company.name"]
-        .iter()
-        .filter_map(|key| text(&traits[*key]))
-        .collect();
-    let why: Vec<String> = s["reasons"]
-        .as_array()
-        .map(|reasons| {
-            reasons
-                .iter()
-                .take(3)
-                .map(|r| {
-                    format!(
-                        "{} {:+}",
-                        mrkdwn_literal(r["rule"].as_str().unwrap_or("?")),
-                        r["points"].as_i64().unwrap_or(0)
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let headline = if event_type(lead) == "lead.sql" {
-        "New SQL"
-    } else {
-        "Updated SQL"
+    // Who: the summary's traits, else what the visitor typed into the form.
+    let (traits, fields) = (&s["traits"], &request["fields"]);
+    let field = |trait_name: &str, field_name: &str| {
+        text(&traits[trait_name]).or_else(|| text(&fields[field_name]))
     };
-    let mut message = format!(
-        "*{headline}: {who}*{} — score {} ({}) via {} · owner {} · {}",
-        if about.is_empty() {
-            String::new()
+    let who = field("name", "name")
+        .or_else(|| field("email", "email"))
+        .unwrap_or_else(|| mrkdwn_literal(&lead.visitor));
+    let about: Vec<String> = [("title", "title"), ("company.name", "company")]
+        .iter()
+        .filter_map(|(t, f)| field(t, f))
+        .collect();
+    let about = if about.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", about.join(", "))
+    };
+    let owner = mrkdwn_literal(lead.owner.as_deref().unwrap_or("unassigned"));
+    let mut message = if event == Event::Request || s.is_null() {
+        let form = mrkdwn_literal(request["form"].as_str().unwrap_or("a"));
+        let headline = if event == Event::Request {
+            "New request"
         } else {
-            format!(" ({})", about.join(", "))
-        },
-        s["score"],
-        mrkdwn_literal(s["grade"].as_str().unwrap_or("?")),
-        mrkdwn_literal(s["route"].as_str().unwrap_or("score")),
-        mrkdwn_literal(lead.owner.as_deref().unwrap_or("unassigned")),
-        lead.trust,
-    );
-    if !why.is_empty() {
-        message.push_str(&format!("\nWhy: {}", why.join(", ")));
+            "New lead"
+        };
+        let basis = if lead.basis == "request" {
+            "request only: no analytics consent, no score"
+        } else {
+            "with analytics consent"
+        };
+        format!("*{headline} ({form} form): {who}*{about} · owner {owner} · {basis}")
+    } else {
+        let headline = if event == Event::Sql {
+            "New SQL"
+        } else {
+            "Updated SQL"
+        };
+        let mut line = format!(
+            "*{headline}: {who}*{about} — score {} ({}) via {} · owner {owner} · {}",
+            s["score"],
+            mrkdwn_literal(s["grade"].as_str().unwrap_or("?")),
+            mrkdwn_literal(s["route"].as_str().unwrap_or("score")),
+            lead.trust,
+        );
+        let why: Vec<String> = s["reasons"]
+            .as_array()
+            .map(|reasons| {
+                reasons
+                    .iter()
+                    .take(3)
+                    .map(|r| {
+                        format!(
+                            "{} {:+}",
+                            mrkdwn_literal(r["rule"].as_str().unwrap_or("?")),
+                            r["points"].as_i64().unwrap_or(0)
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !why.is_empty() {
+            line.push_str(&format!("\nWhy: {}", why.join(", ")));
+        }
+        line
+    };
+    if let Some(note) = text(&fields["message"]).filter(|m| !m.is_empty()) {
+        message.push_str(&format!("\nMessage: {}", note.replace('\n', " / ")));
     }
     if let Some(questions) = s["questions"].as_array().filter(|q| !q.is_empty()) {
         let asked: Vec<String> = questions
@@ -157,10 +212,13 @@ fn slack_text(receivers: &Receivers, lead: &LeadRow, s: &Value) -> String {
             .collect();
         message.push_str(&format!("\nAsked: {}", asked.join(" / ")));
     }
+    let revision = lead
+        .revision
+        .map(|r| format!(" · revision {r}"))
+        .unwrap_or_default();
     message.push_str(&format!(
-        "\nLead {} · revision {} · {}",
+        "\nLead {}{revision} · {}",
         lead.id,
-        lead.revision,
         receivers.link(&format!("/dashboard#lead-{}", lead.id))
     ));
     message

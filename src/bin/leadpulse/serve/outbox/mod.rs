@@ -11,7 +11,7 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::sync::Notify;
 
-pub use message::{deliveries, Receivers};
+pub use message::{deliveries, Event, Receivers};
 
 use super::now_ms;
 use super::store::Store;

@@ -1,43 +1,14 @@
-//! Leads: a received revision (one transaction with the pushes it causes), the lists and the
-//! lead page, and sales feedback (one transaction with its history entry).
-use leadpulse::core::summary::ReceivedSummary;
-use leadpulse::core::time::{format_iso, parse_iso};
+//! Leads as the API shows them: the lists, a lead's page (every summary revision, request
+//! and status change), and sales feedback (one transaction with its history entry).
+use leadpulse::core::time::format_iso;
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::outbox::{enqueue, Delivery};
 use super::Store;
 use crate::serve::status::Status;
-use crate::serve::trust::Trust;
 
-/// A summary that passed the contract, and what the collector decided about it.
-pub struct Received<'a> {
-    pub summary: &'a ReceivedSummary,
-    /// The text as received (stored byte for byte).
-    pub json: &'a str,
-    pub signed: bool,
-    pub trust: Trust,
-    pub trust_reason: Option<String>,
-    pub now: i64,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Stored {
-    /// A new revision (`pushed`: deliveries queued for sales) and the trust it was stored
-    /// with (the assessed one, unless its revision number was out of bounds: `rejected`).
-    New {
-        lead: i64,
-        pushed: usize,
-        trust: Trust,
-    },
-    /// This revision was there already: nothing changed.
-    Duplicate { lead: i64 },
-    /// There unsigned before, now replaced by the edge's signed copy.
-    Verified { lead: i64 },
-}
-
-/// A lead as the API shows it (camelCase), with its latest summary.
+/// A lead as the API shows it (camelCase), with its latest summary and latest request.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadRow {
@@ -48,10 +19,12 @@ pub struct LeadRow {
     pub trust: String,
     pub trust_reason: Option<String>,
     pub owner: Option<String>,
-    pub revision: i64,
-    pub summary_id: String,
-    pub model: String,
-    pub score: i64,
+    /// `consent` (analytics consent: summaries) or `request` (a request alone).
+    pub basis: String,
+    pub revision: Option<i64>,
+    pub summary_id: Option<String>,
+    pub model: Option<String>,
+    pub score: Option<i64>,
     pub source: Option<String>,
     pub first_seen: String,
     pub mql_at: Option<String>,
@@ -61,18 +34,33 @@ pub struct LeadRow {
     pub amount: Option<f64>,
     pub received_at: String,
     pub updated_at: String,
-    pub summary: Box<RawValue>,
+    /// The latest summary, byte for byte as received; `null` for a lead from a request alone.
+    pub summary: Option<Box<RawValue>>,
+    /// The latest request, as received; `null` if the visitor never sent one.
+    pub request: Option<Box<RawValue>>,
 }
 
-const LEAD_COLUMNS: &str = "l.id, l.visitor, l.stage, l.status, l.trust, l.trust_reason, l.owner,
-    l.revision, l.summary_id, l.model, l.score, l.source, l.first_seen_ms, l.mql_ms, l.sql_ms,
-    l.accepted_ms, l.closed_ms, l.amount, l.created_ms, l.updated_ms, r.summary";
+pub(super) const LEAD_COLUMNS: &str = "l.id, l.visitor, l.stage, l.status, l.trust,
+    l.trust_reason, l.owner, l.basis, l.revision, l.summary_id, l.model, l.score, l.source,
+    l.first_seen_ms, l.mql_ms, l.sql_ms, l.accepted_ms, l.closed_ms, l.amount, l.created_ms,
+    l.updated_ms, r.summary, q.request";
+pub(super) const LEAD_TABLES: &str = "leads l LEFT JOIN revisions r ON r.id = l.summary_id
+    LEFT JOIN requests q ON q.id = l.request_id";
 
-fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
+/// Stored JSON (it passed its contract on the way in) as raw JSON; `null` if edited by hand.
+fn raw(text: Option<String>) -> rusqlite::Result<Option<Box<RawValue>>> {
+    text.map(|t| {
+        RawValue::from_string(t)
+            .or_else(|_| RawValue::from_string("null".into()))
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    })
+    .transpose()
+}
+
+pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
     let time = |i: usize| -> rusqlite::Result<Option<String>> {
         Ok(row.get::<_, Option<i64>>(i)?.map(format_iso))
     };
-    let summary: String = row.get(20)?;
     Ok(LeadRow {
         id: row.get(0)?,
         visitor: row.get(1)?,
@@ -81,24 +69,46 @@ fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
         trust: row.get(4)?,
         trust_reason: row.get(5)?,
         owner: row.get(6)?,
-        revision: row.get(7)?,
-        summary_id: row.get(8)?,
-        model: row.get(9)?,
-        score: row.get(10)?,
-        source: row.get(11)?,
-        first_seen: format_iso(row.get(12)?),
-        mql_at: time(13)?,
-        sql_at: time(14)?,
-        accepted_at: time(15)?,
-        closed_at: time(16)?,
-        amount: row.get(17)?,
-        received_at: format_iso(row.get(18)?),
-        updated_at: format_iso(row.get(19)?),
-        // NOTE: stored only after passing the contract, so it is JSON; `null` if edited by hand.
-        summary: RawValue::from_string(summary)
-            .or_else(|_| RawValue::from_string("null".into()))
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+        basis: row.get(7)?,
+        revision: row.get(8)?,
+        summary_id: row.get(9)?,
+        model: row.get(10)?,
+        score: row.get(11)?,
+        source: row.get(12)?,
+        first_seen: format_iso(row.get(13)?),
+        mql_at: time(14)?,
+        sql_at: time(15)?,
+        accepted_at: time(16)?,
+        closed_at: time(17)?,
+        amount: row.get(18)?,
+        received_at: format_iso(row.get(19)?),
+        updated_at: format_iso(row.get(20)?),
+        summary: raw(row.get(21)?)?,
+        request: raw(row.get(22)?)?,
     })
+}
+
+/// One lead, in the transaction that changed it.
+pub(super) fn lead_in(tx: &Transaction, id: i64) -> rusqlite::Result<LeadRow> {
+    let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
+    tx.query_row(&sql, [id], lead_row)
+}
+
+/// A status change in the lead's history.
+pub(super) fn history(
+    tx: &Transaction,
+    lead: i64,
+    at: i64,
+    by: &str,
+    from: Option<&str>,
+    to: &str,
+    reason: Option<&str>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![lead, at, by, from, to, reason],
+    )?;
+    Ok(())
 }
 
 /// One revision of a lead, as its page lists them.
@@ -114,6 +124,18 @@ pub struct RevisionRow {
     pub summary: Box<RawValue>,
 }
 
+/// One request of a lead, as its page lists them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRow {
+    pub id: String,
+    pub form: String,
+    pub basis: String,
+    pub received_at: String,
+    pub signed: bool,
+    pub request: Box<RawValue>,
+}
+
 /// One step of a lead's history: who moved it from what to what, and when.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -126,11 +148,12 @@ pub struct HistoryRow {
     pub amount: Option<f64>,
 }
 
-/// A lead with every revision received and every status change: its page.
+/// A lead with every revision and request received and every status change: its page.
 #[derive(Debug, Serialize)]
 pub struct LeadPage {
     pub lead: LeadRow,
     pub revisions: Vec<RevisionRow>,
+    pub requests: Vec<RequestRow>,
     pub history: Vec<HistoryRow>,
 }
 
@@ -159,56 +182,7 @@ impl From<rusqlite::Error> for FeedbackError {
     }
 }
 
-/// How far a lead's revision number may move in one step. The engine counts revisions one by
-/// one; a few may go missing on the way (a full queue, a final refusal), never dozens. A
-/// revision further ahead is kept in the history but does not become the lead's latest, so a
-/// forged revision 4294967295 cannot freeze a lead against its real later revisions.
-pub const MAX_REVISION_STEP: u32 = 32;
-
-/// First-touch UTM source, else the referrer host: what the dashboard and `report --by
-/// source` group by.
-fn source_of(summary: &ReceivedSummary) -> Option<String> {
-    let first = summary.source.first.as_ref()?;
-    first
-        .utm
-        .get("source")
-        .cloned()
-        .or_else(|| first.referrer.clone())
-}
-
-fn history(
-    tx: &Transaction,
-    lead: i64,
-    at: i64,
-    by: &str,
-    from: Option<&str>,
-    to: &str,
-    reason: Option<&str>,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![lead, at, by, from, to, reason],
-    )?;
-    Ok(())
-}
-
 impl Store {
-    /// Stores a revision: creates or updates the visitor's lead, and queues `push(lead)`'s
-    /// deliveries when sales should hear of it (an SQL revision that is not rejected and is
-    /// the lead's latest). `owner(sequence)` names the owner of a lead that becomes an SQL.
-    pub fn receive(
-        &self,
-        received: &Received,
-        owner: &dyn Fn(&ReceivedSummary, u64) -> Option<String>,
-        push: &dyn Fn(&LeadRow) -> Vec<Delivery>,
-    ) -> rusqlite::Result<Stored> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let stored = receive(&tx, received, owner, push)?;
-        tx.commit()?;
-        Ok(stored)
-    }
-
     /// Leads, the latest changed first. Rejected ones only when asked for.
     pub fn leads(
         &self,
@@ -218,7 +192,7 @@ impl Store {
     ) -> rusqlite::Result<Vec<LeadRow>> {
         let conn = self.conn();
         let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l JOIN revisions r ON r.id = l.summary_id
+            "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
              WHERE (?1 IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
              ORDER BY l.updated_ms DESC, l.id DESC LIMIT ?3"
         );
@@ -229,11 +203,13 @@ impl Store {
 
     pub fn lead(&self, id: i64) -> rusqlite::Result<Option<LeadPage>> {
         let conn = self.conn();
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l JOIN revisions r ON r.id = l.summary_id WHERE l.id = ?1"
-        );
+        let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
         let Some(lead) = conn.query_row(&sql, [id], lead_row).optional()? else {
             return Ok(None);
+        };
+        let json = |text: String| {
+            RawValue::from_string(text)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
         };
         let mut statement = conn.prepare_cached(
             "SELECT id, revision, received_ms, signed, trust, trust_reason, summary FROM revisions
@@ -248,8 +224,23 @@ impl Store {
                     signed: row.get(3)?,
                     trust: row.get(4)?,
                     trust_reason: row.get(5)?,
-                    summary: RawValue::from_string(row.get(6)?)
-                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+                    summary: json(row.get(6)?)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut statement = conn.prepare_cached(
+            "SELECT id, form, basis, received_ms, signed, request FROM requests
+             WHERE lead_id = ?1 ORDER BY received_ms, id",
+        )?;
+        let requests = statement
+            .query_map([id], |row| {
+                Ok(RequestRow {
+                    id: row.get(0)?,
+                    form: row.get(1)?,
+                    basis: row.get(2)?,
+                    received_at: format_iso(row.get(3)?),
+                    signed: row.get(4)?,
+                    request: json(row.get(5)?)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -272,6 +263,7 @@ impl Store {
         Ok(Some(LeadPage {
             lead,
             revisions,
+            requests,
             history,
         }))
     }
@@ -322,218 +314,8 @@ impl Store {
                 feedback.amount
             ],
         )?;
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l JOIN revisions r ON r.id = l.summary_id WHERE l.id = ?1"
-        );
-        let lead = tx.query_row(&sql, [id], lead_row)?;
+        let lead = lead_in(&tx, id)?;
         tx.commit()?;
         Ok(lead)
     }
-}
-
-/// Whether a revision becomes the lead's latest (what the API shows and sales acts on).
-fn supersedes(current: (u32, Trust, &str), next: (u32, Trust, &str)) -> bool {
-    let ((revision, trust, stage), (new_revision, new_trust, new_stage)) = (current, next);
-    if new_trust == Trust::Rejected {
-        return false;
-    }
-    // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one comes from
-    // rolled-back state (a replayed cookie) or a forgery: kept in the history, never the latest.
-    if stage == "sql" && new_stage != "sql" {
-        return false;
-    }
-    // A lead whose latest was impossible takes any believable revision.
-    if trust == Trust::Rejected {
-        return true;
-    }
-    new_trust.rank() >= trust.rank()
-        && new_revision > revision
-        && new_revision - revision <= MAX_REVISION_STEP
-}
-
-fn receive(
-    tx: &Transaction,
-    r: &Received,
-    owner: &dyn Fn(&ReceivedSummary, u64) -> Option<String>,
-    push: &dyn Fn(&LeadRow) -> Vec<Delivery>,
-) -> rusqlite::Result<Stored> {
-    let s = r.summary;
-    let existing: Option<(i64, bool)> = tx
-        .query_row(
-            "SELECT lead_id, signed FROM revisions WHERE id = ?1",
-            [&s.id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    if let Some((lead, signed)) = existing {
-        if r.signed && !signed && r.trust != Trust::Rejected {
-            // NOTE: a signed copy replaces an unsigned one, so a forged browser copy cannot
-            // shadow the edge's summary of the same id.
-            tx.execute(
-                "UPDATE revisions SET signed = 1, trust = ?2, trust_reason = ?3, summary = ?4 WHERE id = ?1",
-                params![s.id, r.trust.name(), r.trust_reason, r.json],
-            )?;
-            tx.execute(
-                "UPDATE leads SET trust = ?2, trust_reason = ?3 WHERE id = ?1 AND summary_id = ?4",
-                params![lead, r.trust.name(), r.trust_reason, s.id],
-            )?;
-            return Ok(Stored::Verified { lead });
-        }
-        return Ok(Stored::Duplicate { lead });
-    }
-    let sql = s.stage == "sql";
-    let first_seen = parse_iso(&s.first_seen).unwrap_or(r.now);
-    let lead: Option<(i64, u32, String, String, Option<String>, String)> = tx
-        .query_row(
-            "SELECT id, revision, trust, status, owner, stage FROM leads WHERE visitor = ?1",
-            [&s.visitor],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let (mut trust, mut trust_reason) = (r.trust, r.trust_reason.clone());
-    let (lead, latest) = match lead {
-        None => {
-            if s.revision > MAX_REVISION_STEP {
-                trust = Trust::Rejected;
-                trust_reason = Some(format!(
-                    "a lead's first revision is at most {MAX_REVISION_STEP}, not {}",
-                    s.revision
-                ));
-            }
-            let pushable = sql && trust.pushable();
-            let sequence: u64 = tx.query_row(
-                "SELECT COUNT(*) FROM leads WHERE owner IS NOT NULL",
-                [],
-                |row| row.get(0),
-            )?;
-            let assigned = pushable.then(|| owner(s, sequence)).flatten();
-            let status = match (sql, trust) {
-                (true, Trust::Unchecked) => Status::Review,
-                (true, t) if t.pushable() => Status::New,
-                _ => Status::Marketing,
-            };
-            tx.execute(
-                "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, summary_id,
-                     revision, model, score, source, first_seen_ms, mql_ms, sql_ms, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
-                params![
-                    s.visitor, s.stage, status.name(), trust.name(), trust_reason, assigned, s.id,
-                    s.revision, s.model, s.score, source_of(s), first_seen,
-                    r.now, pushable.then_some(r.now), r.now
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            if matches!(status, Status::New | Status::Review) {
-                history(
-                    tx,
-                    id,
-                    r.now,
-                    "leadpulse",
-                    None,
-                    status.name(),
-                    trust_reason.as_deref().filter(|_| status == Status::Review),
-                )?;
-            }
-            (id, true)
-        }
-        Some((id, revision, current_trust, status, assigned, stage)) => {
-            let current = (revision, Trust::from_name(&current_trust), stage.as_str());
-            let latest = supersedes(current, (s.revision, trust, &s.stage));
-            if latest {
-                let pushable = sql && trust.pushable();
-                let status = Status::from_name(&status).unwrap_or(Status::Marketing);
-                // An SQL revision hands the lead to sales: a marketing lead becomes new, and
-                // one sales sent back becomes new again (it qualified anew); one held for
-                // review becomes new once a revision can be checked.
-                let reopened = pushable
-                    && matches!(
-                        status,
-                        Status::Marketing | Status::Rejected | Status::Review
-                    );
-                let held = sql && trust == Trust::Unchecked && status == Status::Marketing;
-                let next = if reopened {
-                    Status::New
-                } else if held {
-                    Status::Review
-                } else {
-                    status
-                };
-                let sequence: u64 = tx.query_row(
-                    "SELECT COUNT(*) FROM leads WHERE owner IS NOT NULL",
-                    [],
-                    |row| row.get(0),
-                )?;
-                let assigned = assigned.or_else(|| pushable.then(|| owner(s, sequence)).flatten());
-                tx.execute(
-                    "UPDATE leads SET stage = CASE WHEN ?2 = 'sql' THEN 'sql' ELSE stage END,
-                         status = ?3, trust = ?4, trust_reason = ?5, owner = ?6, summary_id = ?7,
-                         revision = ?8, model = ?9, score = ?10,
-                         sql_ms = CASE WHEN ?12 AND sql_ms IS NULL THEN ?11 ELSE sql_ms END,
-                         mql_ms = COALESCE(mql_ms, ?11),
-                         updated_ms = ?11
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        s.stage,
-                        next.name(),
-                        trust.name(),
-                        trust_reason,
-                        assigned,
-                        s.id,
-                        s.revision,
-                        s.model,
-                        s.score,
-                        r.now,
-                        pushable
-                    ],
-                )?;
-                if next != status {
-                    let why = if reopened {
-                        "qualified as an SQL"
-                    } else {
-                        "held for review: the collector cannot check its model"
-                    };
-                    history(
-                        tx,
-                        id,
-                        r.now,
-                        "leadpulse",
-                        Some(status.name()),
-                        next.name(),
-                        Some(why),
-                    )?;
-                }
-            }
-            (id, latest)
-        }
-    };
-    tx.execute(
-        "INSERT INTO revisions (id, lead_id, revision, received_ms, signed, trust, trust_reason, summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![s.id, lead, s.revision, r.now, r.signed, trust.name(), trust_reason, r.json],
-    )?;
-    let mut pushed = 0;
-    if sql && trust.pushable() && latest {
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM leads l JOIN revisions r ON r.id = l.summary_id WHERE l.id = ?1"
-        );
-        let row = tx.query_row(&sql, [lead], lead_row)?;
-        for delivery in push(&row) {
-            pushed += enqueue(tx, &delivery, &s.id, r.now)?;
-        }
-    }
-    Ok(Stored::New {
-        lead,
-        pushed,
-        trust,
-    })
 }

@@ -8,6 +8,8 @@
 mod leads;
 mod migrate;
 mod outbox;
+mod receive;
+mod requests;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -15,8 +17,10 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use leads::{Feedback, FeedbackError, LeadRow, Received, Stored};
+pub use leads::{Feedback, FeedbackError, LeadRow};
 pub use outbox::{Delivery, Pending};
+pub use receive::{Received, Stored};
+pub use requests::{ReceivedRequest, StoredRequest};
 
 pub struct Store {
     // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call

@@ -1,0 +1,309 @@
+//! A summary revision received: it creates or updates the visitor's lead, in one transaction
+//! with the pushes it causes (so a crash or `kill -9` leaves neither half done).
+use leadpulse::core::event::Scalar;
+use leadpulse::core::sorted_map::SortedMap;
+use leadpulse::core::summary::ReceivedSummary;
+use leadpulse::core::time::parse_iso;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::leads::{history, lead_in, LeadRow};
+use super::outbox::{enqueue, Delivery};
+use super::Store;
+use crate::serve::outbox::Event;
+use crate::serve::status::Status;
+use crate::serve::trust::Trust;
+
+/// A summary that passed the contract, and what the collector decided about it.
+pub struct Received<'a> {
+    pub summary: &'a ReceivedSummary,
+    /// The text as received (stored byte for byte).
+    pub json: &'a str,
+    pub signed: bool,
+    pub trust: Trust,
+    pub trust_reason: Option<String>,
+    pub now: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// A new revision (`pushed`: deliveries queued for sales) and the trust it was stored
+    /// with (the assessed one, unless its revision number was out of bounds: `rejected`).
+    New {
+        lead: i64,
+        pushed: usize,
+        trust: Trust,
+    },
+    /// This revision was there already: nothing changed.
+    Duplicate { lead: i64 },
+    /// There unsigned before, now replaced by the edge's signed copy.
+    Verified { lead: i64 },
+}
+
+/// Who gets a lead that reaches sales: its traits and how many leads were assigned so far.
+pub type AssignOwner<'a> = &'a dyn Fn(&SortedMap<String, Scalar>, u64) -> Option<String>;
+/// The deliveries that tell sales about a lead.
+pub type Push<'a> = &'a dyn Fn(&LeadRow, Event) -> Vec<Delivery>;
+
+impl Store {
+    /// Stores a revision: creates or updates the visitor's lead, and queues `push(lead)`'s
+    /// deliveries when sales should hear of it (an SQL revision that can be checked and is
+    /// the lead's latest). `owner` names the owner of a lead that reaches sales.
+    pub fn receive(
+        &self,
+        received: &Received,
+        owner: AssignOwner,
+        push: Push,
+    ) -> rusqlite::Result<Stored> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let stored = receive(&tx, received, owner, push)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+}
+
+/// First-touch UTM source, else the referrer host: what the dashboard and `report --by
+/// source` group by.
+fn source_of(summary: &ReceivedSummary) -> Option<String> {
+    let first = summary.source.first.as_ref()?;
+    first
+        .utm
+        .get("source")
+        .cloned()
+        .or_else(|| first.referrer.clone())
+}
+
+/// How many leads have an owner: whose turn the next one is.
+pub(super) fn assigned_so_far(tx: &Transaction) -> rusqlite::Result<u64> {
+    tx.query_row(
+        "SELECT COUNT(*) FROM leads WHERE owner IS NOT NULL",
+        [],
+        |row| row.get(0),
+    )
+}
+
+/// How far a lead's revision number may move in one step. The engine counts revisions one by
+/// one; a few may go missing on the way (a full queue, a final refusal), never dozens. A
+/// revision further ahead is kept in the history but does not become the lead's latest, so a
+/// forged revision 4294967295 cannot freeze a lead against its real later revisions.
+pub const MAX_REVISION_STEP: u32 = 32;
+
+/// Whether a revision becomes the lead's latest (what the API shows and sales acts on), over
+/// the lead's current summary (none: a lead from a request alone).
+fn supersedes(current: Option<(u32, Trust, &str)>, next: (u32, Trust, &str)) -> bool {
+    let (new_revision, new_trust, new_stage) = next;
+    if new_trust == Trust::Rejected {
+        return false;
+    }
+    let Some((revision, trust, stage)) = current else {
+        return true;
+    };
+    // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one comes from
+    // rolled-back state (a replayed cookie) or a forgery: kept in the history, never the latest.
+    if stage == "sql" && new_stage != "sql" {
+        return false;
+    }
+    // A lead whose latest was impossible takes any believable revision.
+    if trust == Trust::Rejected {
+        return true;
+    }
+    new_trust.rank() >= trust.rank()
+        && new_revision > revision
+        && new_revision - revision <= MAX_REVISION_STEP
+}
+
+fn receive(
+    tx: &Transaction,
+    r: &Received,
+    owner: AssignOwner,
+    push: Push,
+) -> rusqlite::Result<Stored> {
+    let s = r.summary;
+    let existing: Option<(i64, bool)> = tx
+        .query_row(
+            "SELECT lead_id, signed FROM revisions WHERE id = ?1",
+            [&s.id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((lead, signed)) = existing {
+        if r.signed && !signed && r.trust != Trust::Rejected {
+            // NOTE: a signed copy replaces an unsigned one, so a forged browser copy cannot
+            // shadow the edge's summary of the same id.
+            tx.execute(
+                "UPDATE revisions SET signed = 1, trust = ?2, trust_reason = ?3, summary = ?4 WHERE id = ?1",
+                params![s.id, r.trust.name(), r.trust_reason, r.json],
+            )?;
+            tx.execute(
+                "UPDATE leads SET trust = ?2, trust_reason = ?3 WHERE id = ?1 AND summary_id = ?4",
+                params![lead, r.trust.name(), r.trust_reason, s.id],
+            )?;
+            return Ok(Stored::Verified { lead });
+        }
+        return Ok(Stored::Duplicate { lead });
+    }
+    let sql = s.stage == "sql";
+    let first_seen = parse_iso(&s.first_seen).unwrap_or(r.now);
+    type Current = (
+        i64,
+        Option<u32>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let lead: Option<Current> = tx
+        .query_row(
+            "SELECT id, revision, trust, status, owner,
+                 (SELECT json_extract(summary, '$.stage') FROM revisions WHERE id = leads.summary_id)
+             FROM leads WHERE visitor = ?1",
+            [&s.visitor],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (mut trust, mut trust_reason) = (r.trust, r.trust_reason.clone());
+    let (lead, latest) = match lead {
+        None => {
+            if s.revision > MAX_REVISION_STEP {
+                trust = Trust::Rejected;
+                trust_reason = Some(format!(
+                    "a lead's first revision is at most {MAX_REVISION_STEP}, not {}",
+                    s.revision
+                ));
+            }
+            let pushable = sql && trust.pushable();
+            let sequence = assigned_so_far(tx)?;
+            let assigned = pushable.then(|| owner(&s.traits, sequence)).flatten();
+            let status = match (sql, trust) {
+                (true, Trust::Unchecked) => Status::Review,
+                (true, t) if t.pushable() => Status::New,
+                _ => Status::Marketing,
+            };
+            tx.execute(
+                "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, summary_id,
+                     revision, model, score, source, first_seen_ms, mql_ms, sql_ms, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+                params![
+                    s.visitor, s.stage, status.name(), trust.name(), trust_reason, assigned, s.id,
+                    s.revision, s.model, s.score, source_of(s), first_seen,
+                    r.now, pushable.then_some(r.now), r.now
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            if matches!(status, Status::New | Status::Review) {
+                history(
+                    tx,
+                    id,
+                    r.now,
+                    "leadpulse",
+                    None,
+                    status.name(),
+                    trust_reason.as_deref().filter(|_| status == Status::Review),
+                )?;
+            }
+            (id, true)
+        }
+        Some((id, revision, current_trust, status, assigned, stage)) => {
+            let current = revision
+                .zip(stage.as_deref())
+                .map(|(revision, stage)| (revision, Trust::from_name(&current_trust), stage));
+            let latest = supersedes(current, (s.revision, trust, &s.stage));
+            if latest {
+                let pushable = sql && trust.pushable();
+                let status = Status::from_name(&status).unwrap_or(Status::Marketing);
+                // An SQL revision hands the lead to sales: a marketing lead becomes new, and
+                // one sales sent back becomes new again (it qualified anew); one held for
+                // review becomes new once a revision can be checked.
+                let reopened = pushable
+                    && matches!(
+                        status,
+                        Status::Marketing | Status::Rejected | Status::Review
+                    );
+                let held = sql && trust == Trust::Unchecked && status == Status::Marketing;
+                let next = if reopened {
+                    Status::New
+                } else if held {
+                    Status::Review
+                } else {
+                    status
+                };
+                let sequence = assigned_so_far(tx)?;
+                let assigned =
+                    assigned.or_else(|| pushable.then(|| owner(&s.traits, sequence)).flatten());
+                tx.execute(
+                    "UPDATE leads SET stage = CASE WHEN ?2 = 'sql' THEN 'sql' ELSE stage END,
+                         status = ?3, trust = ?4, trust_reason = ?5, owner = ?6, summary_id = ?7,
+                         revision = ?8, model = ?9, score = ?10,
+                         sql_ms = CASE WHEN ?12 AND sql_ms IS NULL THEN ?11 ELSE sql_ms END,
+                         mql_ms = COALESCE(mql_ms, ?11),
+                         basis = 'consent',
+                         updated_ms = ?11
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        s.stage,
+                        next.name(),
+                        trust.name(),
+                        trust_reason,
+                        assigned,
+                        s.id,
+                        s.revision,
+                        s.model,
+                        s.score,
+                        r.now,
+                        pushable
+                    ],
+                )?;
+                if next != status {
+                    let why = if reopened {
+                        "qualified as an SQL"
+                    } else {
+                        "held for review: the collector cannot check its model"
+                    };
+                    history(
+                        tx,
+                        id,
+                        r.now,
+                        "leadpulse",
+                        Some(status.name()),
+                        next.name(),
+                        Some(why),
+                    )?;
+                }
+            }
+            (id, latest)
+        }
+    };
+    tx.execute(
+        "INSERT INTO revisions (id, lead_id, revision, received_ms, signed, trust, trust_reason, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![s.id, lead, s.revision, r.now, r.signed, trust.name(), trust_reason, r.json],
+    )?;
+    let mut pushed = 0;
+    if sql && trust.pushable() && latest {
+        let row = lead_in(tx, lead)?;
+        // The first time sales hears of the lead as an SQL, else a revision of one it has.
+        let event = if row.sql_at.as_deref() == Some(row.updated_at.as_str()) {
+            Event::Sql
+        } else {
+            Event::Revision
+        };
+        for delivery in push(&row, event) {
+            pushed += enqueue(tx, &delivery, &s.id, r.now)?;
+        }
+    }
+    Ok(Stored::New {
+        lead,
+        pushed,
+        trust,
+    })
+}

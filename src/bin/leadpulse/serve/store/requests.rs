@@ -1,0 +1,172 @@
+//! A visitor's request received (a form, an e-mail in the chat): it reaches sales whatever the
+//! analytics consent. It is attached to the visitor's lead when it was sent with analytics
+//! consent (it names the visitor), else to the lead of its e-mail address (`form:<e-mail>`),
+//! creating the lead if there is none; a lead sales does not have yet is handed to them. One
+//! transaction with the pushes it causes.
+use leadpulse::core::request::{self, Request, BASIS_CONSENT};
+use leadpulse::core::text::lower;
+use leadpulse::core::time::parse_iso;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::leads::{history, lead_in};
+use super::outbox::enqueue;
+use super::receive::{assigned_so_far, AssignOwner, Push};
+use super::Store;
+use crate::serve::outbox::Event;
+use crate::serve::status::Status;
+use crate::serve::trust::Trust;
+
+/// A request that passed the contract.
+pub struct ReceivedRequest<'a> {
+    pub request: &'a Request,
+    /// The JSON stored (as received, or as built from a form post).
+    pub json: &'a str,
+    /// Forwarded by the edge with the signing secret.
+    pub signed: bool,
+    pub now: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum StoredRequest {
+    /// A new request (`pushed`: deliveries queued for sales).
+    New { lead: i64, pushed: usize },
+    /// This request id was there already: nothing changed.
+    Duplicate { lead: i64 },
+}
+
+impl Store {
+    pub fn receive_request(
+        &self,
+        received: &ReceivedRequest,
+        owner: AssignOwner,
+        push: Push,
+    ) -> rusqlite::Result<StoredRequest> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let stored = receive_request(&tx, received, owner, push)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+}
+
+/// The lead a request belongs to: the visitor's, or (without analytics consent, so without a
+/// visitor id) the one of its e-mail address.
+fn lead_key(request: &Request) -> String {
+    match (&request.visitor, request.basis.as_str()) {
+        (Some(visitor), BASIS_CONSENT) => visitor.clone(),
+        _ => format!("form:{}", lower(request.email().trim())),
+    }
+}
+
+fn receive_request(
+    tx: &Transaction,
+    r: &ReceivedRequest,
+    owner: AssignOwner,
+    push: Push,
+) -> rusqlite::Result<StoredRequest> {
+    let q = r.request;
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT lead_id FROM requests WHERE id = ?1",
+            [&q.id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(lead) = existing {
+        return Ok(StoredRequest::Duplicate { lead });
+    }
+    let key = lead_key(q);
+    let traits = request::traits(&q.fields);
+    let asked = format!("asked to be contacted ({} form)", q.form);
+    let lead: Option<(i64, String, Option<String>)> = tx
+        .query_row(
+            "SELECT id, status, owner FROM leads WHERE visitor = ?1",
+            [&key],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let (lead, event) = match lead {
+        None => {
+            let sequence = assigned_so_far(tx)?;
+            let (trust, reason) = if r.signed {
+                (
+                    Trust::Verified,
+                    "a request through the edge: what the visitor typed",
+                )
+            } else {
+                (Trust::Unverified, "a request: what the visitor typed")
+            };
+            let at = parse_iso(&q.at).unwrap_or(r.now);
+            tx.execute(
+                "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, source,
+                     first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id)
+                 VALUES (?1, 'sql', 'new', ?2, ?3, ?4, NULL, ?5, ?6, ?6, ?6, ?7, ?8)",
+                params![
+                    key,
+                    trust.name(),
+                    reason,
+                    owner(&traits, sequence),
+                    at.min(r.now),
+                    r.now,
+                    q.basis,
+                    q.id
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            history(
+                tx,
+                id,
+                r.now,
+                "leadpulse",
+                None,
+                Status::New.name(),
+                Some(&asked),
+            )?;
+            (id, Event::Sql)
+        }
+        Some((id, status, assigned)) => {
+            let status = Status::from_name(&status).unwrap_or(Status::Marketing);
+            let reopened = matches!(
+                status,
+                Status::Marketing | Status::Rejected | Status::Review
+            );
+            let next = if reopened { Status::New } else { status };
+            let assigned = match assigned {
+                Some(owner) => Some(owner),
+                None if reopened => owner(&traits, assigned_so_far(tx)?),
+                None => None,
+            };
+            tx.execute(
+                "UPDATE leads SET status = ?2, owner = ?3, stage = 'sql',
+                     sql_ms = CASE WHEN ?4 THEN COALESCE(sql_ms, ?5) ELSE sql_ms END,
+                     basis = CASE WHEN ?6 = 'consent' THEN 'consent' ELSE basis END,
+                     request_id = ?7, updated_ms = ?5
+                 WHERE id = ?1",
+                params![id, next.name(), assigned, reopened, r.now, q.basis, q.id],
+            )?;
+            if reopened {
+                history(
+                    tx,
+                    id,
+                    r.now,
+                    "leadpulse",
+                    Some(status.name()),
+                    next.name(),
+                    Some(&asked),
+                )?;
+            }
+            (id, if reopened { Event::Sql } else { Event::Request })
+        }
+    };
+    tx.execute(
+        "INSERT INTO requests (id, lead_id, form, basis, received_ms, signed, request)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![q.id, lead, q.form, q.basis, r.now, r.signed, r.json],
+    )?;
+    let row = lead_in(tx, lead)?;
+    let mut pushed = 0;
+    for delivery in push(&row, event) {
+        pushed += enqueue(tx, &delivery, &q.id, r.now)?;
+    }
+    Ok(StoredRequest::New { lead, pushed })
+}
