@@ -11,7 +11,8 @@
  * const lp = start({ model: '/model.lpm', endpoint: '/collect' });   // a compiled model
  * lp.on('stage', ({ to }) => to === 'sql' && showDemoButton());
  * ```
- * Nothing is stored in localStorage and nothing is sent before `consent('granted')`.
+ * No analytics data is stored in localStorage or sent before `consent('granted')`; a request
+ * the visitor makes (a `data-leadpulse-form` form, `request()`) is sent whatever the consent.
  * No method ever throws; problems are reported once with `console.warn`.
  */
 
@@ -53,18 +54,31 @@ export interface CaptureOptions {
 
 export interface StartOptions {
   /**
-   * a compiled model (`leadpulse compile model.json`): the URL of one (fetched), its text or
-   * its bytes; default: the built-in model. A model document is refused with a warning (the
-   * browser build carries no model validator) and the built-in model is used.
+   * a compiled model (`npx leadpulse compile model.json -o model.lpm`): the URL of one
+   * (fetched), its text or its bytes; default: the built-in model. A model that cannot be used
+   * (a model document, a broken file, a failed fetch) is never replaced by another: `ready`
+   * rejects with an Error naming the fix, an `error` event fires and tracking stays off.
    */
   model?: string | Uint8Array;
+  /**
+   * where the engine's wasm module is, when a bundler does not keep it next to the tracker
+   * (esbuild: `import wasm from 'leadpulse/wasm'` with `--loader:.wasm=file`); resolved
+   * against the tracker's own URL
+   */
+  wasm?: string | URL;
+  /**
+   * the edge scores this page (default: when the page carries `<meta name="leadpulse"
+   * content="edge">`, which `withLeadPulse` adds): the tracker sends no summaries (the edge hands
+   * off, signed) and sends requests to the page itself, for the edge to sign and forward
+   */
+  edge?: boolean;
   /**
    * a challenger model (compiled, as `model`; attribute `data-shadow-model`): scored silently on
    * the same events; its `{model, score, stage}` goes into every summary as `shadow`, so
    * `leadpulse report --by model` can compare champion and challenger on real outcomes
    */
   shadow?: string | Uint8Array;
-  /** collector URL for qualified-lead summaries; without it nothing is ever sent */
+  /** collector URL for qualified-lead summaries and requests; without it nothing is ever sent */
   endpoint?: string;
   /** consent when no choice is stored yet (default `pending`) */
   consent?: 'pending' | 'granted' | 'denied';
@@ -88,6 +102,28 @@ export interface Qualified {
   snapshot: Snapshot;
 }
 
+/** A visitor's request to be contacted (docs/contracts.md, "Request"). */
+export interface LeadRequest {
+  type: 'request';
+  version: 1;
+  id: string;
+  form: string;
+  basis: 'consent' | 'request';
+  visitor?: string;
+  page: string;
+  at: string;
+  fields: Record<string, string>;
+  runtime: 'browser' | 'edge';
+}
+
+/** Where a request is: at the collector, queued (sent again later, across reloads), or refused. */
+export type RequestState = 'sent' | 'queued' | 'refused';
+
+export interface RequestUpdate {
+  request: LeadRequest;
+  state: RequestState;
+}
+
 export interface TrackerEvents {
   /** every change of the visitor (own events, engagement, another tab's events, consent);
    * the snapshot is built only while someone listens */
@@ -96,11 +132,18 @@ export interface TrackerEvents {
   stage: StageChange;
   /** a summary was queued for the collector */
   qualified: Qualified;
+  /** a request (a `data-leadpulse-form` form, or `request()`) reached the collector, was queued or was refused */
+  request: RequestUpdate;
+  /** the tracker could not start (the model or the engine could not be loaded); tracking is off */
+  error: Error;
 }
 
 export interface Tracker {
-  /** Resolves with the first snapshot; with `null` if the engine could not start. */
-  readonly ready: Promise<Snapshot | null>;
+  /**
+   * Resolves with the first snapshot; rejects with an Error naming the fix when the tracker
+   * could not start (the model or the engine could not be loaded), and tracking is then off.
+   */
+  readonly ready: Promise<Snapshot>;
   /**
    * A named action. Returns what it did (a `Step`: score, stage, status, what changed), or
    * `null` before `ready` (the event is kept) and when it was rejected (with a warning).
@@ -121,6 +164,13 @@ export interface Tracker {
   on<K extends keyof TrackerEvents>(name: K, cb: (payload: TrackerEvents[K]) => void): () => void;
   /** Forgets the visitor: new anonymous id, no history (queued summaries are still delivered). */
   reset(): void;
+  /**
+   * Sends a request to be contacted (an e-mail given in the chat): what the visitor typed,
+   * `fields.email` required, whatever the analytics consent (the visitor id rides along only
+   * with it). Returns the request (its outcome comes as a `request` event), or `null` when it
+   * could not be sent (no e-mail, no endpoint; with a warning).
+   */
+  request(form: string, fields: Record<string, string>): LeadRequest | null;
 }
 
 /** Starts the tracker (once; later calls return the same tracker). */

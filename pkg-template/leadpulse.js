@@ -1,13 +1,17 @@
 // LeadPulse browser tracker: scores the visitor in the tab with the wasm core and forwards
 // only a qualified-lead summary, only with consent. Public API: leadpulse.d.ts.
 import init, { Scorer } from './leadpulse_core.js';
+import { buildRequest, formEvent, nested, problem, requestId, traits } from './request.js';
 import { startCapture } from './tracker/capture.js';
 import { browserOptOut, resolveConsent } from './tracker/consent.js';
 import { createEmitter } from './tracker/emitter.js';
+import { loadModel, scorerFor, shadowScorer, startWasm } from './tracker/engine.js';
+import { showState, startForms } from './tracker/forms.js';
 import { safe, warn } from './tracker/guard.js';
 import { randomId } from './tracker/ids.js';
 import { fromAttributes, withDefaults } from './tracker/options.js';
 import { createQueue } from './tracker/queue.js';
+import { createRequests } from './tracker/requests.js';
 import { createStore, PREFIX } from './tracker/storage.js';
 import { createShared } from './tracker/tabs.js';
 import { createTransport } from './tracker/transport.js';
@@ -39,60 +43,12 @@ export function start(options) {
   return tracker;
 }
 
-/**
- * A compiled model from a URL (fetched in parallel with the wasm), else as given
- * (compiled text or bytes; undefined = built-in).
- * @param {StartOptions['model']} model
- * @returns {Promise<StartOptions['model']>}
- */
-async function loadModel(model) {
-  if (typeof model !== 'string' || model.startsWith(COMPILED)) return model;
-  try {
-    const r = await fetch(model);
-    if (!r.ok) throw new Error('HTTP ' + r.status);
-    return await r.text();
-  } catch (e) {
-    warn('could not load model ' + model + '; using the built-in model', e);
-    return undefined;
-  }
-}
-
-/** How a compiled model's text begins (base64url of its magic). */
-const COMPILED = 'TFBN';
 /** Summaries from the tracker: the e-mail goes only with consent, which sending implies. */
 /** @type {SummaryOptions} */
 const HANDOFF = { runtime: 'browser', includeEmail: true };
 
-/**
- * The scorer for a model; the built-in one if it is absent or invalid.
- * @param {StartOptions['model']} model
- */
-function scorerFor(model) {
-  // NOTE: the core checks whatever it is given and says why it refuses it (a model document
-  // needs compiling: `leadpulse compile`); undefined = built-in.
-  const make = (/** @type {unknown} */ m) => new Scorer(/** @type {string | Uint8Array} */ (m));
-  if (model !== undefined) {
-    try {
-      return make(model);
-    } catch (e) {
-      warn('invalid model; using the built-in model', e);
-    }
-  }
-  return make(undefined);
-}
-
-/**
- * The challenger's scorer, or none when its model is invalid (the site runs on without it).
- * @param {StartOptions['model']} model
- */
-function shadowScorer(model) {
-  try {
-    return new Scorer(/** @type {string | Uint8Array} */ (model));
-  } catch (e) {
-    warn('invalid shadow model; running without it', e);
-    return undefined;
-  }
-}
+/** Whether the edge scores this page (it marks the HTML: docs/edge.md, "The tracker on an edge-scored site"). */
+const edgeScored = () => document.querySelector('meta[name="leadpulse"][content="edge"]') !== null;
 
 /**
  * @param {import('./tracker/options.js').Options} o
@@ -207,21 +163,44 @@ function create(o) {
     } else {
       if (!remote) store.set('consent', mode, true);
       // NOTE: also on a remote denial: this tab may have written from a stale view meanwhile.
-      store.clear(['consent']);
+      // NOTE: a request the visitor sent stays queued: it is theirs, not analytics.
+      store.clear((key) => key === 'consent' || key.startsWith('rq:') || key === 'rq-sent');
       store.writable = false;
       shared?.persist(false);
     }
   };
 
-  const ready = Promise.all([init(), loadModel(o.model), o.shadow === undefined ? undefined : loadModel(o.shadow)])
-    .then(([, model, shadow]) => {
-      shared = createShared(scorerFor(model), store, randomId, {
-        shadow: shadow === undefined ? undefined : shadowScorer(shadow),
+  const cap = safe(startCapture)(o.capture, o.engagementInterval * 1000, record);
+
+  // On a page the edge scores, the edge hands off (signed) and takes the forms: the tracker
+  // scores in the page for personalisation only (docs/edge.md).
+  const edge = o.edge ?? edgeScored();
+  /** Requests (a visitor asking to be contacted): they go whatever the analytics consent. */
+  const requestsStore = createStore(() => localStorage);
+  requestsStore.writable = true;
+  const requests = o.endpoint || edge
+    ? createRequests({
+      store: requestsStore,
+      endpoint: edge ? location.pathname : o.endpoint,
+      edge,
+      fetch: (url, req) => fetch(url, req),
+      beacon: nav.sendBeacon ? (url, data) => nav.sendBeacon(url, data) : undefined,
+      now: Date.now,
+      random: Math.random,
+      onState: (request, state) => emitter.emit('request', { request, state }),
+    })
+    : undefined;
+
+  const ready = Promise.all([startWasm(init, o.wasm), loadModel(o.model)])
+    .then(async ([, model]) => {
+      const scorer = scorerFor(Scorer, model, typeof o.model === 'string' ? 'at ' + o.model : 'given to start()');
+      shared = createShared(scorer, store, randomId, {
+        shadow: await shadowScorer(Scorer, o.shadow),
         locks: nav.locks,
         handoff: () => (consent === 'granted' && queue ? HANDOFF : undefined),
         onSummary: (summary) => publish(/** @type {Stage} */ (JSON.parse(summary).stage), summary),
       });
-      if (o.endpoint) {
+      if (o.endpoint && !edge) {
         queue = createQueue(store, Math.random);
         transport = createTransport({
           endpoint: o.endpoint,
@@ -242,22 +221,76 @@ function create(o) {
       return first;
     })
     .catch((e) => {
+      // NOTE: never another model in silence: tracking stays off, and the site hears why
+      // (`ready` rejects, an `error` event, one warning).
       early = null;
-      warn('could not start; tracking is off', e);
-      return null;
+      shared = undefined;
+      cap?.stop();
+      const error = e instanceof Error ? e : new Error(String(e));
+      warn('could not start; tracking is off: ' + error.message);
+      emitter.emit('error', error);
+      throw error;
     });
+  // NOTE: a site that never awaits `ready` gets no "unhandled rejection" from it.
+  ready.catch(() => {});
 
-  const cap = safe(startCapture)(o.capture, o.engagementInterval * 1000, record);
+  /**
+   * Sends a request (a form, an e-mail given in the chat) and records it in the engine: what
+   * the visitor typed, with their visitor id only under analytics consent.
+   * @param {string} form
+   * @param {Record<string, string>} fields
+   * @param {string | null} [event]  the form's own `data-leadpulse-event`
+   * @returns {import('./tracker/requests.js').Request | string}  the request, or why it was not sent
+   */
+  const ask = (form, fields, event) => {
+    const visitor = consent === 'granted' && shared ? shared.session.visitor : null;
+    const request = buildRequest({ id: requestId((bytes) => crypto.getRandomValues(bytes)), form, visitor, page: location.pathname, at: Date.now(), fields, runtime: 'browser' });
+    const why = problem(request);
+    if (why) return why;
+    const known = traits(fields);
+    if (Object.keys(known).length) record({ type: 'identify', traits: nested(known) });
+    const { event: name, properties } = formEvent(request.form, event);
+    record({ type: 'track', event: name, properties });
+    if (!requests) return 'no endpoint: nowhere to send the request';
+    requests.send(request);
+    return request;
+  };
+  /** @type {Map<string, HTMLFormElement>} the forms waiting for their request's outcome */
+  const pendingForms = new Map();
+  emitter.on('request', ({ request, state }) => {
+    const form = pendingForms.get(request.id);
+    if (!form) return;
+    if (state !== 'queued') pendingForms.delete(request.id);
+    showState(form, state);
+  });
+  if (requests) {
+    safe(startForms)((form, typed) => {
+      const sent = ask(typed.form, typed.fields, form.getAttribute('data-leadpulse-event'));
+      if (typeof sent === 'string') {
+        warn('form not sent: ' + sent);
+        showState(form, 'refused');
+        return;
+      }
+      pendingForms.set(sent.id, form);
+      showState(form, 'sending');
+    });
+    requests.pump();
+  }
+
   const hide = () => {
     cap?.flush();
     shared?.flush();
     if (consent === 'granted') transport?.flush();
+    requests?.flush();
   };
   const listen = (/** @type {EventTarget} */ t, /** @type {string} */ type, /** @type {(e: Event) => void} */ fn) =>
     t.addEventListener(type, safe(fn));
   listen(window, 'pagehide', hide);
   listen(document, 'visibilitychange', () => document.visibilityState === 'hidden' && hide());
-  listen(window, 'online', () => consent === 'granted' && transport?.pump());
+  listen(window, 'online', () => {
+    if (consent === 'granted') transport?.pump();
+    requests?.pump();
+  });
   listen(window, 'storage', (e) => {
     const { key, newValue } = /** @type {StorageEvent} */ (e);
     if (key === PREFIX + 'consent' && (newValue === 'granted' || newValue === 'denied')) choose(newValue, true);
@@ -279,10 +312,16 @@ function create(o) {
       return consent;
     }, consent),
     on: safe((name, cb) => {
-      if (typeof cb === 'function' && ['snapshot', 'stage', 'qualified'].includes(name)) return emitter.on(name, cb);
-      warn('on() takes "snapshot", "stage" or "qualified" and a function');
+      if (typeof cb === 'function' && ['snapshot', 'stage', 'qualified', 'request', 'error'].includes(name)) return emitter.on(name, cb);
+      warn('on() takes "snapshot", "stage", "qualified", "request" or "error" and a function');
       return () => {};
     }, () => {}),
+    request: safe((form, fields) => {
+      const clean = Object.fromEntries(Object.entries(fields || {}).filter(([, v]) => typeof v === 'string' && v.trim()));
+      const sent = ask(String(form || 'contact'), /** @type {Record<string, string>} */ (clean));
+      if (typeof sent === 'string') warn('request not sent: ' + sent);
+      return typeof sent === 'string' ? null : sent;
+    }, null),
     reset: safe(() => {
       if (early) early.length = 0;
       if (!shared) return;

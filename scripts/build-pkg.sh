@@ -40,6 +40,10 @@ rm -rf pkg/snippets
 for glue in pkg/leadpulse_core.js pkg/leadpulse_author.js; do
   sed -i -E "s#'\./snippets/[^']+/inline0\.js'#'./leadpulse_step.js'#" "$glue"
   grep -q "'./leadpulse_step.js'" "$glue" || { echo "build-pkg: $glue: snippet import not rewritten" >&2; exit 1; }
+  # NOTE: bundlers (Vite, webpack, Rollup) copy an asset named by `new URL('./file',
+  # import.meta.url)`; a bare 'file' would be looked up as a package.
+  sed -i -E "s#new URL\('(leadpulse_[a-z]+_bg\.wasm)', import\.meta\.url\)#new URL('./\1', import.meta.url)#" "$glue"
+  grep -q "new URL('./leadpulse_" "$glue" || { echo "build-pkg: $glue: wasm URL not rewritten" >&2; exit 1; }
 done
 
 # Everything in pkg-template/ (entries, tracker, edge worker, README, package.json).

@@ -246,3 +246,41 @@ fn an_uncapped_model_counting_every_event_stays_within_the_contract() {
         "{refused:?}"
     );
 }
+
+/// The request contract (a visitor asking to be contacted): the shared fixture passes, and a
+/// form's fields fill the same traits as in JavaScript (tests/fixtures/request/traits.json,
+/// replayed by tests/tracker/request.test.mjs).
+#[test]
+fn the_request_fixture_passes_and_fields_fill_the_shared_traits() {
+    use leadpulse::core::request::{traits, Request};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let valid = std::fs::read(format!("{root}/tests/fixtures/request/valid.json")).unwrap();
+    let request = Request::from_json(&valid).unwrap();
+    request
+        .check(leadpulse::core::time::parse_iso("2026-11-20T10:00:00Z").unwrap())
+        .unwrap();
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/tests/fixtures/request/traits.json")).unwrap(),
+    )
+    .unwrap();
+    for case in cases["cases"].as_array().unwrap() {
+        let fields = serde_json::from_value(case["fields"].clone()).unwrap();
+        let got = serde_json::to_value(traits(&fields)).unwrap();
+        let want = case["traits"].as_object().unwrap();
+        let got = got.as_object().unwrap();
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{}",
+            case["fields"]
+        );
+        for (name, value) in want {
+            // NOTE: numbers compare as numbers (the core keeps them as f64).
+            let same = match (value.as_f64(), got[name].as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => value == &got[name],
+            };
+            assert!(same, "{name}: {} ≠ {}", got[name], value);
+        }
+    }
+}

@@ -1,15 +1,14 @@
 // Shared page behaviour for the Northwind demo site: navigation state, the phone menu, the
-// blog's client-side navigation, the demo form, and the LeadPulse-driven widgets (consent, CTA,
-// chat, debug panel).
+// blog's client-side navigation, and the LeadPulse-driven widgets (consent, CTA, chat, debug
+// panel). The demo form needs no code: it is a request by markup (demo.html).
 // NOTE: the site must keep working when the tracker is blocked or fails, so every widget that
-// needs `window.leadpulse` is mounted only after it is ready.
-import { whenTracker } from './js/tracker.js';
+// needs scoring is mounted only after it is ready; the debug panel also shows why it failed.
+import { whenLoaded } from './js/tracker.js';
 import { mountConsent } from './js/consent.js';
 import { bindCta } from './js/cta.js';
 import { mountChat } from './js/chat.js';
 import { mountDebug } from './js/debug.js';
 import { mountBlogNav } from './js/blog-nav.js';
-import { mountDemoForm } from './js/demo-form.js';
 import { mountMenu } from './js/menu.js';
 
 function markCurrentNav() {
@@ -25,13 +24,13 @@ function markCurrentNav() {
 markCurrentNav();
 mountMenu();
 mountBlogNav(markCurrentNav);
-mountDemoForm(whenTracker);
 
-whenTracker().then((lp) => {
+whenLoaded().then(async (lp) => {
+  mountDebug(lp);
+  await lp.ready;
   mountConsent(lp);
   bindCta(lp);
   mountChat(lp);
-  mountDebug(lp);
 }).catch((err) => {
   console.warn('[northwind] LeadPulse unavailable, personalisation off:', err.message);
 });

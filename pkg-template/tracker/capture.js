@@ -121,8 +121,14 @@ export function startCapture(on, intervalMs, record) {
     record({ type: 'page', properties });
   };
 
+  /** What `stop()` undoes. @type {(() => void)[]} */
+  const undo = [];
   /** @param {string} type @param {(e: Event) => void} fn @param {EventTarget} [target] @param {boolean} [capture] */
-  const listen = (type, fn, target = w, capture = false) => target.addEventListener(type, safe(fn), { capture, passive: true });
+  const listen = (type, fn, target = w, capture = false) => {
+    const handler = safe(fn);
+    target.addEventListener(type, handler, { capture, passive: true });
+    undo.push(() => target.removeEventListener(type, handler, { capture }));
+  };
 
   const h = /** @type {Record<'pushState' | 'replaceState', History['pushState']>} */ (/** @type {unknown} */ (history));
   for (const m of /** @type {const} */ (['pushState', 'replaceState'])) {
@@ -130,7 +136,7 @@ export function startCapture(on, intervalMs, record) {
     /** @this {History} */
     h[m] = function (...args) {
       const r = orig.apply(this, args);
-      safe(page)();
+      if (undo.length) safe(page)();
       return r;
     };
   }
@@ -139,7 +145,8 @@ export function startCapture(on, intervalMs, record) {
   for (const t of ['focus', 'blur', 'pageshow']) listen(t, tick);
   listen('visibilitychange', tick, d);
   if (on.scroll) listen('scroll', measure);
-  setInterval(safe(flush), intervalMs);
+  const timer = setInterval(safe(flush), intervalMs);
+  undo.push(() => clearInterval(timer));
 
   if (on.clicks) {
     /** @param {Element} el */
@@ -152,11 +159,18 @@ export function startCapture(on, intervalMs, record) {
       if (el && el.tagName !== 'FORM') annotated(el);
     }, d, true);
     listen('submit', (e) => {
-      if (e.target instanceof HTMLFormElement) annotated(e.target);
+      // NOTE: a request form is recorded by the forms module, with its fields (forms.js).
+      if (e.target instanceof HTMLFormElement && !e.target.hasAttribute('data-leadpulse-form')) annotated(e.target);
     }, d, true);
   }
 
   page();
   tick();
-  return { flush };
+  return {
+    flush,
+    /** Stops every listener and timer (tracking is off: the engine could not start). */
+    stop() {
+      for (const u of undo.splice(0)) u();
+    },
+  };
 }

@@ -4,7 +4,8 @@
  * @typedef {import('../leadpulse.js').StartOptions} StartOptions
  * @typedef {import('../leadpulse.js').CaptureOptions} CaptureOptions
  * @typedef {{
- *   model: StartOptions['model'], shadow: StartOptions['shadow'], endpoint: string, consent: StartOptions['consent'],
+ *   model: StartOptions['model'], shadow: StartOptions['shadow'], wasm: StartOptions['wasm'], edge: boolean | undefined,
+ *   endpoint: string, consent: StartOptions['consent'],
  *   respectDoNotTrack: boolean, ignoreWebdriver: boolean, engagementInterval: number,
  *   capture: Required<CaptureOptions>
  * }} Options
@@ -14,7 +15,7 @@
 export const CAPTURES = ['pages', 'engagement', 'scroll', 'clicks', 'touches'];
 
 /**
- * Options from the script tag's attributes: data-model, data-shadow-model, data-endpoint, data-consent,
+ * Options from the script tag's attributes: data-model, data-shadow-model, data-wasm, data-edge, data-endpoint, data-consent,
  * data-respect-dnt="false", data-ignore-webdriver, data-engagement-interval (seconds),
  * data-capture-pages|engagement|scroll|clicks|touches="false".
  * A boolean attribute is true when present with any value but "false".
@@ -36,6 +37,8 @@ export function fromAttributes(attr) {
   return {
     model: a('model'),
     shadow: a('shadow-model'),
+    wasm: a('wasm'),
+    edge: flag('edge'),
     endpoint: a('endpoint'),
     consent: consent === 'granted' || consent === 'denied' ? consent : undefined,
     respectDoNotTrack: flag('respect-dnt'),
@@ -59,6 +62,8 @@ export function withDefaults(o) {
   return {
     model: o.model,
     shadow: o.shadow,
+    wasm: o.wasm,
+    edge: typeof o.edge === 'boolean' ? o.edge : undefined,
     endpoint: typeof o.endpoint === 'string' ? o.endpoint : '',
     consent: o.consent,
     respectDoNotTrack: o.respectDoNotTrack !== false,

@@ -60,33 +60,36 @@ export function retryAfter(header, now) {
 /**
  * @param {import('./storage.js').Store} store
  * @param {() => number} random
+ * @param {{ entry: string, sent: string }} [keys]  the key prefix of entries and the key of the
+ *   finished ids (summaries: `q:` and `sent`; requests: `rq:` and `rq-sent`)
  */
-export function createQueue(store, random) {
+export function createQueue(store, random, keys = { entry: 'q:', sent: 'sent' }) {
+  const key = (/** @type {string} */ id) => keys.entry + id;
   /** @param {string} id @returns {Entry | null} */
   const read = (id) => {
-    const e = /** @type {{ [k: string]: unknown } | null} */ (store.json('q:' + id));
+    const e = /** @type {{ [k: string]: unknown } | null} */ (store.json(key(id)));
     const { body, at, t, n, lease } = e || {};
     if (typeof body === 'string' && typeof at === 'number') {
       return { id, body, at, t: Number(t) || 0, n: Number(n) || 0, lease: Number(lease) || 0 };
     }
-    if (e) store.del('q:' + id);
+    if (e) store.del(key(id));
     return null;
   };
   /** @param {Entry} e */
   const write = (e) => {
     const { id, ...rest } = e;
-    return store.set('q:' + id, JSON.stringify(rest));
+    return store.set(key(id), JSON.stringify(rest));
   };
   /** @returns {Entry[]} oldest first */
   const entries = () =>
     store
-      .keys('q:')
-      .map((k) => read(k.slice(2)))
+      .keys(keys.entry)
+      .map((k) => read(k.slice(keys.entry.length)))
       .filter((e) => e !== null)
       .sort((a, b) => a.t - b.t);
   /** @returns {string[]} */
   const sent = () => {
-    const s = store.json('sent');
+    const s = store.json(keys.sent);
     return Array.isArray(s) ? s.filter((x) => typeof x === 'string') : [];
   };
 
@@ -100,12 +103,12 @@ export function createQueue(store, random) {
      * @returns {boolean} queued
      */
     add(id, body, now) {
-      if (store.get('q:' + id) !== null || sent().includes(id)) return false;
+      if (store.get(key(id)) !== null || sent().includes(id)) return false;
       if (!write({ id, body, t: now, n: 0, at: now, lease: 0 })) return false;
       const q = entries();
       if (q.length > QUEUE_MAX) {
-        for (const e of q.slice(0, q.length - QUEUE_MAX)) store.del('q:' + e.id);
-        warn('summary queue full: dropped the oldest');
+        for (const e of q.slice(0, q.length - QUEUE_MAX)) store.del(key(e.id));
+        warn('queue full: dropped the oldest');
       }
       return true;
     },
@@ -129,10 +132,10 @@ export function createQueue(store, random) {
      * @param {string} id
      */
     finish(id) {
-      store.del('q:' + id);
+      store.del(key(id));
       const s = sent().filter((x) => x !== id);
       s.push(id);
-      store.set('sent', JSON.stringify(s.slice(-SENT_MAX)));
+      store.set(keys.sent, JSON.stringify(s.slice(-SENT_MAX)));
     },
     /**
      * Another attempt is needed: back off (at least `minDelay` ms) and release the lease.

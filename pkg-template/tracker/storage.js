@@ -91,9 +91,13 @@ export function createStore(area) {
       }
       return out;
     },
-    /** Removes every `leadpulse:` key except those in `keep`. @param {string[]} keep */
+    /**
+     * Removes every `leadpulse:` key except those `keep` lists (or says to keep).
+     * @param {string[] | ((key: string) => boolean)} keep
+     */
     clear(keep) {
-      for (const k of store.keys()) if (!keep.includes(k)) store.del(k);
+      const kept = typeof keep === 'function' ? keep : (/** @type {string} */ k) => keep.includes(k);
+      for (const k of store.keys()) if (!kept(k)) store.del(k);
     },
   };
   return store;

@@ -12,12 +12,20 @@ import { BEACON_LEASE_MS, retryAfter, verdict } from './queue.js';
  * @property {string} endpoint
  * @property {import('./queue.js').Queue} queue
  * @property {(url: string, init: RequestInit) => Promise<{ status: number, headers: { get(name: string): string | null } }>} fetch
- * @property {((url: string, data: Blob) => boolean) | undefined} beacon
+ * @property {((url: string, data: BodyInit) => boolean) | undefined} beacon
  * @property {() => number} now
+ * @property {(id: string, outcome: 'done' | 'drop' | 'retry', status: number) => void} [onResult]
+ *   told what each fetch attempt came to (a request's form shows it)
+ * @property {(body: string) => { type: string, body: BodyInit }} [encode]  how an entry goes on
+ *   the wire (default: the JSON text as is)
+ * @property {RequestCredentials} [credentials]  default `omit`: the collector needs no cookie
  */
 
+/** @param {string} body */
+const asJson = (body) => ({ type: 'application/json', body });
+
 /** @param {TransportDeps} d */
-export function createTransport({ endpoint, queue, fetch, beacon, now }) {
+export function createTransport({ endpoint, queue, fetch, beacon, now, onResult, encode = asJson, credentials = 'omit' }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
 
@@ -32,12 +40,13 @@ export function createTransport({ endpoint, queue, fetch, beacon, now }) {
     let status = 0;
     let wait = 0;
     try {
+      const wire = encode(e.body);
       const r = await fetch(endpoint, {
         method: 'POST',
         keepalive: true,
-        credentials: 'omit',
-        headers: { 'content-type': 'application/json' },
-        body: e.body,
+        credentials,
+        headers: { 'content-type': wire.type },
+        body: wire.body,
       });
       status = r.status;
       wait = retryAfter(r.headers.get('retry-after'), now());
@@ -47,9 +56,10 @@ export function createTransport({ endpoint, queue, fetch, beacon, now }) {
     const v = verdict(status);
     if (v === 'retry') queue.retry(e.id, now(), wait);
     else {
-      if (v === 'drop') warn('collector refused a summary (HTTP ' + status + '); dropped');
+      if (v === 'drop') warn('the collector refused what was sent (HTTP ' + status + '); dropped');
       queue.finish(e.id);
     }
+    onResult?.(e.id, v, status);
   };
 
   /** Sends every due entry; resolves when all have answered. */
@@ -68,7 +78,8 @@ export function createTransport({ endpoint, queue, fetch, beacon, now }) {
     for (const e of queue.claim(now(), true, BEACON_LEASE_MS)) {
       let ok = false;
       try {
-        ok = beacon(endpoint, new Blob([e.body], { type: 'text/plain' }));
+        const wire = encode(e.body);
+        ok = beacon(endpoint, wire.type === 'application/json' ? new Blob([e.body], { type: 'text/plain' }) : /** @type {Blob} */ (wire.body));
       } catch {
         // a failed attempt
       }

@@ -159,3 +159,69 @@ fn serves_the_model_from_the_flag_or_www_or_the_builtin() {
     let decoded = leadpulse::core::model::compiled::decode_text(&compiled.text()).unwrap();
     assert_eq!(decoded.name, "from-the-flag");
 }
+
+#[test]
+fn compresses_and_lets_browsers_cache_with_validators() {
+    let dir = site("static-cache");
+    // A package file large enough to be worth compressing.
+    let big = "export const table = [".to_string() + &"1, 2, 3, 4, 5, ".repeat(400) + "];\n";
+    std::fs::write(dir.join("pkg/big.js"), &big).unwrap();
+    let server = Server::start(&dir, &["--rate-limit", "off"]);
+    for (accept, encoding) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let reply = server.request("GET", "/pkg/big.js", &[("Accept-Encoding", accept)], b"");
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("content-encoding"), encoding, "{accept}");
+        if encoding.is_some() {
+            assert!(
+                reply.body.len() * 10 < big.len(),
+                "{accept}: {} bytes",
+                reply.body.len()
+            );
+        } else {
+            assert_eq!(reply.body, big.as_bytes());
+        }
+    }
+    // Pages are checked every time, the package after five minutes; both have a validator.
+    let page = server.get("/pricing");
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    let package = server.get("/pkg/big.js");
+    assert_eq!(
+        package.header("cache-control"),
+        Some("public, max-age=300, must-revalidate")
+    );
+    let modified = package
+        .header("last-modified")
+        .expect("Last-Modified")
+        .to_string();
+    let again = server.request(
+        "GET",
+        "/pkg/big.js",
+        &[("If-Modified-Since", &modified)],
+        b"",
+    );
+    assert_eq!((again.status, again.body.len()), (304, 0));
+    // The compiled model: its hash is its ETag.
+    let model = server.get("/model.lpm");
+    let etag = model.header("etag").expect("ETag").to_string();
+    assert_eq!(model.header("cache-control"), Some("no-cache"));
+    let same = server.request("GET", "/model.lpm", &[("If-None-Match", &etag)], b"");
+    assert_eq!((same.status, same.body.len()), (304, 0));
+}
+
+#[test]
+fn a_form_sent_in_the_address_is_refused_not_processed() {
+    let server = Server::start(&site("static-form-get"), &["--rate-limit", "off"]);
+    let reply = server.get("/pricing?leadpulse-form=demo&name=Dana&email=dana%40acme.example");
+    assert_eq!(reply.status, 400);
+    assert!(reply.text().contains("was not sent"), "{}", reply.text());
+    assert!(
+        !reply.text().contains("dana"),
+        "the page does not echo the data"
+    );
+    assert!(server.leads_at("/api/leads?rejected=true").is_empty());
+    assert_eq!(server.get("/pricing?utm_source=news").status, 200);
+}

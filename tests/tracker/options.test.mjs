@@ -8,6 +8,8 @@ test('defaults: everything captured, DNT respected, 15 s engagement flush', () =
   assert.deepEqual(withDefaults({}), {
     model: undefined,
     shadow: undefined,
+    wasm: undefined,
+    edge: undefined,
     endpoint: '',
     consent: undefined,
     respectDoNotTrack: true,
@@ -21,8 +23,10 @@ test('script-tag attributes', () => {
   const o = withDefaults(
     fromAttributes(
       attrs({
-        'data-model': '/model.json',
+        'data-model': '/model.lpm',
         'data-shadow-model': '/challenger.lpm',
+        'data-wasm': '/assets/engine.wasm',
+        'data-edge': '',
         'data-endpoint': '/collect',
         'data-consent': 'granted',
         'data-respect-dnt': 'false',
@@ -34,8 +38,10 @@ test('script-tag attributes', () => {
     ),
   );
   assert.deepEqual(o, {
-    model: '/model.json',
+    model: '/model.lpm',
     shadow: '/challenger.lpm',
+    wasm: '/assets/engine.wasm',
+    edge: true,
     endpoint: '/collect',
     consent: 'granted',
     respectDoNotTrack: false,

@@ -36,6 +36,10 @@ export function mountChat(lp) {
   const form = panel.querySelector('form');
   const input = form.elements.text;
   const memory = recall();
+  // NOTE: the e-mail typed here and the questions asked, for the request only: kept in this
+  // page's memory, never in storage (memory.js keeps counters and flags only).
+  let email = null;
+  let asked = [];
   let current = null; // on screen: { kind: 'slot', slot, options } | { kind: 'email' } | { kind: 'end' }
   let lastOpener = null;
   let turn = 0;
@@ -110,7 +114,7 @@ export function mountChat(lp) {
     setState('email');
   };
 
-  const step = () => nextStep(snap(), { contacted: memory.contacted, known: known(), consent: consent() });
+  const step = () => nextStep(snap(), { contacted: memory.contacted, known: known(), consent: consent(), requested: email !== null });
 
   const end = (next) => {
     current = { kind: 'end', next: next.kind };
@@ -142,10 +146,18 @@ export function mountChat(lp) {
     else end(next.next);
   };
 
-  /** A hand-raise: the visitor asked to be contacted (the model's `contact_sales` rule). */
+  /**
+   * A hand-raise: the visitor asked to be contacted. With the e-mail they typed here it is a
+   * request (sent whatever the analytics consent, with the questions they asked as its
+   * message); the engine hears of it either way (the model's `contact_sales` rule).
+   */
   const contact = () => {
     memory.contacted = true;
     save();
+    if (email) {
+      const message = asked.join('\n');
+      safely(() => lp.request('chat', message ? { email, message } : { email }));
+    }
     safely(() => lp.track('Form Submitted', { form: 'contact_sales', channel: 'chat' }));
   };
 
@@ -174,6 +186,7 @@ export function mountChat(lp) {
     const q = cleanQuestion(text);
     if (!q) return;
     safely(() => lp.track('Question Asked', { question: q }));
+    asked = [...asked, q].slice(-5);
     say('Good question — I’ve noted it for the specialist who follows up with you.', 'bot', 'chat-ack');
     panel.dataset.turn = String(++turn);
   };
@@ -183,8 +196,9 @@ export function mountChat(lp) {
     if (current && current.kind === 'email' && isEmail(text)) {
       current = null;
       memory.emailGiven = true;
+      email = text.trim();
       save();
-      safely(() => lp.identify({ email: text }));
+      safely(() => lp.identify({ email }));
       contact();
       advance();
     } else if (current && current.kind === 'email' && !isQuestion(text)) {
@@ -231,6 +245,14 @@ export function mountChat(lp) {
     if (!text) return;
     input.value = '';
     act(typed)(text);
+  });
+  // What became of the request the chat sent: said only once the collector has it.
+  lp.on('request', ({ request, state }) => {
+    if (request.form !== 'chat') return;
+    if (state === 'sent') say('Done — a person from our team will reply by e-mail within one business day.', 'bot', 'chat-request-sent');
+    else if (state === 'queued') say('We couldn’t reach our team just now; this browser will send your request as soon as it can.', 'bot', 'chat-request-queued');
+    else say('Your request could not be sent — please check the e-mail address.', 'bot', 'chat-request-refused');
+    panel.dataset.turn = String(++turn);
   });
   // A stage change (say, after a demo request) changes what the chat should open with.
   lp.on('stage', () => {

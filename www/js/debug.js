@@ -15,7 +15,16 @@ export function mountDebug(lp) {
 
   const sent = [];
   let last = safely(() => lp.snapshot());
-  const render = () => { if (!panel.hidden) panel.innerHTML = view(last, sent, lp); };
+  let failure = null;
+  const render = () => { if (!panel.hidden) panel.innerHTML = failure ? failed(failure) : view(last, sent, lp); };
+  // The tracker could not start (its model or engine): say so, in the panel and on its toggle.
+  const fail = (err) => {
+    failure = err;
+    toggle.classList.add('debug-failed');
+    toggle.dataset.failed = 'true';
+    render();
+  };
+  Promise.resolve(lp.ready).catch(fail);
 
   toggle.addEventListener('click', () => {
     panel.hidden = !panel.hidden;
@@ -25,6 +34,10 @@ export function mountDebug(lp) {
   lp.on('snapshot', (snap) => { last = snap; render(); });
   lp.on('qualified', ({ summary }) => { sent.push(summary); render(); });
 }
+
+const failed = (err) => `
+    <h4>Tracking is off</h4>
+    <p class="debug-error" data-testid="debug-error">${esc(err && err.message)}</p>`;
 
 const esc = (v) => String(v ?? '—').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 

@@ -1,28 +1,29 @@
-// Waits for the LeadPulse tracker (a separate module script) to expose `window.leadpulse`
-// and finish loading its model (`ready` resolves with the first snapshot, or null on failure).
-let pending = null;
+// Waits for the LeadPulse tracker (a separate module script) to expose `window.leadpulse`;
+// `whenTracker` also waits until it started (`ready` resolves with the first snapshot, and
+// rejects with the reason when it could not start: tracking is then off).
+let loaded = null;
 
-export function whenTracker(timeoutMs = 10000) {
-  if (!pending) {
-    pending = new Promise((resolve, reject) => {
+/** The tracker once its module has run (whether or not it could start). */
+export function whenLoaded(timeoutMs = 10000) {
+  if (!loaded) {
+    loaded = new Promise((resolve, reject) => {
       const started = Date.now();
       const poll = () => {
-        const lp = window.leadpulse;
-        if (lp && lp.ready) {
-          Promise.resolve(lp.ready).then((first) => {
-            if (first) resolve(lp);
-            else reject(new Error('scoring engine could not start'));
-          }, reject);
-        } else if (Date.now() - started > timeoutMs) {
-          reject(new Error('tracker did not load'));
-        } else {
-          setTimeout(poll, 20);
-        }
+        if (window.leadpulse && window.leadpulse.ready) resolve(window.leadpulse);
+        else if (Date.now() - started > timeoutMs) reject(new Error('tracker did not load'));
+        else setTimeout(poll, 20);
       };
       poll();
     });
   }
-  return pending;
+  return loaded;
+}
+
+/** The tracker once it started. */
+export async function whenTracker(timeoutMs = 10000) {
+  const lp = await whenLoaded(timeoutMs);
+  await lp.ready;
+  return lp;
 }
 
 /** Tracker calls never throw into the page; this keeps the widgets equally safe. */

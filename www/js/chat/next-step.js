@@ -5,12 +5,17 @@ const BOOK = { text: 'Book a time', href: '/demo' };
 
 /**
  * @param {object} snap the tracker's snapshot
- * @param {{ contacted: boolean, known: boolean, consent: string }} s
+ * @param {{ contacted: boolean, known: boolean, consent: string, requested?: boolean }} s
+ *   `requested`: the e-mail typed in the chat went out as a request (it needs no consent;
+ *   the chat says when the collector has it)
  * @returns {{ kind: string, text: string, link?: {text, href}, buttons?: Array<{id, text}> }}
  */
-export function nextStep(snap, { contacted, known, consent }) {
+export function nextStep(snap, { contacted, known, consent, requested = false }) {
   const stage = snap && snap.stage;
   const sharing = consent === 'granted';
+  if (contacted && requested) {
+    return { kind: 'request', text: 'Thanks! I’m passing your request to our team now.', link: BOOK };
+  }
   if (contacted && consent === 'pending') {
     return {
       kind: 'consent',

@@ -1,11 +1,11 @@
 // One lead in full (GET /api/leads/{id}): what sales needs before the call, every revision the
 // visitor's browser (or the edge) sent, and the audit trail of who moved it where.
 import { api } from './api.js';
-import { disqualifier, esc, money, source, timeToAccept, when, who, words } from './format.js';
+import { basis, disqualifier, esc, money, source, timeToAccept, when, who, words } from './format.js';
 import { actionButtons, statusBadge, trustBadge } from './rows.js';
 
 function view(page) {
-  const { lead, revisions = [], history = [] } = page;
+  const { lead, revisions = [], requests = [], history = [] } = page;
   const s = lead.summary || {};
   const { details } = who(lead);
   const list = (items, empty, testid) => (items.length ? `<ul class="detail-list" data-testid="${testid}">${items.join('')}</ul>` : `<p class="muted" data-testid="${testid}">${empty}</p>`);
@@ -13,7 +13,8 @@ function view(page) {
     ['Status', `${statusBadge(lead)} ${trustBadge(lead)}`],
     ['Owner', esc(lead.owner || 'unassigned')],
     ['Stage', `<span class="stage-badge stage-${esc(lead.stage)}">${esc(lead.stage)}</span> via ${esc(words(s.route || '—'))}`],
-    ['Score', `${esc(lead.score)} · grade ${esc(s.grade)} (fit ${esc(s.fit)}, engagement ${esc(s.engagement)})`],
+    ['Score', lead.score == null ? 'not scored (no analytics consent)' : `${esc(lead.score)} · grade ${esc(s.grade)} (fit ${esc(s.fit)}, engagement ${esc(s.engagement)})`],
+    ['Basis', `<span data-testid="detail-basis">${esc(basis(lead))}</span>`],
     ['Time to accept', esc(timeToAccept(lead))],
     ['Source', esc(source(lead))],
     ['Trust', esc(lead.trustReason || lead.trust)],
@@ -30,6 +31,9 @@ function view(page) {
     <p class="muted">${esc(details.join(' · ') || lead.visitor)}</p>
     <dl class="detail-facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
     <div class="row-actions" data-testid="detail-actions">${actionButtons(lead) || '<span class="muted">No further step from this status.</span>'}</div>
+    <h3>What they asked for</h3>
+    ${list(requests.slice().reverse().map((r) => `<li data-testid="detail-request"><span><b>${esc(words(r.form))} form</b> · ${esc(when(r.receivedAt))} · ${esc(r.request.page)}${r.basis === 'request' ? ' · request only' : ''}</span>
+      <span>${Object.entries(r.request.fields || {}).map(([k, v]) => `${esc(words(k))}: ${esc(v)}`).join('<br>')}</span></li>`), 'No form or chat request.', 'detail-requests')}
     <h3>Questions they typed</h3>
     ${list((s.questions || []).map((q) => `<li>“${esc(q)}”</li>`), 'None.', 'detail-questions')}
     <h3>Disqualifiers</h3>

@@ -6,8 +6,20 @@ const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '
 /** HTML-escapes any value; null and undefined become an em dash. */
 export const esc = (v) => String(v ?? '—').replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
-/** A lead's traits (`summary.traits`), tolerating a summary edited into `null`. */
-export const traitsOf = (lead) => (lead.summary && lead.summary.traits) || {};
+/** What a request's form fields say of the visitor, as traits (the collector's mapping). */
+const FIELD_TRAITS = { name: 'name', email: 'email', title: 'title', job_title: 'title', company: 'company.name', company_name: 'company.name', employee_count: 'company.employee_count' };
+
+/** A lead's traits: its summary's (`summary.traits`), filled in from what the visitor typed
+ * into a request's form; tolerates either being `null`. */
+export function traitsOf(lead) {
+  const out = { ...((lead.summary && lead.summary.traits) || {}) };
+  const fields = (lead.request && lead.request.fields) || {};
+  for (const [field, trait] of Object.entries(FIELD_TRAITS)) if (out[trait] == null && fields[field]) out[trait] = fields[field];
+  return out;
+}
+
+/** On what basis the lead came: with analytics consent, or a request alone (no score). */
+export const basis = (lead) => (lead.basis === 'request' ? 'request only (no analytics consent)' : 'analytics consent');
 
 /** Who the lead is, in one line, and the details under it. */
 export function who(lead) {

@@ -11,6 +11,8 @@ export function actionButtons(lead) {
 }
 
 export const statusBadge = (lead) => `<span class="status-badge status-${esc(lead.status)}" data-testid="lead-status">${esc(lead.status)}</span>`;
+/** A lead that came from a request alone: what the visitor typed, no score. */
+export const basisBadge = (lead) => (lead.basis === 'request' ? ' <span class="basis-badge" title="Sent without analytics consent: what the visitor typed, no behavioural data" data-testid="lead-basis">request only</span>' : '');
 export const trustBadge = (lead) => `<span class="trust-badge trust-${esc(lead.trust)}" title="${esc(lead.trustReason || '')}" data-testid="lead-trust">${esc(lead.trust)}</span>`;
 
 /** A labelled cell; on phones the label shows beside the content (site.css, `data-label`). */
@@ -31,13 +33,13 @@ function row(lead) {
       <small>${esc(details.join(' · ') || lead.visitor)}</small>
       ${questions ? `<ul class="lead-questions" data-testid="lead-questions" aria-label="Questions typed in the chat">${questions}</ul>` : ''}
     </td>
-    ${cell('Stage', `<span class="stage-badge stage-${esc(lead.stage)}">${esc(lead.stage)}</span><br><small data-testid="lead-route">${esc(words(s.route || '—'))}</small>`)}
-    ${cell('Score', `<b>${esc(lead.score)}</b> <span class="grade">${esc(s.grade)}</span><br><small>fit ${esc(s.fit)} · eng ${esc(s.engagement)}</small>`)}
+    ${cell('Stage', `<span class="stage-badge stage-${esc(lead.stage)}">${esc(lead.stage)}</span><br><small data-testid="lead-route">${esc(words(s.route || (lead.request ? `${lead.request.form} form` : '—')))}</small>`)}
+    ${cell('Score', lead.score == null ? '<span class="muted">not scored</span>' : `<b>${esc(lead.score)}</b> <span class="grade">${esc(s.grade)}</span><br><small>fit ${esc(s.fit)} · eng ${esc(s.engagement)}</small>`)}
     ${cell('Why', `<div class="reason-chips">${reasons}${flags}</div>`)}
     ${cell('BANT', `${bant ? `${esc(bant.coverage)}%` : '—'}<br><small>${esc(slots || '')}</small>`)}
-    ${cell('Source', `${esc(source(lead))}<br><small>${esc(s.runtime)} · ${esc(when(lead.receivedAt))}</small>`)}
+    ${cell('Source', `${esc(source(lead))}<br><small>${esc(s.runtime || (lead.request && lead.request.runtime))} · ${esc(when(lead.receivedAt))}</small>`)}
     ${cell('Owner', esc(lead.owner || 'unassigned'), 'lead-owner')}
-    ${cell('Status', `${statusBadge(lead)} ${trustBadge(lead)}${lead.amount != null ? `<br><small>${esc(money(lead.amount))}</small>` : ''}`)}
+    ${cell('Status', `${statusBadge(lead)} ${trustBadge(lead)}${basisBadge(lead)}${lead.amount != null ? `<br><small>${esc(money(lead.amount))}</small>` : ''}`)}
     ${cell('Time to accept', '', 'lead-wait')}
     <td class="row-actions" data-testid="lead-actions">${actionButtons(lead)}</td>`;
 }

@@ -13,6 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use leadpulse::core::request::{Request, BASIS_REQUEST};
 use leadpulse::core::sorted_map::SortedMap;
+use leadpulse::core::text::printable;
 use leadpulse::core::time::format_iso;
 use rand::Rng;
 use serde::Deserialize;
@@ -176,7 +177,14 @@ pub async fn from_form(app: Arc<App>, headers: &HeaderMap, body: &[u8], now: i64
             NEXT_FIELD => next = Some(value.into_owned()),
             _ if value.trim().is_empty() => {}
             _ => {
-                fields.insert(name.into_owned(), value.replace("\r\n", "\n"));
+                // NOTE: what a person typed is kept, made printable line by line (the contract
+                // refuses control and reordering characters; a refusal would lose the request).
+                let text: Vec<String> = value
+                    .replace("\r\n", "\n")
+                    .split('\n')
+                    .map(printable)
+                    .collect();
+                fields.insert(name.into_owned(), text.join("\n"));
             }
         }
     }

@@ -103,15 +103,56 @@ fn with_charset(response: &mut Response) {
     }
 }
 
+/// How long browsers may use a file without asking again. Pages: never (a new deployment shows
+/// at once; `Last-Modified` makes the check a 304). The package and the site's assets: five
+/// minutes, then revalidated — a page load fetches the tracker, the glue and the wasm together,
+/// so a cached set always comes from one deployment.
+fn cache_control(html: bool) -> &'static str {
+    if html {
+        "no-cache"
+    } else {
+        "public, max-age=300, must-revalidate"
+    }
+}
+
+/// Whether a query string carries a LeadPulse form (its hidden `leadpulse-form` field): the
+/// form was sent with GET, so what the visitor typed is in the address.
+fn carries_a_form(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some(super::request::FORM_FIELD))
+    })
+}
+
+/// A form sent with GET is refused, not processed: personal data does not travel in URLs (they
+/// end up in logs, histories and referrers). The page says so to the person who sent it.
+fn form_in_url() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(
+            "<!doctype html><meta charset=\"utf-8\"><title>Not sent</title>\
+             <h1>Your request was not sent</h1><p>This form sent your details in the page \
+             address, which we do not accept. Please go back and send it again; if this \
+             happens again, tell us at the address on our site.</p>",
+        ),
+    )
+        .into_response()
+}
+
 /// Files of the site and the package (the router's fallback).
 pub async fn files(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Some(refusal) = only_get(request.method()) {
         return refusal;
     }
+    if carries_a_form(request.uri().query()) {
+        return form_in_url();
+    }
     let Some(file) = resolve(&app.root, request.uri().path()) else {
         return not_found();
     };
     let html = file.extension().is_some_and(|e| e == "html");
+    let cache = cache_control(html);
     let mut response = match ServeFile::new(&file).oneshot(request).await {
         Ok(response) => response.map(Body::new).into_response(),
         Err(e) => {
@@ -120,6 +161,9 @@ pub async fn files(State(app): State<Arc<App>>, request: Request) -> Response {
         }
     };
     with_charset(&mut response);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let (true, Some(policy)) = (html, &app.csp) {
         if let Ok(value) = HeaderValue::from_str(policy) {
             response
@@ -149,11 +193,27 @@ pub async fn model_document(State(app): State<Arc<App>>, request: Request) -> Re
 }
 
 /// `GET /model.lpm`: the site's model compiled for the browser build (`leadpulse compile`).
+/// Its content hash is its ETag: a browser asks again every time (a changed model applies at
+/// once) and gets a 304 while the model is the same.
 pub async fn model_compiled(State(app): State<Arc<App>>, request: Request) -> Response {
     if let Some(refusal) = only_get(request.method()) {
         return refusal;
     }
+    let etag = format!("\"{}\"", app.model.hash);
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
     (
+        cache,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         compiled::encode_text(&app.model),
     )
