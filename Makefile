@@ -17,7 +17,12 @@ WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 setup:
 	@scripts/setup.sh
 
-pkg: setup
+# The package is rebuilt only when something it is built from changed (the stamp pkg/.built is
+# written last), and never deleted under a running server (scripts/build-pkg.sh says how).
+PKG_INPUTS := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock package-lock.json \
+	scripts/build-pkg.sh scripts/size-report.mjs
+pkg: setup pkg/.built
+pkg/.built: $(PKG_INPUTS) | setup
 	scripts/build-pkg.sh
 
 native-test: setup

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (layout: docs/contracts.md) and prints its size table.
 # Expects `make setup` to have run (wasm-bindgen at the Cargo.lock version, node_modules).
+# `make pkg` runs it only when one of its inputs changed (Makefile: PKG_INPUTS).
+#
+# NOTE: built in a staging folder, then moved into pkg/ file by file (each a rename, atomic on
+# one file system) and stale files removed: a server running from pkg/ (make demo, make edge)
+# never finds it missing or half written.
 #
 # Two wasm modules from the same crate:
 #   leadpulse_core    the browser build: compiled models only (no model validator)
@@ -15,29 +20,30 @@ cd "$(dirname "$0")/.."
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
-rm -rf pkg
-mkdir -p pkg
+OUT=target/pkg-staging
+rm -rf "$OUT"
+mkdir -p "$OUT" pkg
 
 # build NAME [FEATURES]: cargo build, wasm-bindgen (--target web), wasm-opt -Oz.
 build() {
   local name=$1 features=${2:-}
   cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
-  wasm-bindgen --target web --out-name "$name" --out-dir pkg \
+  wasm-bindgen --target web --out-name "$name" --out-dir "$OUT" \
     target/wasm32-unknown-unknown/wasm/leadpulse.wasm
   node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
     --strip-debug --strip-producers --strip-target-features \
-    "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
+    "$OUT/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"
 }
 build leadpulse_core
 build leadpulse_author author
 
 # The glue imports its one JS snippet (src/wasm/step.rs) from snippets/<crate-hash>/: give it a
 # stable name that Workers configurations can list.
-snippet=$(find pkg/snippets -name inline0.js | head -n 1)
+snippet=$(find "$OUT/snippets" -name inline0.js | head -n 1)
 [[ -n $snippet ]] || { echo "build-pkg: no wasm-bindgen snippet found" >&2; exit 1; }
-mv "$snippet" pkg/leadpulse_step.js
-rm -rf pkg/snippets
-for glue in pkg/leadpulse_core.js pkg/leadpulse_author.js; do
+mv "$snippet" "$OUT/leadpulse_step.js"
+rm -rf "$OUT/snippets"
+for glue in "$OUT/leadpulse_core.js" "$OUT/leadpulse_author.js"; do
   sed -i -E "s#'\./snippets/[^']+/inline0\.js'#'./leadpulse_step.js'#" "$glue"
   grep -q "'./leadpulse_step.js'" "$glue" || { echo "build-pkg: $glue: snippet import not rewritten" >&2; exit 1; }
   # NOTE: bundlers (Vite, webpack, Rollup) copy an asset named by `new URL('./file',
@@ -47,14 +53,14 @@ for glue in pkg/leadpulse_core.js pkg/leadpulse_author.js; do
 done
 
 # Everything in pkg-template/ (entries, tracker, edge worker, README, package.json).
-cp -R pkg-template/. pkg/
+cp -R pkg-template/. "$OUT/"
 
 # The tracker ships as one minified module (its source modules stay in pkg-template/): one
 # request instead of eleven before the first snapshot, and the size the budget counts. The
 # glue stays a separate file that it imports.
 node_modules/.bin/esbuild pkg-template/leadpulse.js --bundle --minify --format=esm \
-  --target=es2020 --external:./leadpulse_core.js --log-level=warning --outfile=pkg/leadpulse.js
-rm -rf pkg/tracker
+  --target=es2020 --external:./leadpulse_core.js --log-level=warning --outfile="$OUT/leadpulse.js"
+rm -rf "$OUT/tracker"
 
 pkgid=$(cargo pkgid)                    # path+file:///…#leadpulse@0.1.0 (or …#0.1.0)
 version=${pkgid##*[#@]}
@@ -62,6 +68,18 @@ node -e '
   const fs = require("fs"), [file, version] = process.argv.slice(1);
   const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
   fs.writeFileSync(file, JSON.stringify({ ...pkg, version }, null, 2) + "\n");
-' pkg/package.json "$version"
+' "$OUT/package.json" "$version"
+
+# Into place: every file renamed over its old copy, then what the new build no longer has.
+built=$(cd "$OUT" && find . -type f | sort)
+while read -r file; do
+  mkdir -p "pkg/$(dirname "$file")"
+  mv -f "$OUT/$file" "pkg/$file"
+done <<<"$built"
+(cd pkg && find . -type f ! -name .built | sort) | comm -23 - <(echo "$built") | while read -r stale; do
+  rm -f "pkg/$stale"
+done
+find pkg -mindepth 1 -type d -empty -delete
+touch pkg/.built
 
 node scripts/size-report.mjs pkg

@@ -16,7 +16,7 @@ WORKERD=node_modules/.bin/workerd
 
 # Incremental: a no-op when the binary is up to date.
 cargo build --quiet --release --features cli --bin leadpulse
-[ -f pkg/edge/keys.js ] && [ -f pkg/leadpulse_author_bg.wasm ] || make pkg
+make --no-print-directory pkg   # a no-op when pkg/ is up to date
 [ -x "$WORKERD" ] || { echo "edge: $WORKERD missing: run 'npm ci' (or make setup)" >&2; exit 1; }
 
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }

@@ -17,6 +17,8 @@ import { toBase64Url } from './encoding.js';
 import { pageEvent, skipReason, stampEvent } from './events.js';
 import { DeliveryRefusedError, send } from './forward.js';
 import { cookieKeys, resolveSecrets, signingKey } from './keys.js';
+import { answerForm, formEvents, formInUrl, readFormPost, refuseFormInUrl } from './forms.js';
+import { markEdgeScored } from './mark.js';
 import { acknowledged, afterAttempt, deliveryView, EMPTY_OUTBOX } from './outbox.js';
 import { outgoingSummary } from './outgoing.js';
 
@@ -272,13 +274,35 @@ export function createEdge(loadCore) {
     return { outbox: next, seen: { id, hex, sent: true, outcome } };
   }
 
-  /** See edge.d.ts: an ExportedHandler that scores, calls `handler`, then sets the cookie. */
+  /**
+   * See edge.d.ts: an ExportedHandler that scores, calls `handler`, then sets the cookie. A
+   * LeadPulse form posted to any path is answered here (forms.js), a form sent in a URL is
+   * refused, and HTML pages are marked as edge-scored for the tracker (mark.js).
+   */
   function withLeadPulse(handler, options = {}) {
     return {
       async fetch(request, env, ctx) {
-        const lead = await scoreRequest(request, env, ctx, options);
+        const url = new URL(request.url);
+        if (formInUrl(request, url)) return refuseFormInUrl();
+        const typed = await readFormPost(request);
+        const scoring = typed
+          ? { ...options, events: async (req, how) => [...formEvents(typed), ...((await options.events?.(req, how)) ?? [])] }
+          : options;
+        const lead = await scoreRequest(request, env ?? {}, ctx, scoring);
+        if (typed) {
+          const response = await answerForm(typed, {
+            request, url, nowMs: Date.now(),
+            visitor: lead && lead.consent === 'granted' ? lead.visitor : null,
+            endpoint: options.endpoint ?? env?.LEADPULSE_ENDPOINT,
+            signingSecret: options.signingSecret ?? env?.LEADPULSE_SIGNING_SECRET,
+            fetcher: options.collector ?? env?.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) },
+            waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
+            onRefused: (error) => report(options, error, 'form request'),
+          });
+          return attachCookie(response, lead);
+        }
         const response = await handler(request, env, ctx, lead);
-        return attachCookie(response, lead);
+        return attachCookie(markEdgeScored(response), lead);
       },
     };
   }

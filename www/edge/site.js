@@ -3,7 +3,8 @@
 //
 // - proxies every request to the origin (service binding ORIGIN, or ORIGIN_URL);
 // - scores page views with LeadPulse, keeping the visitor's state in a signed HttpOnly cookie;
-// - turns a no-JavaScript demo-form POST (/demo) into `Demo Requested` + `identify` events;
+// - (the package answers the demo form itself: a LeadPulse form, posted with or without
+//   JavaScript, becomes a signed request to the collector; docs/edge.md, "Forms");
 // - sends a newly qualified lead's summary, signed, to the collector (LEADPULSE_ENDPOINT), and
 //   re-sends it on the visitor's later requests until the collector acknowledges it;
 // - adds `x-leadpulse-stage` and rewrites the CTA (`data-testid="cta"`) for the visitor's stage
@@ -11,24 +12,16 @@
 //
 // Whatever goes wrong in scoring, the page is served exactly as the origin sent it.
 
-const FORM_TYPE = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)/i;
-const MAX_FORM_BYTES = 16 * 1024;
-
 /** The fetch handler given to withLeadPulse: `lead` is the scoring result, or null. */
 export async function handler(request, env, ctx, lead) {
   let response = await fromOrigin(request, env);
-  if (request.method === 'POST' && new URL(request.url).pathname === '/demo'
-    && [404, 405, 501].includes(response.status)) {
-    // NOTE: a static origin cannot take the form: post/redirect/get back to the page.
-    response = new Response(null, { status: 303, headers: { location: '/demo?requested=1' } });
-  }
   if (!lead) return response;
   response = personalise(response, lead.snapshot);
   return env.LEADPULSE_DEBUG_HEADERS === '1' ? debugHeaders(response, lead) : response;
 }
 
-/** The LeadPulse options: the demo-form hook and the test-only clock. */
-export const options = { events: demoFormEvents, now: testClock };
+/** The LeadPulse options: the test-only clock. */
+export const options = { now: testClock };
 
 function fromOrigin(request, env) {
   if (env.ORIGIN?.fetch) return env.ORIGIN.fetch(request);
@@ -62,29 +55,6 @@ function personalise(origin, snapshot) {
 /** Only same-site paths and https links from the model become an href (never `javascript:`). */
 function safeHref(href) {
   return typeof href === 'string' && ((href.startsWith('/') && !href.startsWith('//')) || href.startsWith('https://'));
-}
-
-/** POST /demo with the demo form's fields → `Demo Requested` + the visitor's traits. */
-async function demoFormEvents(request, { url }) {
-  if (request.method !== 'POST' || url.pathname !== '/demo') return [];
-  if (!FORM_TYPE.test(request.headers.get('content-type') ?? '')) return [];
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES) return [];
-  const form = await request.formData();
-  const field = (name) => {
-    const value = form.get(name);
-    return typeof value === 'string' && value.trim() ? value.trim().slice(0, 200) : undefined;
-  };
-  const employees = Number.parseInt(field('employee_count') ?? '', 10);
-  const company = {
-    name: field('company'),
-    employee_count: Number.isFinite(employees) ? employees : undefined,
-    industry: field('industry'),
-  };
-  const traits = { email: field('email'), name: field('name'), title: field('title'), company };
-  return [
-    { type: 'track', event: 'Demo Requested', properties: { path: url.pathname } },
-    { type: 'identify', traits: JSON.parse(JSON.stringify(traits)) }, // drops empty fields
-  ];
 }
 
 /**
