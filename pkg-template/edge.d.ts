@@ -77,8 +77,9 @@ export interface EdgeOptions {
   now?: (request: Request, env: LeadPulseEnv) => number;
   /** Receives what LeadPulse reports: errors that made a request pass through (e.g. a
    * `LeadPulseConfigError`), dropped hook events, a `LeadPulseShadowError` when the shadow model
-   * failed in a request, and a `DeliveryRefusedError` when the collector refuses a summary
-   * (default: one `console.warn` per message). */
+   * failed in a request, a `DeliveryRefusedError` when the collector refuses a summary, and a
+   * `DeliveryUnauthorizedError` when it does not accept a summary's signature (default: one
+   * `console.warn` per message). */
   onError?: (error: unknown) => void;
 }
 
@@ -102,8 +103,10 @@ export interface ShadowResult extends ShadowScore {
   cookie: ShadowCookieStatus;
 }
 
-/** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet, re-sent by a later
- * request at `nextAttemptAt`; `refused`: a final answer (4xx other than 408/425/429), not re-sent. */
+/** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet (no answer, a network
+ * error, 408/425/429/5xx, or 401/403: the signature not accepted, as during a rotation of the
+ * signing secret), re-sent — signed anew — by a later request at `nextAttemptAt`; `refused`: a
+ * final answer (4xx other than 401/403/408/425/429, 3xx), not re-sent. */
 export type DeliveryState = 'delivered' | 'pending' | 'refused';
 
 /** The latest hand-off's delivery, as this request leaves it. */
@@ -156,7 +159,8 @@ export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** The collector refused a summary with a final status (given to `onError`, else logged once). */
+/** The collector refused a summary with a final status (given to `onError`, else logged once).
+ * 401 and 403 are not final: see DeliveryUnauthorizedError. */
 export class DeliveryRefusedError extends Error {
   readonly name: 'DeliveryRefusedError';
   readonly summaryId: string;
@@ -165,6 +169,19 @@ export class DeliveryRefusedError extends Error {
   readonly reason: string | null;
   /** The collector's `path`. */
   readonly path: string | null;
+}
+
+/** The collector answered 401 or 403 to a summary: it did not accept the signature (the edge's
+ * LEADPULSE_SIGNING_SECRET is not one the collector verifies with — a rotation under way, or a
+ * misconfiguration). The summary stays pending and is re-sent with backoff, signed with the
+ * secret the edge holds then. Given to `onError`, else logged once per summary. */
+export class DeliveryUnauthorizedError extends Error {
+  readonly name: 'DeliveryUnauthorizedError';
+  readonly summaryId: string;
+  /** 401 or 403. */
+  readonly status: number;
+  /** The collector's `error`. */
+  readonly reason: string | null;
 }
 
 /** The shadow model failed in one request (a broken model, an event it refused, a wasm error):

@@ -15,12 +15,12 @@ import {
 } from './cookie.js';
 import { toBase64Url } from './encoding.js';
 import { pageEvent, skipReason, stampEvent } from './events.js';
-import { DeliveryRefusedError, send } from './forward.js';
+import { DeliveryRefusedError, DeliveryUnauthorizedError, send } from './forward.js';
 import { cookieKeys, resolveSecrets, signingKey } from './keys.js';
 import { acknowledged, afterAttempt, deliveryView, EMPTY_OUTBOX } from './outbox.js';
 import { outgoingSummary } from './outgoing.js';
 
-export { DeliveryRefusedError } from './forward.js';
+export { DeliveryRefusedError, DeliveryUnauthorizedError } from './forward.js';
 export { LeadPulseConfigError } from './keys.js';
 
 /** The shadow model failed in a request: reported, and the champion's result is unaffected. */
@@ -267,6 +267,7 @@ export function createEdge(loadCore) {
       retryDelaysMs: options.retryDelaysMs,
       waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
       onRefused: (refusal) => report(options, new DeliveryRefusedError(id, refusal), 'delivery'),
+      onUnauthorized: (answer) => report(options, new DeliveryUnauthorizedError(id, answer), 'delivery'),
     });
     const next = afterAttempt(outbox, hex, outcome, { nowMs, attemptsBefore: outgoing.attemptsBefore, random: Math.random() });
     return { outbox: next, seen: { id, hex, sent: true, outcome } };

@@ -1,7 +1,8 @@
 // Compiled by `tsc -p tests/edge` (run.sh), never run: the edge API used as docs/edge.md shows,
 // so a change to pkg-template/edge.d.ts that breaks a documented use fails the build.
 import {
-  attachCookie, createEdge, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError, scoreRequest, withLeadPulse,
+  attachCookie, createEdge, DeliveryRefusedError, DeliveryUnauthorizedError, LeadPulseConfigError, LeadPulseShadowError,
+  scoreRequest, withLeadPulse,
 } from '../../pkg/edge.js';
 import type {
   Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
@@ -16,6 +17,9 @@ const options: EdgeOptions = {
     if (error instanceof DeliveryRefusedError) {
       const why: string = `${error.summaryId} ${error.status} ${error.reason ?? ''} ${error.path ?? ''}`;
       console.warn(why);
+    } else if (error instanceof DeliveryUnauthorizedError) {
+      const status: number = error.status;
+      console.warn(`${error.summaryId} ${status} ${error.reason ?? ''}: re-sent later`);
     } else if (error instanceof LeadPulseConfigError) {
       console.error(error.message);
     } else if (error instanceof LeadPulseShadowError) {
