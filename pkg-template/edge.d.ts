@@ -15,6 +15,11 @@ export interface LeadPulseEnv {
   /** Signs and encrypts the visitor cookie (≥ 16 chars). The edge's alone: never give it to
    * the collector, never send it to the browser. */
   LEADPULSE_COOKIE_SECRET?: string;
+  /** During a rotation of the cookie secret, the secret it replaced (≥ 16 chars, different from
+   * both current secrets; absent or empty = none): cookies it keyed are still read (`cookie:
+   * 'previous'`) and rewritten under LEADPULSE_COOKIE_SECRET. Keep it for at least `maxAgeDays`
+   * after the change, then remove it (docs/edge.md, "Rotating secrets"). */
+  LEADPULSE_PREVIOUS_COOKIE_SECRET?: string;
   /** Signs forwarded summaries (`X-LeadPulse-Signature`; ≥ 16 chars): the collector's
    * `--signing-secret`. Must differ from the cookie secret. Required with an endpoint. */
   LEADPULSE_SIGNING_SECRET?: string;
@@ -36,6 +41,8 @@ export interface LeadPulseEnv {
 export interface EdgeOptions {
   /** Overrides `LEADPULSE_COOKIE_SECRET`. */
   cookieSecret?: string;
+  /** Overrides `LEADPULSE_PREVIOUS_COOKIE_SECRET`. */
+  previousCookieSecret?: string;
   /** Overrides `LEADPULSE_SIGNING_SECRET`. */
   signingSecret?: string;
   /** @deprecated Split into `cookieSecret` and `signingSecret` (see LeadPulseEnv.LEADPULSE_SECRET). */
@@ -83,10 +90,12 @@ export interface EdgeOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Why the state cookie was or was not used: `version` = an older cookie format (read as a
- * fresh visitor); `expired` = past its signed expiry, or an expiry further ahead than
- * `maxAgeDays` allows. */
-export type CookieStatus = 'valid' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
+/** Why the state cookie was or was not used: `previous` = valid, keyed by the previous cookie
+ * secret (`LEADPULSE_PREVIOUS_COOKIE_SECRET`, during a rotation): read as any valid cookie and
+ * rewritten under the current one; `version` = an older cookie format (read as a fresh
+ * visitor); `expired` = past its signed expiry, or an expiry further ahead than `maxAgeDays`
+ * allows. */
+export type CookieStatus = 'valid' | 'previous' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
 
 /** How the shadow's cookie was read: as CookieStatus, plus `unpaired` = signed by this edge but
  * not written with the state cookie the request carries (another visitor id or write counter:
@@ -192,8 +201,8 @@ export class LeadPulseShadowError extends Error {
   readonly cause: unknown;
 }
 
-/** Missing, short (< 16 characters) or equal secrets, or the old single `LEADPULSE_SECRET`:
- * every request passes through and this says what to set. */
+/** Missing, short (< 16 characters) or equal secrets (a previous cookie secret included), or
+ * the old single `LEADPULSE_SECRET`: every request passes through and this says what to set. */
 export class LeadPulseConfigError extends TypeError {
   readonly name: 'LeadPulseConfigError';
 }

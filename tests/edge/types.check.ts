@@ -5,7 +5,7 @@ import {
   scoreRequest, withLeadPulse,
 } from '../../pkg/edge.js';
 import type {
-  Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
+  CookieStatus, Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
 } from '../../pkg/edge.js';
 import type { ModelDocument, Stage } from '../../pkg/leadpulse_core.js';
 
@@ -67,3 +67,13 @@ export async function stepByStep(request: Request, env: LeadPulseEnv, ctx: { wai
 }
 
 export const other = createEdge(() => ({ Scorer: class {} }));
+
+// A rotation of the cookie secret: the new one current, the old one still read.
+const rotating: EdgeOptions = { ...options, cookieSecret: 'new-cookie-secret-0123', previousCookieSecret: 'old-cookie-secret-0123' };
+const rotatingEnv: LeadPulseEnv = { LEADPULSE_COOKIE_SECRET: 'new-cookie-secret-0123', LEADPULSE_PREVIOUS_COOKIE_SECRET: 'old-cookie-secret-0123' };
+export const rotatingWorker = withLeadPulse(async (request: Request, _env: LeadPulseEnv, _ctx, lead: LeadResult | null) => {
+  const read: CookieStatus | null = lead?.cookie ?? null;
+  if (read === 'previous') console.log('rewritten under the new cookie secret');
+  return fetch(request);
+}, rotating);
+export const rotationEnv = rotatingEnv;
