@@ -1,10 +1,11 @@
 // Request scoring at the edge, independent of how the wasm module is loaded: `edge.js` wires
 // it to workerd's wasm module import; other runtimes (Deno, tests) pass their own loader.
 //
-// One request: read the cookie (keys.js, cookie.js; rotation.js during a secret change) → score the page view and hook events →
-// (with a shadow model) score the same events silently with it, from its own cookie →
-// hand off a newly due summary, or re-send a pending one (outgoing.js, forward.js, outbox.js)
-// → write the cookie with the new state and delivery record (and the shadow's cookie).
+// One request: read the cookie (keys.js, cookie.js; rotation.js while the cookie secret
+// changes) → score the page view and hook events → (with a shadow model) score the same events
+// silently with it, from its own cookie → hand off a newly due summary, or re-send a pending
+// one (outgoing.js, forward.js, outbox.js) → write the cookie with the new state and delivery
+// record (and the shadow's cookie).
 // docs/edge.md has the guarantees.
 //
 // Nothing here runs at module top level: the wasm module is initialised, keys are imported
