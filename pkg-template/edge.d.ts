@@ -15,6 +15,11 @@ export interface LeadPulseEnv {
   /** Signs and encrypts the visitor cookie (≥ 16 chars). The edge's alone: never give it to
    * the collector, never send it to the browser. */
   LEADPULSE_COOKIE_SECRET?: string;
+  /** During a rotation of the cookie secret, the secret it replaced (≥ 16 chars, different from
+   * both current secrets; absent or empty = none): cookies it keyed are still read (`cookie:
+   * 'previous'`) and rewritten under LEADPULSE_COOKIE_SECRET. Keep it for at least `maxAgeDays`
+   * after the change, then remove it (docs/edge.md, "Rotating secrets"). */
+  LEADPULSE_PREVIOUS_COOKIE_SECRET?: string;
   /** Signs forwarded summaries (`X-LeadPulse-Signature`; ≥ 16 chars): the collector's
    * `--signing-secret`. Must differ from the cookie secret. Required with an endpoint. */
   LEADPULSE_SIGNING_SECRET?: string;
@@ -36,6 +41,8 @@ export interface LeadPulseEnv {
 export interface EdgeOptions {
   /** Overrides `LEADPULSE_COOKIE_SECRET`. */
   cookieSecret?: string;
+  /** Overrides `LEADPULSE_PREVIOUS_COOKIE_SECRET`. */
+  previousCookieSecret?: string;
   /** Overrides `LEADPULSE_SIGNING_SECRET`. */
   signingSecret?: string;
   /** @deprecated Split into `cookieSecret` and `signingSecret` (see LeadPulseEnv.LEADPULSE_SECRET). */
@@ -77,15 +84,18 @@ export interface EdgeOptions {
   now?: (request: Request, env: LeadPulseEnv) => number;
   /** Receives what LeadPulse reports: errors that made a request pass through (e.g. a
    * `LeadPulseConfigError`), dropped hook events, a `LeadPulseShadowError` when the shadow model
-   * failed in a request, and a `DeliveryRefusedError` when the collector refuses a summary
-   * (default: one `console.warn` per message). */
+   * failed in a request, a `DeliveryRefusedError` when the collector refuses a summary, and a
+   * `DeliveryUnauthorizedError` when it does not accept a summary's signature (default: one
+   * `console.warn` per message). */
   onError?: (error: unknown) => void;
 }
 
-/** Why the state cookie was or was not used: `version` = an older cookie format (read as a
- * fresh visitor); `expired` = past its signed expiry, or an expiry further ahead than
- * `maxAgeDays` allows. */
-export type CookieStatus = 'valid' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
+/** Why the state cookie was or was not used: `previous` = valid, keyed by the previous cookie
+ * secret (`LEADPULSE_PREVIOUS_COOKIE_SECRET`, during a rotation): read as any valid cookie and
+ * rewritten under the current one; `version` = an older cookie format (read as a fresh
+ * visitor); `expired` = past its signed expiry, or an expiry further ahead than `maxAgeDays`
+ * allows. */
+export type CookieStatus = 'valid' | 'previous' | 'missing' | 'malformed' | 'version' | 'signature' | 'expired' | 'oversized' | 'not-read';
 
 /** How the shadow's cookie was read: as CookieStatus, plus `unpaired` = signed by this edge but
  * not written with the state cookie the request carries (another visitor id or write counter:
@@ -102,8 +112,10 @@ export interface ShadowResult extends ShadowScore {
   cookie: ShadowCookieStatus;
 }
 
-/** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet, re-sent by a later
- * request at `nextAttemptAt`; `refused`: a final answer (4xx other than 408/425/429), not re-sent. */
+/** `delivered`: the collector answered 2xx; `pending`: not acknowledged yet (no answer, a network
+ * error, 408/425/429/5xx, or 401/403: the signature not accepted, as during a rotation of the
+ * signing secret), re-sent — signed anew — by a later request at `nextAttemptAt`; `refused`: a
+ * final answer (4xx other than 401/403/408/425/429, 3xx), not re-sent. */
 export type DeliveryState = 'delivered' | 'pending' | 'refused';
 
 /** The latest hand-off's delivery, as this request leaves it. */
@@ -156,7 +168,8 @@ export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** The collector refused a summary with a final status (given to `onError`, else logged once). */
+/** The collector refused a summary with a final status (given to `onError`, else logged once).
+ * 401 and 403 are not final: see DeliveryUnauthorizedError. */
 export class DeliveryRefusedError extends Error {
   readonly name: 'DeliveryRefusedError';
   readonly summaryId: string;
@@ -167,6 +180,19 @@ export class DeliveryRefusedError extends Error {
   readonly path: string | null;
 }
 
+/** The collector answered 401 or 403 to a summary: it did not accept the signature (the edge's
+ * LEADPULSE_SIGNING_SECRET is not one the collector verifies with — a rotation under way, or a
+ * misconfiguration). The summary stays pending and is re-sent with backoff, signed with the
+ * secret the edge holds then. Given to `onError`, else logged once per summary. */
+export class DeliveryUnauthorizedError extends Error {
+  readonly name: 'DeliveryUnauthorizedError';
+  readonly summaryId: string;
+  /** 401 or 403. */
+  readonly status: number;
+  /** The collector's `error`. */
+  readonly reason: string | null;
+}
+
 /** The shadow model failed in one request (a broken model, an event it refused, a wasm error):
  * that request's shadow is skipped and its cookie dropped; the champion is unaffected. */
 export class LeadPulseShadowError extends Error {
@@ -175,8 +201,8 @@ export class LeadPulseShadowError extends Error {
   readonly cause: unknown;
 }
 
-/** Missing, short (< 16 characters) or equal secrets, or the old single `LEADPULSE_SECRET`:
- * every request passes through and this says what to set. */
+/** Missing, short (< 16 characters) or equal secrets (a previous cookie secret included), or
+ * the old single `LEADPULSE_SECRET`: every request passes through and this says what to set. */
 export class LeadPulseConfigError extends TypeError {
   readonly name: 'LeadPulseConfigError';
 }

@@ -13,7 +13,8 @@
 import wasm from './leadpulse_author_bg.wasm';
 import { initSync, Scorer } from './leadpulse_author.js';
 import {
-  attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError,
+  attachCookie, createEdge, defaultConsent, DeliveryRefusedError, DeliveryUnauthorizedError, LeadPulseConfigError,
+  LeadPulseShadowError,
 } from './edge/core.js';
 
 const edge = createEdge(() => {
@@ -25,4 +26,7 @@ const edge = createEdge(() => {
 export const scoreRequest = edge.scoreRequest;
 /** Wraps a fetch handler: scores, calls it with the result, sets the cookie. See edge.d.ts. */
 export const withLeadPulse = edge.withLeadPulse;
-export { attachCookie, createEdge, defaultConsent, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError };
+export {
+  attachCookie, createEdge, defaultConsent, DeliveryRefusedError, DeliveryUnauthorizedError, LeadPulseConfigError,
+  LeadPulseShadowError,
+};

@@ -158,13 +158,19 @@ function cli() {
 async function wasm() {
   const { Scorer } = await import(join(ROOT, 'pkg/node.js'));
   const scorer = new Scorer();
+  // NOTE: a call into wasm cannot be interrupted: one that took longer than the table's hang
+  // bound (10 s) is marked as a hang once it returns.
   const attempt = (input, fn) => {
+    const started = performance.now();
+    const hung = () => (performance.now() - started > 10000 ? ` (hung ${Math.round((performance.now() - started) / 1000)} s)` : '');
     try {
       const v = fn();
-      row('wasm API (Node package)', input, `returned: ${clip(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v), 90)}`);
+      const late = hung();
+      row('wasm API (Node package)', input, `returned: ${clip(typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v), 90)}${late}`, !late);
     } catch (e) {
       const trap = e instanceof WebAssembly.RuntimeError || /recursive use/.test(e.message);
-      row('wasm API (Node package)', input, `${e.constructor.name}${e.path !== undefined ? ` at \`${e.path}\`` : ''}: ${clip(e.message, 80)}`, !trap);
+      const late = hung();
+      row('wasm API (Node package)', input, `${e.constructor.name}${e.path !== undefined ? ` at \`${e.path}\`` : ''}: ${clip(e.message, 80)}${late}`, !trap && !late);
     }
   };
   const session = scorer.session('v');
@@ -172,6 +178,9 @@ async function wasm() {
   attempt('`track` with an 8 MB string property', () => session.track({ type: 'track', event: 'x', properties: { blob: 'x'.repeat(8 << 20) } }));
   attempt('`trackAll(new Array(1e9))`', () => session.trackAll(new Array(1e9)));
   attempt('`track` with a property array of length 1e9', () => session.track({ type: 'track', event: 'x', properties: { tags: new Array(1e9) } }));
+  attempt('`track` with a property `new Uint8Array(1e8)` (typed array)', () => session.track({ type: 'track', event: 'x', properties: { bytes: new Uint8Array(1e8) } }));
+  attempt('`track` with a property object of 1e6 keys', () => session.track({ type: 'track', event: 'x', properties: { wide: Object.fromEntries(Array.from({ length: 1e6 }, (_, i) => [`k${i}`, i])) } }));
+  attempt('`track` with a property getter that throws', () => session.track({ type: 'track', event: 'x', properties: { get bad() { throw new Error('boom'); } } }));
   attempt('a cyclic event object', () => { const e = { type: 'page', properties: { path: '/x' } }; e.properties.self = e; return session.track(e); });
   attempt('`{"type":"engagement","properties":{"seconds":"ten"}}`', () => session.track({ type: 'engagement', properties: { seconds: 'ten' } }));
   attempt('`answer("budgett", "yes")` (unknown slot)', () => session.answer('budgett', 'yes'));
@@ -211,6 +220,20 @@ async function edgeRows() {
   await attempt('a 5 KB cookie', () => edge.scoreRequest(get('/pricing', { cookie: `__Host-lp=${'x'.repeat(5000)}` }), {}, undefined, base));
   await attempt('cookie and signing secrets equal', () => edge.scoreRequest(get('/pricing'), {}, undefined, { ...base, signingSecret: cookieSecret }));
   await attempt('only the old `LEADPULSE_SECRET`', () => edge.scoreRequest(get('/pricing'), { LEADPULSE_SECRET: cookieSecret }, undefined, { now: base.now, onError: base.onError }));
+  const oldSecret = 'bad-input-old-cookie-secret-0123';
+  const underOld = (await edge.scoreRequest(get('/pricing'), {}, undefined, { ...base, cookieSecret: oldSecret })).setCookie.split(';')[0];
+  await attempt('a cookie keyed by the previous cookie secret (`previousCookieSecret` set)', () => edge.scoreRequest(get('/pricing', { cookie: underOld }), {}, undefined, { ...base, previousCookieSecret: oldSecret }));
+  await attempt('a cookie keyed by a third secret, a previous one set', () => edge.scoreRequest(get('/pricing', { cookie: underOld }), {}, undefined, { ...base, previousCookieSecret: 'bad-input-other-cookie-secret-01' }));
+  await attempt('previous cookie secret equal to the signing secret', () => edge.scoreRequest(get('/pricing'), {}, undefined, { ...base, previousCookieSecret: signingSecret }));
+  await attempt('previous cookie secret of 5 characters', () => edge.scoreRequest(get('/pricing'), {}, undefined, { ...base, previousCookieSecret: 'short' }));
+  // A hand-off the collector answers 401 (it verifies with another signing secret): a lost lead
+  // if it is refused for good, so only `pending` passes.
+  const unauthorized = { fetch: async () => new Response('{"error":"X-LeadPulse-Signature does not match the body"}', { status: 401 }) };
+  const form = async () => [{ type: 'track', event: 'Demo Requested', properties: { path: '/demo' } },
+    { type: 'identify', traits: { email: 'a@acme.test', title: 'VP Sales', company: { name: 'Acme', employee_count: 500 } } }];
+  const sql = await edge.scoreRequest(get('/demo'), {}, undefined, { ...base, endpoint: 'https://collector.test/collect', collector: unauthorized, retryDelaysMs: [], events: form });
+  const d = sql?.delivery;
+  row('edge `scoreRequest`', 'the collector answers 401 to a hand-off (another signing secret)', d ? `delivery ${d.state}, status ${d.status}, attempt ${d.attempts}, re-sent in ${Math.round((d.nextAttemptAt - Date.now()) / 1000)} s` : 'no hand-off', d?.state === 'pending');
   await attempt('a bot user agent', () => edge.scoreRequest(get('/pricing', { 'user-agent': 'Googlebot/2.1' }), {}, undefined, base));
   await attempt('a broken model `{"rules": 42}`', () => edge.scoreRequest(get('/pricing'), {}, undefined, { ...base, model: '{"rules": 42}' }));
   await attempt('a 4 KB path', () => edge.scoreRequest(get(`/${'a/'.repeat(2000)}pricing`), {}, undefined, base));

@@ -32,8 +32,8 @@ if [ "$LEADPULSE_COOKIE_SECRET" = "$LEADPULSE_SIGNING_SECRET" ]; then
   echo "edge: LEADPULSE_COOKIE_SECRET and LEADPULSE_SIGNING_SECRET must differ" >&2
   exit 1
 fi
-# NOTE: both reach workerd through its environment (config.capnp: fromEnvironment); only the
-# signing secret is the collector's.
+# NOTE: both reach workerd through its environment (config.capnp: fromEnvironment), as does a
+# LEADPULSE_PREVIOUS_COOKIE_SECRET during a rotation; only the signing secret is the collector's.
 export LEADPULSE_COOKIE_SECRET LEADPULSE_SIGNING_SECRET
 if [ -z "${LEADPULSE_API_TOKEN:-}" ]; then
   LEADPULSE_API_TOKEN="$(random_hex 16)"
@@ -52,7 +52,7 @@ trap cleanup EXIT INT TERM
 
 # NOTE: secrets reach leadpulse serve through its environment, not argv (visible in ps); the
 # cookie secret is not handed to it.
-env -u LEADPULSE_COOKIE_SECRET "$BIN" serve --listen 127.0.0.1:0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
+env -u LEADPULSE_COOKIE_SECRET -u LEADPULSE_PREVIOUS_COOKIE_SECRET "$BIN" serve --listen 127.0.0.1:0 --root . --db "${EDGE_DB:-target/edge/leads.db}" --require-signature >"$LOG" 2>&1 &
 origin_pid=$!
 origin=""
 for _ in $(seq 1 100); do

@@ -327,6 +327,61 @@ fn oversized_inputs_are_refused_and_the_session_lives_on() {
     );
 }
 
+/// A container is counted before it is iterated: one over the bound is refused with the
+/// bound's error and path before any of its values is read (issue 16: a 1e8-element array
+/// was walked for a minute before its refusal; typed arrays and wide objects were listed in
+/// full by `Object.entries`). A getter that throws is a typed error too.
+#[wasm_bindgen_test]
+fn containers_over_the_bound_are_refused_before_a_value_is_read() {
+    let session = builtin().session(Some("v".into()), None).unwrap();
+    let inputs = js_sys::Function::new_no_args(
+        r#"
+        const read = { count: 0 };
+        const wide = {};
+        Object.defineProperty(wide, 'first', { enumerable: true, get() { read.count += 1; return 1; } });
+        for (let i = 0; i < 2000; i += 1) wide['k' + i] = i;
+        const typed = new Float64Array(2000);
+        typed[0] = NaN;
+        const throwing = {};
+        Object.defineProperty(throwing, 'x', { enumerable: true, get() { throw new Error('boom'); } });
+        return { read, wide, typed, throwing, sparse: new Array(1e8), huge: new Uint8Array(1e8) };
+        "#,
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let track = |name: &str| {
+        let event =
+            js(&serde_json::json!({"type": "track", "event": "Demo Requested", "properties": {}}));
+        let properties = Reflect::get(&event, &"properties".into()).unwrap();
+        let value = Reflect::get(&inputs, &name.into()).unwrap();
+        Reflect::set(&properties, &name.into(), &value).unwrap();
+        let error = session.track(event, None).unwrap_err();
+        assert!(error.is_instance_of::<TypeError>(), "{name}");
+        let message = String::from(error.dyn_ref::<Error>().unwrap().message());
+        (path_of(&error), message)
+    };
+    // NOTE: `typed` starts with NaN: walked first, it would be refused as "not a finite number".
+    for name in ["sparse", "huge", "typed", "wide"] {
+        let (path, message) = track(name);
+        assert_eq!(path, "event", "{name}");
+        assert!(
+            message.contains("more than 1000 values"),
+            "{name}: {message}"
+        );
+    }
+    let read = Reflect::get(&inputs, &"read".into()).unwrap();
+    assert_eq!(
+        Reflect::get(&read, &"count".into()).unwrap().as_f64(),
+        Some(0.0),
+        "no value of the wide object was read"
+    );
+    let (path, message) = track("throwing");
+    assert_eq!(path, "event");
+    assert!(message.contains("a property getter threw"), "{message}");
+    let ok = js(&serde_json::json!({"type": "page", "properties": {"path": "/pricing"}}));
+    session.track(ok, None).unwrap();
+}
+
 #[wasm_bindgen_test]
 fn summary_is_null_until_qualified_then_names_runtime_and_respects_email_consent() {
     let scorer = builtin();

@@ -1,10 +1,11 @@
 // Request scoring at the edge, independent of how the wasm module is loaded: `edge.js` wires
 // it to workerd's wasm module import; other runtimes (Deno, tests) pass their own loader.
 //
-// One request: read the cookie (keys.js, cookie.js) → score the page view and hook events →
-// (with a shadow model) score the same events silently with it, from its own cookie →
-// hand off a newly due summary, or re-send a pending one (outgoing.js, forward.js, outbox.js)
-// → write the cookie with the new state and delivery record (and the shadow's cookie).
+// One request: read the cookie (keys.js, cookie.js; rotation.js while the cookie secret
+// changes) → score the page view and hook events → (with a shadow model) score the same events
+// silently with it, from its own cookie → hand off a newly due summary, or re-send a pending
+// one (outgoing.js, forward.js, outbox.js) → write the cookie with the new state and delivery
+// record (and the shadow's cookie).
 // docs/edge.md has the guarantees.
 //
 // Nothing here runs at module top level: the wasm module is initialised, keys are imported
@@ -15,14 +16,15 @@ import {
 } from './cookie.js';
 import { toBase64Url } from './encoding.js';
 import { pageEvent, skipReason, stampEvent } from './events.js';
-import { DeliveryRefusedError, send } from './forward.js';
+import { DeliveryRefusedError, DeliveryUnauthorizedError, send } from './forward.js';
 import { cookieKeys, resolveSecrets, signingKey } from './keys.js';
 import { answerForm, formEvents, formInUrl, readFormPost, refuseFormInUrl } from './forms.js';
 import { markEdgeScored } from './mark.js';
 import { acknowledged, afterAttempt, deliveryView, EMPTY_OUTBOX } from './outbox.js';
 import { outgoingSummary } from './outgoing.js';
+import { readRotating } from './rotation.js';
 
-export { DeliveryRefusedError } from './forward.js';
+export { DeliveryRefusedError, DeliveryUnauthorizedError } from './forward.js';
 export { LeadPulseConfigError } from './keys.js';
 
 /** The shadow model failed in a request: reported, and the champion's result is unaffected. */
@@ -112,7 +114,7 @@ export function createEdge(loadCore) {
     const keys = secrets && await cookieKeys(secrets.cookie);
 
     const saved = persist
-      ? await readStateCookie(cookieHeader, { name, keys, nowMs, maxAgeSeconds })
+      ? await readRotating(readStateCookie, cookieHeader, { name, keys, nowMs, maxAgeSeconds }, secrets.previousCookie)
       : { visitor: null, state: null, outbox: EMPTY_OUTBOX, counter: 0, problem: 'not-read' };
     const visitor = saved.visitor ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 
@@ -156,7 +158,7 @@ export function createEdge(loadCore) {
       const shadowModel = persist ? options.shadowModel ?? env.LEADPULSE_SHADOW_MODEL : undefined;
       if (!unset(shadowModel)) {
         shadow = await runShadow(shadowModel, accepted, {
-          cookieHeader, name: shadowCookieName(name), keys, nowMs, maxAgeSeconds, visitor, options,
+          cookieHeader, name: shadowCookieName(name), keys, previousSecret: secrets.previousCookie, nowMs, maxAgeSeconds, visitor, options,
           // NOTE: the shadow starts (and is "whole") whenever the champion starts from nothing.
           championFresh: !saved.state || restoreError !== null, championCounter: saved.counter,
         });
@@ -205,7 +207,7 @@ export function createEdge(loadCore) {
       shadow: shadow?.view ? { ...shadow.view, history: shadow.history, cookie: shadow.cookie } : null,
       forwarded: seen?.sent ? seen.id : null,
       delivery: deliveryView(outbox, seen),
-      consent, cookie: saved.problem ?? 'valid', counter: setCookie ? counter : saved.counter, restoreError,
+      consent, cookie: saved.problem ?? (saved.previous ? 'previous' : 'valid'), counter: setCookie ? counter : saved.counter, restoreError,
     };
   }
 
@@ -226,10 +228,10 @@ export function createEdge(loadCore) {
       const scorer = scorerFor(model);
       let saved = null;
       if (!championFresh && cookie !== 'missing') {
-        const read = await readShadowCookie(cookieHeader, how);
-        cookie = read.problem
-          ?? (read.visitor !== visitor || read.counter !== championCounter ? 'unpaired' : 'valid');
-        if (cookie === 'valid') {
+        const read = await readRotating(readShadowCookie, cookieHeader, how, how.previousSecret);
+        cookie = read.problem ?? (read.visitor !== visitor || read.counter !== championCounter ? 'unpaired'
+          : read.previous ? 'previous' : 'valid');
+        if (cookie === 'valid' || cookie === 'previous') {
           saved = read.state;
           history = read.whole ? 'whole' : 'partial';
         }
@@ -269,6 +271,7 @@ export function createEdge(loadCore) {
       retryDelaysMs: options.retryDelaysMs,
       waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
       onRefused: (refusal) => report(options, new DeliveryRefusedError(id, refusal), 'delivery'),
+      onUnauthorized: (answer) => report(options, new DeliveryUnauthorizedError(id, answer), 'delivery'),
     });
     const next = afterAttempt(outbox, hex, outcome, { nowMs, attemptsBefore: outgoing.attemptsBefore, random: Math.random() });
     return { outbox: next, seen: { id, hex, sent: true, outcome } };

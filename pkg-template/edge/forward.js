@@ -6,6 +6,11 @@
 // errors, 408/425/429 and 5xx) goes on in `ctx.waitUntil` after that. Whatever this request
 // does not see acknowledged stays pending in the cookie and is re-sent by a later request
 // (outbox.js): the collector dedupes by summary id, so a re-send is harmless.
+//
+// 401 and 403 say the collector did not take the signature: during a rotation of the signing
+// secret the two sides hold different secrets for a while. Not retried quickly (the same
+// signature would be refused again) nor given up: pending, and every re-send is signed anew
+// with the secret the edge holds then.
 
 import { toHex } from './encoding.js';
 import { hmacSign } from './keys.js';
@@ -27,23 +32,46 @@ export class DeliveryRefusedError extends Error {
   }
 }
 
-/** Whether a status is worth trying again later: no answer, timeouts, rate limits, server errors. */
+/**
+ * The collector did not accept the signature of a summary (401 / 403): reported, and the
+ * summary stays pending, re-sent (re-signed) by the visitor's later requests with backoff.
+ */
+export class DeliveryUnauthorizedError extends Error {
+  constructor(id, { status, error }) {
+    super(`the collector answered ${status} to summary ${id}${error ? ` (${error})` : ''}; it stays pending and is `
+      + 're-sent with backoff, signed with the signing secret the edge holds then. During a rotation this ends once '
+      + "the collector accepts the edge's LEADPULSE_SIGNING_SECRET; otherwise it is not the collector's --signing-secret");
+    this.name = 'DeliveryUnauthorizedError';
+    this.summaryId = id;
+    this.status = status;
+    this.reason = error ?? null;
+  }
+}
+
+/** Whether a status is worth trying again at once: no answer, timeouts, rate limits, server errors. */
 export function retryable(status) {
   return status === 0 || status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/** Whether the collector refused the signature (see the top of this file): re-sent later, re-signed. */
+export function unauthorized(status) {
+  return status === 401 || status === 403;
 }
 
 /**
  * Signs `summary.body` and sends it; resolves within about `waitMs` with what was seen:
  *   { state: 'delivered', status }                    a 2xx
- *   { state: 'refused', status, error, path }          a final answer (4xx but 408/425/429, 3xx)
- *   { state: 'pending', status, error }                no answer yet (status null), or only
- *                                                      retryable ones (0 = network error)
+ *   { state: 'refused', status, error, path }          a final answer (4xx but 401/403/408/425/429, 3xx)
+ *   { state: 'pending', status, error }                no answer yet (status null), only
+ *                                                      retryable ones (0 = network error), or
+ *                                                      401/403 (the signature not accepted)
  * `error` / `path` are the collector's JSON `error` and `path` (or the network error).
- * Never rejects once signed; `onRefused` is called (once) for a refusal, in time or later.
+ * Never rejects once signed; `onRefused` is called (once) for a refusal and `onUnauthorized`
+ * for a 401/403, in time or later.
  * @param {{ id: string, body: string }} summary
  * @param {{ endpoint: string, key: CryptoKey, fetcher: { fetch(url: string, init: RequestInit): Promise<Response> },
  *   waitMs: number, retryDelaysMs?: readonly number[], waitUntil?: (p: Promise<unknown>) => void,
- *   onRefused?: (outcome: object) => void }} how
+ *   onRefused?: (outcome: object) => void, onUnauthorized?: (outcome: object) => void }} how
  */
 export async function send(summary, how) {
   const signature = `sha256=${toHex(await hmacSign(how.key, summary.body))}`;
@@ -55,6 +83,7 @@ export async function send(summary, how) {
   const progress = { status: null, error: null };
   const delivery = deliver(attempt, how.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, progress).then((outcome) => {
     if (outcome.state === 'refused') how.onRefused?.(outcome);
+    if (outcome.state === 'pending' && unauthorized(outcome.status)) how.onUnauthorized?.(outcome);
     return outcome;
   });
   how.waitUntil?.(delivery);
@@ -79,6 +108,7 @@ async function deliver(attempt, delays, progress) {
       await response.body?.cancel();
       return { state: 'delivered', status, error: null, path: null };
     }
+    if (unauthorized(status)) return { state: 'pending', status, ...(await reason(response)) };
     if (!retryable(status)) return { state: 'refused', status, ...(await reason(response)) };
     await response?.body?.cancel();
     if (n >= delays.length) return { state: 'pending', status, error: progress.error, path: null };

@@ -7,6 +7,10 @@
 //   LEADPULSE_SIGNING_SECRET (option `signingSecret`): shared with the collector
 //     (`leadpulse serve --signing-secret`); the raw HMAC-SHA256 key of X-LeadPulse-Signature.
 //
+//   LEADPULSE_PREVIOUS_COOKIE_SECRET (option `previousCookieSecret`): during a rotation of the
+//     cookie secret, the one it replaced; cookies it keyed are still read (rotation.js). Absent
+//     or empty: none.
+//
 // They must differ: whoever verifies summaries holds the signing secret, and with one secret
 // for both it could mint cookies (any state, any stage, any lifetime) for any visitor.
 // Keys are imported on first use inside a request and cached per secret.
@@ -45,11 +49,12 @@ function checkLength(name, value) {
 /**
  * The secrets for this request, checked. `signing` is only required when summaries are
  * forwarded. Throws a LeadPulseConfigError (missing, short, equal, or the old single secret).
- * @returns {{ cookie: string, signing: string | null }}
+ * @returns {{ cookie: string, previousCookie: string | null, signing: string | null }}
  */
 export function resolveSecrets(options, env, { forwarding }) {
   const cookie = options.cookieSecret ?? env.LEADPULSE_COOKIE_SECRET;
   const signing = options.signingSecret ?? env.LEADPULSE_SIGNING_SECRET;
+  const previous = options.previousCookieSecret ?? env.LEADPULSE_PREVIOUS_COOKIE_SECRET;
   const legacy = options.secret ?? env.LEADPULSE_SECRET;
   if (legacy !== undefined && (cookie === undefined || (forwarding && signing === undefined))) {
     throw new LeadPulseConfigError(SPLIT);
@@ -68,7 +73,23 @@ export function resolveSecrets(options, env, { forwarding }) {
         + 'the collector holds the signing secret, and with the same value it could mint visitor cookies');
     }
   }
-  return { cookie, signing: signing ?? null };
+  const previousCookie = previous === undefined || previous === null || previous === '' ? null : previous;
+  if (previousCookie !== null) checkPrevious(previousCookie, cookie, signing);
+  return { cookie, previousCookie, signing: signing ?? null };
+}
+
+/** The previous cookie secret obeys the cookie secret's rules, and is neither current secret. */
+function checkPrevious(previous, cookie, signing) {
+  const name = 'LEADPULSE_PREVIOUS_COOKIE_SECRET (option previousCookieSecret)';
+  checkLength(name, previous);
+  if (previous === cookie) {
+    throw new LeadPulseConfigError(`${name} equals LEADPULSE_COOKIE_SECRET: set the new secret as `
+      + 'LEADPULSE_COOKIE_SECRET and the one it replaces as the previous one');
+  }
+  if (previous === signing) {
+    throw new LeadPulseConfigError(`${name} and LEADPULSE_SIGNING_SECRET must differ: the collector holds the `
+      + 'signing secret, and with the same value it could mint visitor cookies');
+  }
 }
 
 function cached(cache, secret, make) {

@@ -5,8 +5,9 @@
 //   entry      the latest hand-off while not acknowledged, or null:
 //              pending  { id, state: 'pending', attempts, nextAt, status }: re-sent by the
 //                       visitor's first request at or after `nextAt` (epoch ms), with backoff;
-//              refused  { id, state: 'refused', status }: a final 4xx; kept to be visible,
-//                       never re-sent (the next revision replaces it).
+//              refused  { id, state: 'refused', status }: a final answer (a 4xx other than
+//                       401/403/408/425/429, which stay pending); kept to be visible, never
+//                       re-sent (the next revision replaces it).
 //
 // Text form, inside the sealed cookie payload (cookie.js):
 //   delivered  id-id-…                         ('' when none)

@@ -49,12 +49,22 @@ mod imp {
 
 #[cfg(not(feature = "swb-input"))]
 mod imp {
-    use js_sys::{Array, JsString, Object};
+    use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::errors;
     use crate::core::event::{RawEvent, MAX_BATCH};
     use crate::core::json::{Limits, Value, MAX_DEPTH};
+
+    /// Refuses `count` more values when they cannot fit in what `limits` leaves after `nodes`:
+    /// checked before a container is iterated, so a huge one is refused without being visited.
+    fn room_for(count: usize, nodes: usize, limits: Limits) -> Result<(), String> {
+        if nodes.saturating_add(count) > limits.nodes {
+            Err(format!("more than {} values", limits.nodes))
+        } else {
+            Ok(())
+        }
+    }
 
     /// A JS value as a [`Value`], within `limits` (nodes are counted in `nodes`).
     fn walk(v: &JsValue, depth: usize, nodes: &mut usize, limits: Limits) -> Result<Value, String> {
@@ -94,21 +104,37 @@ mod imp {
         } else if v.is_object() {
             if let Some(items) = v.dyn_ref::<Array>() {
                 let length = items.length() as usize;
-                if length > limits.nodes {
-                    return Err(format!("more than {} values", limits.nodes));
-                }
+                room_for(length, *nodes, limits)?;
                 let mut out = Vec::with_capacity(length);
                 for item in items.iter() {
                     out.push(walk(&item, depth + 1, nodes, limits)?);
                 }
                 return Ok(Value::Array(out));
             }
-            let mut members: Vec<(String, Value)> = Vec::new();
-            for entry in Object::entries(v.unchecked_ref()).iter() {
-                let entry: Array = entry.unchecked_into();
-                let key = text(entry.get(0).as_string().unwrap_or_default())?;
-                let item = walk(&entry.get(1), depth + 1, nodes, limits)?;
-                members.push((key, item));
+            // NOTE: a typed array's elements are its own keys, and listing them is the cost
+            // (Object.keys of 1e8 elements takes tens of seconds): its length is read first.
+            if ArrayBuffer::is_view(v) {
+                let length = Reflect::get(v, &"length".into())
+                    .ok()
+                    .and_then(|n| n.as_f64())
+                    .unwrap_or(0.0);
+                room_for(length as usize, *nodes, limits)?;
+            }
+            // NOTE: keys first, counted before a single value is read (Object.entries would
+            // build every [key, value] pair and run every getter before the first check).
+            // Listing the keys of a huge plain object still costs their number; nothing
+            // cheaper tells how many there are.
+            let keys = Object::keys(v.unchecked_ref::<Object>());
+            room_for(keys.length() as usize, *nodes, limits)?;
+            let mut members: Vec<(String, Value)> = Vec::with_capacity(keys.length() as usize);
+            for key in keys.iter() {
+                let name = text(key.as_string().unwrap_or_default())?;
+                // NOTE: a getter that throws is refused like any other bad value (with the
+                // path), rather than its exception unwinding through the wasm frames.
+                let item =
+                    Reflect::get(v, &key).map_err(|_| String::from("a property getter threw"))?;
+                let item = walk(&item, depth + 1, nodes, limits)?;
+                members.push((name, item));
             }
             Ok(Value::Object(members))
         } else if let Some(b) = v.as_bool() {

@@ -7,7 +7,8 @@
 # (LEADPULSE_DEBUG_HEADERS = "1"). Never deploy this: the test clock lets a client choose the
 # scoring time.
 # Ports and addresses are set by the test: --socket-addr http=… broken=… outage=…,
-# --external-addr origin=… collector=…; both secrets come from the environment.
+# --external-addr origin=… collector=…; the secrets come from the environment (the previous
+# cookie secret only while a test rotates the cookie secret: unset, the binding is absent).
 
 using Workerd = import "/workerd/workerd.capnp";
 using Example = import "../../www/edge/config.capnp";
@@ -36,6 +37,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
     (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
     (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
+    (name = "LEADPULSE_PREVIOUS_COOKIE_SECRET", fromEnvironment = "LEADPULSE_PREVIOUS_COOKIE_SECRET"),
     (name = "LEADPULSE_TEST_CLOCK", text = "1"),
     (name = "LEADPULSE_DEBUG_HEADERS", text = "1"),
   ],
@@ -50,6 +52,7 @@ const brokenWorker :Workerd.Worker = (
     (name = "LEADPULSE_ENDPOINT", text = "http://origin/collect"),
     (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
     (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
+    (name = "LEADPULSE_PREVIOUS_COOKIE_SECRET", fromEnvironment = "LEADPULSE_PREVIOUS_COOKIE_SECRET"),
     (name = "LEADPULSE_MODEL", text = "{\"version\": \"not a model\", \"rules\": 42}"),
     (name = "LEADPULSE_TEST_CLOCK", text = "1"),
     (name = "LEADPULSE_DEBUG_HEADERS", text = "1"),
@@ -65,6 +68,7 @@ const outageWorker :Workerd.Worker = (
     (name = "LEADPULSE_ENDPOINT", text = "http://collector/collect"),
     (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
     (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
+    (name = "LEADPULSE_PREVIOUS_COOKIE_SECRET", fromEnvironment = "LEADPULSE_PREVIOUS_COOKIE_SECRET"),
     (name = "LEADPULSE_TEST_CLOCK", text = "1"),
     (name = "LEADPULSE_DEBUG_HEADERS", text = "1"),
   ],

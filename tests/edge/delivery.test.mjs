@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 
-import { DeliveryRefusedError } from '../../pkg/edge/core.js';
-import { DAY, ENDPOINT, NOW, SIGNING_SECRET, context, cookiePair, demoForm, edge, fakeCollector, get, next, opts, qualify } from './unit.mjs';
+import { DeliveryRefusedError, DeliveryUnauthorizedError } from '../../pkg/edge/core.js';
+import {
+  DAY, ENDPOINT, NOW, SIGNING_SECRET, context, cookiePair, demoForm, edge, fakeCollector, get, next, opts, qualify, verifyingCollector,
+} from './unit.mjs';
 
 const SECOND = 1000;
 
@@ -194,14 +196,15 @@ describe('final refusals', () => {
     assert.match(warned[0], /^leadpulse: delivery: the collector refused summary lp_[0-9a-f]{16} with 400 .*at qualifiedAt/);
   });
 
-  test('final: 400, 401, 403, 404, 413, 422; retried: 0, 408, 425, 429, 500, 503', async () => {
-    for (const status of [400, 401, 403, 404, 413, 422]) {
+  test('final: 400, 404, 413, 422; pending: 0, 401, 403, 408, 425, 429, 500, 503', async () => {
+    for (const status of [400, 404, 413, 422]) {
       const { lead } = await qualify({ endpoint: ENDPOINT, collector: fakeCollector([status]), retryDelaysMs: [] });
       assert.equal(lead.delivery.state, 'refused', String(status));
     }
-    for (const status of ['down', 408, 425, 429, 500, 503]) {
+    for (const status of ['down', 401, 403, 408, 425, 429, 500, 503]) {
       const { lead } = await qualify({ endpoint: ENDPOINT, collector: fakeCollector([status]), retryDelaysMs: [] });
       assert.equal(lead.delivery.state, 'pending', String(status));
+      assert.equal(lead.delivery.attempts, 1, String(status));
     }
   });
 
@@ -214,6 +217,78 @@ describe('final refusals', () => {
     assert.equal(sql.delivery.state, 'delivered');
     await ctx.settled();
     assert.equal(sink.calls.length, 2);
+  });
+});
+
+describe('a signature the collector does not accept (401, 403): a rotation of the signing secret', () => {
+  const OLD = 'unit-old-signing-secret-0123456789';
+
+  test('401 → pending, not retried quickly, reported; re-sent with backoff once the collector takes the secret', async () => {
+    const sink = verifyingCollector([OLD]); // the collector still verifies with the old secret only
+    const errors = [];
+    const options = { endpoint: ENDPOINT, collector: sink, onError: (e) => errors.push(e) };
+    const { lead, ctx } = await qualify(options);
+    assert.deepEqual({ ...lead.delivery, nextAttemptAt: null }, {
+      id: lead.forwarded, state: 'pending', sent: true, status: 401, attempts: 1, nextAttemptAt: null,
+      error: 'X-LeadPulse-Signature does not match the body', path: null,
+    });
+    const wait = lead.delivery.nextAttemptAt - NOW;
+    assert.ok(wait >= 8 * SECOND && wait <= 13 * SECOND, `first re-send after ${wait} ms, the usual backoff`);
+    await ctx.settled();
+    assert.equal(sink.calls.length, 1, 'no quick retry: the same signature would be refused again');
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof DeliveryUnauthorizedError);
+    assert.deepEqual([errors[0].summaryId, errors[0].status, errors[0].reason], [lead.forwarded, 401, 'X-LeadPulse-Signature does not match the body']);
+    assert.match(errors[0].message, /answered 401 to summary lp_[0-9a-f]{16} .*stays pending and is re-sent with backoff/);
+
+    // Still refused at the first re-send: pending again, with the next step of the backoff.
+    const again = await next(lead, '/blog/', lead.delivery.nextAttemptAt, options, ctx);
+    assert.deepEqual([again.forwarded, again.delivery.state, again.delivery.status, again.delivery.attempts], [lead.forwarded, 'pending', 401, 2]);
+    // The collector now verifies with the edge's secret too (its first rotation step): the
+    // visitor's next due request delivers the same summary, signed with the current secret.
+    sink.accepted.push(SIGNING_SECRET);
+    const early = await next(again, '/', again.delivery.nextAttemptAt - 2 * SECOND, options, ctx);
+    assert.equal(early.forwarded, null, 'not before its time');
+    const due = await next(early, '/blog/', again.delivery.nextAttemptAt, options, ctx);
+    assert.deepEqual([due.forwarded, due.delivery.state, due.delivery.status], [lead.forwarded, 'delivered', 201]);
+    await ctx.settled();
+    assert.deepEqual([...sink.stored.keys()], [lead.forwarded], 'stored once');
+    const last = sink.calls.at(-1).init;
+    assert.equal(last.headers['x-leadpulse-signature'], `sha256=${createHmac('sha256', SIGNING_SECRET).update(last.body).digest('hex')}`);
+  });
+
+  test('each re-send is signed with the secret the edge holds then (the edge rotated, the collector had not)', async () => {
+    const sink = verifyingCollector([OLD]);
+    const { lead, ctx } = await qualify({ endpoint: ENDPOINT, collector: sink }); // signs with SIGNING_SECRET
+    assert.deepEqual([lead.delivery.state, lead.delivery.status], ['pending', 401]);
+    // The edge goes back to the secret the collector holds: the pending summary is re-signed.
+    const due = await next(lead, '/blog/', lead.delivery.nextAttemptAt, { endpoint: ENDPOINT, collector: sink, signingSecret: OLD }, ctx);
+    assert.deepEqual([due.forwarded, due.delivery.state, due.delivery.status], [lead.forwarded, 'delivered', 201]);
+    await ctx.settled();
+    const [first, resent] = sink.calls.map((c) => c.init);
+    assert.equal(first.headers['x-leadpulse-signature'], `sha256=${createHmac('sha256', SIGNING_SECRET).update(first.body).digest('hex')}`);
+    assert.equal(resent.headers['x-leadpulse-signature'], `sha256=${createHmac('sha256', OLD).update(resent.body).digest('hex')}`);
+    assert.deepEqual([...sink.stored.keys()], [lead.forwarded]);
+  });
+
+  test('403 is treated as 401; by default each summary is logged once with console.warn', async () => {
+    const warned = [];
+    const warn = console.warn;
+    console.warn = (...args) => warned.push(args.join(' '));
+    try {
+      const sink = fakeCollector([{ status: 403, body: { error: 'forbidden' } }]);
+      const options = { endpoint: ENDPOINT, collector: sink, onError: undefined };
+      const { lead, ctx } = await qualify(options);
+      assert.deepEqual([lead.delivery.state, lead.delivery.status, lead.delivery.error], ['pending', 403, 'forbidden']);
+      const again = await next(lead, '/blog/', lead.delivery.nextAttemptAt, options, ctx);
+      assert.deepEqual([again.delivery.sent, again.delivery.state, again.delivery.attempts], [true, 'pending', 2]);
+      await ctx.settled();
+      assert.equal(sink.calls.length, 2);
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(warned.length, 1, warned.join('\n'));
+    assert.match(warned[0], /^leadpulse: delivery: the collector answered 403 to summary lp_[0-9a-f]{16} \(forbidden\); it stays pending/);
   });
 });
 

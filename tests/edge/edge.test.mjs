@@ -5,7 +5,7 @@
 // carry `x-leadpulse-cookie` and `x-leadpulse-delivery`, read by visitor.mjs).
 //
 // "Nothing (more) was sent" is only asserted after a marker: another visitor's hand-off that
-// must reach the same collector, sent after the requests under test (see `marker`).
+// must reach the same collector, sent after the requests under test (`marker`, journeys.mjs).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +14,10 @@ import { after, before, describe, test } from 'node:test';
 
 import { mintCookie, openCookie, versionOneCookie } from './cookie-tools.mjs';
 import { COOKIE_SECRET, SIGNING_SECRET, WORKER_SECRETS, eventually, freePort, startOrigin, startWorkerd } from './harness.mjs';
+import { FORM, HOUR, MINUTE, handRaiser, marker, qualifyingWeek, revisions } from './journeys.mjs';
 import { BOT_UA, DAY, Visitor } from './visitor.mjs';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 const COOKIE = '__Host-lp';
-const FORM = {
-  name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
-  company: 'Acme Logistics', employee_count: '500', industry: 'Logistics',
-};
 
 let origin; // serves the site and collects for the "http" worker
 let spare; // { port, dir, collector }: the "outage" worker's collector, started and stopped by tests
@@ -53,43 +48,6 @@ after(async () => {
 async function startSpare() {
   spare.collector = await startOrigin({ port: spare.port, dir: spare.dir });
   return spare.collector;
-}
-
-/** A week of visits: blog (from search), pricing ×3 (MQL on day 5), demo page, demo form (SQL). */
-async function qualifyingWeek(visitor, start) {
-  const steps = [];
-  steps.push(await visitor.get('/blog/?utm_source=google&utm_medium=cpc&utm_campaign=q4', start,
-    { referer: 'https://www.google.com/search?q=revenue+data' }));
-  for (const day of [1, 3, 5]) steps.push(await visitor.get('/pricing', start + day * DAY));
-  steps.push(await visitor.get('/demo', start + 6 * DAY));
-  steps.push(await visitor.postForm('/demo', FORM, start + 6 * DAY + 2 * MINUTE));
-  return steps;
-}
-
-/** A VP who opens the demo page and sends the form: an SQL at once (the hand-raiser route). */
-async function handRaiser(base, at) {
-  const visitor = new Visitor(base);
-  await visitor.get('/demo', at);
-  const form = await visitor.postForm('/demo', FORM, at + MINUTE);
-  return { visitor, form };
-}
-
-/**
- * The positive marker before a negative assertion: a new visitor's hand-off through `base`,
- * awaited until `collector` stores it. Whatever the requests before it sent has been sent by
- * then (each send starts inside its request, before its response).
- */
-async function marker(base, collector) {
-  const { visitor, form } = await handRaiser(base, Date.now() - HOUR);
-  assert.equal(form.delivery?.sent, true, 'the marker hand-off was sent');
-  const stored = await eventually(async () => (await collector.leadOf(visitor.id))?.summaryId === form.delivery.id, 10_000);
-  assert.ok(stored, 'the marker reached the collector');
-}
-
-/** The revision ids the collector stored for `visitor` (each id at most once, by design). */
-async function revisions(collector, visitor) {
-  const lead = await collector.leadOf(visitor);
-  return lead ? (await collector.lead(lead.id)).revisions.map((r) => r.id) : [];
 }
 
 describe('edge worker in workerd', () => {

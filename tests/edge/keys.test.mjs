@@ -79,6 +79,34 @@ describe('secrets', () => {
     assert.ok(lead.setCookie);
   });
 
+  test('a previous cookie secret obeys the same rules: ≥ 16 characters, neither current secret', async () => {
+    const base = { LEADPULSE_COOKIE_SECRET: COOKIE_SECRET, LEADPULSE_SIGNING_SECRET: SIGNING_SECRET, LEADPULSE_ENDPOINT: ENDPOINT };
+    const cases = [
+      [{ LEADPULSE_PREVIOUS_COOKIE_SECRET: 'short' }, /LEADPULSE_PREVIOUS_COOKIE_SECRET \(option previousCookieSecret\) must be a string of at least 16 characters/],
+      [{ LEADPULSE_PREVIOUS_COOKIE_SECRET: COOKIE_SECRET }, /LEADPULSE_PREVIOUS_COOKIE_SECRET \(option previousCookieSecret\) equals LEADPULSE_COOKIE_SECRET/],
+      [{ LEADPULSE_PREVIOUS_COOKIE_SECRET: SIGNING_SECRET }, /LEADPULSE_PREVIOUS_COOKIE_SECRET \(option previousCookieSecret\) and LEADPULSE_SIGNING_SECRET must differ: the collector holds/],
+    ];
+    for (const [env, message] of cases) {
+      const [lead, errors] = await attempt({ ...base, ...env });
+      assert.equal(lead, null, JSON.stringify(env));
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0] instanceof LeadPulseConfigError);
+      assert.match(errors[0].message, message);
+    }
+    const [viaOption, optionErrors] = await attempt(base, { previousCookieSecret: SIGNING_SECRET });
+    assert.equal(viaOption, null);
+    assert.match(optionErrors[0].message, /must differ/);
+    // Absent or empty: no rotation under way.
+    for (const previous of [undefined, '']) {
+      const [lead, errors] = await attempt({ ...base, LEADPULSE_PREVIOUS_COOKIE_SECRET: previous });
+      assert.deepEqual(errors, []);
+      assert.ok(lead.setCookie);
+    }
+    const [rotating, none] = await attempt({ ...base, LEADPULSE_PREVIOUS_COOKIE_SECRET: 'old-cookie-secret-0123456789' });
+    assert.deepEqual(none, []);
+    assert.equal(rotating.cookie, 'missing');
+  });
+
   test('summaries are signed with the signing secret, never the cookie secret', async () => {
     const sink = fakeCollector([201]);
     const ctx = context();

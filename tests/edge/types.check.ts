@@ -1,10 +1,11 @@
 // Compiled by `tsc -p tests/edge` (run.sh), never run: the edge API used as docs/edge.md shows,
 // so a change to pkg-template/edge.d.ts that breaks a documented use fails the build.
 import {
-  attachCookie, createEdge, DeliveryRefusedError, LeadPulseConfigError, LeadPulseShadowError, scoreRequest, withLeadPulse,
+  attachCookie, createEdge, DeliveryRefusedError, DeliveryUnauthorizedError, LeadPulseConfigError, LeadPulseShadowError,
+  scoreRequest, withLeadPulse,
 } from '../../pkg/edge.js';
 import type {
-  Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
+  CookieStatus, Delivery, DeliveryState, EdgeOptions, LeadPulseEnv, LeadResult, ShadowCookieStatus, ShadowResult,
 } from '../../pkg/edge.js';
 import type { ModelDocument, Stage } from '../../pkg/leadpulse_core.js';
 
@@ -16,6 +17,9 @@ const options: EdgeOptions = {
     if (error instanceof DeliveryRefusedError) {
       const why: string = `${error.summaryId} ${error.status} ${error.reason ?? ''} ${error.path ?? ''}`;
       console.warn(why);
+    } else if (error instanceof DeliveryUnauthorizedError) {
+      const status: number = error.status;
+      console.warn(`${error.summaryId} ${status} ${error.reason ?? ''}: re-sent later`);
     } else if (error instanceof LeadPulseConfigError) {
       console.error(error.message);
     } else if (error instanceof LeadPulseShadowError) {
@@ -63,3 +67,13 @@ export async function stepByStep(request: Request, env: LeadPulseEnv, ctx: { wai
 }
 
 export const other = createEdge(() => ({ Scorer: class {} }));
+
+// A rotation of the cookie secret: the new one current, the old one still read.
+const rotating: EdgeOptions = { ...options, cookieSecret: 'new-cookie-secret-0123', previousCookieSecret: 'old-cookie-secret-0123' };
+const rotatingEnv: LeadPulseEnv = { LEADPULSE_COOKIE_SECRET: 'new-cookie-secret-0123', LEADPULSE_PREVIOUS_COOKIE_SECRET: 'old-cookie-secret-0123' };
+export const rotatingWorker = withLeadPulse(async (request: Request, _env: LeadPulseEnv, _ctx, lead: LeadResult | null) => {
+  const read: CookieStatus | null = lead?.cookie ?? null;
+  if (read === 'previous') console.log('rewritten under the new cookie secret');
+  return fetch(request);
+}, rotating);
+export const rotationEnv = rotatingEnv;

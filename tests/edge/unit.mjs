@@ -1,5 +1,6 @@
 // Shared pieces of the Node unit tests of the edge core (pkg/edge/*.js over the real wasm in
 // pkg/node.js): secrets, requests, a fake collector and a qualifying visit.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Scorer } from '../../pkg/node.js';
 import { createEdge } from '../../pkg/edge/core.js';
@@ -66,6 +67,35 @@ export function fakeCollector(answers = [201]) {
       const summary = JSON.parse(init.body);
       if (status >= 200 && status < 300 && !stored.has(summary.id)) stored.set(summary.id, summary);
       return new Response(JSON.stringify(body ?? { stored: status === 201 }), { status, headers: { 'content-type': 'application/json' } });
+    },
+  };
+}
+
+/**
+ * A collector stand-in that checks signatures as the real one does: 401 unless the
+ * `X-LeadPulse-Signature` verifies under one of `accepted` (a mutable array: change it to
+ * rotate the collector's secrets), else 201 the first time an id is stored, 200 after.
+ */
+export function verifyingCollector(accepted) {
+  const calls = [];
+  const stored = new Map();
+  return {
+    calls,
+    stored,
+    accepted,
+    async fetch(url, init) {
+      calls.push({ url, init });
+      const given = Buffer.from(String(init.headers['x-leadpulse-signature'] ?? ''));
+      const verifies = (secret) => {
+        const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(init.body).digest('hex')}`);
+        return expected.length === given.length && timingSafeEqual(expected, given);
+      };
+      const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      if (!accepted.some(verifies)) return json(401, { error: 'X-LeadPulse-Signature does not match the body' });
+      const summary = JSON.parse(init.body);
+      if (stored.has(summary.id)) return json(200, { stored: false });
+      stored.set(summary.id, summary);
+      return json(201, { stored: true });
     },
   };
 }

@@ -31,6 +31,9 @@ const edgeWorker :Workerd.Worker = (
     (name = "LEADPULSE_COOKIE_SECRET", fromEnvironment = "LEADPULSE_COOKIE_SECRET"),
     # Signs forwarded summaries: the collector's --signing-secret. Must differ from the above.
     (name = "LEADPULSE_SIGNING_SECRET", fromEnvironment = "LEADPULSE_SIGNING_SECRET"),
+    # Only while the cookie secret is changed: the one it replaced, still read (docs/edge.md,
+    # "Rotating secrets"). Unset = none.
+    (name = "LEADPULSE_PREVIOUS_COOKIE_SECRET", fromEnvironment = "LEADPULSE_PREVIOUS_COOKIE_SECRET"),
     # Optional model JSON; unset = the built-in model.
     (name = "LEADPULSE_MODEL", fromEnvironment = "LEADPULSE_MODEL"),
     # Optional challenger model JSON, scored silently beside it (docs/edge.md, "Shadow model"):
@@ -58,6 +61,7 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "leadpulse/edge/keys.js", esModule = embed "../../pkg/edge/keys.js"),
   (name = "leadpulse/edge/outbox.js", esModule = embed "../../pkg/edge/outbox.js"),
   (name = "leadpulse/edge/outgoing.js", esModule = embed "../../pkg/edge/outgoing.js"),
+  (name = "leadpulse/edge/rotation.js", esModule = embed "../../pkg/edge/rotation.js"),
   (name = "leadpulse/edge/seal.js", esModule = embed "../../pkg/edge/seal.js"),
   (name = "leadpulse/leadpulse_author.js", esModule = embed "../../pkg/leadpulse_author.js"),
   (name = "leadpulse/leadpulse_step.js", esModule = embed "../../pkg/leadpulse_step.js"),

@@ -33,6 +33,8 @@ if (import.meta.main) {
       ORIGIN_URL: origin,
       LEADPULSE_COOKIE_SECRET: Deno.env.get('LEADPULSE_COOKIE_SECRET'),
       LEADPULSE_SIGNING_SECRET: Deno.env.get('LEADPULSE_SIGNING_SECRET'),
+      // Only while the cookie secret is changed: the one it replaced (docs/edge.md, "Rotating secrets").
+      LEADPULSE_PREVIOUS_COOKIE_SECRET: Deno.env.get('LEADPULSE_PREVIOUS_COOKIE_SECRET'),
       LEADPULSE_ENDPOINT: Deno.env.get('LEADPULSE_ENDPOINT') ?? new URL('/collect', origin).href,
       // Optional: the champion model, and a challenger scored silently beside it (unset = the
       // built-in model, no shadow; docs/edge.md, "Shadow model").
