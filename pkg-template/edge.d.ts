@@ -82,6 +82,9 @@ export interface EdgeOptions {
     => LeadEvent[] | Promise<LeadEvent[]>;
   /** Clock (epoch ms); default `Date.now()`. Tests inject time here — never from a header in production. */
   now?: (request: Request, env: LeadPulseEnv) => number;
+  /** `withLeadPulse` only: a last look at every response it returns — the handler's, and the
+   * answers it gives LeadPulse forms itself — before the cookie is attached (e.g. to add headers). */
+  respond?: (response: Response, lead: LeadResult | null, request: Request, env: LeadPulseEnv) => Response;
   /** Receives what LeadPulse reports: errors that made a request pass through (e.g. a
    * `LeadPulseConfigError`), dropped hook events, a `LeadPulseShadowError` when the shadow model
    * failed in a request, a `DeliveryRefusedError` when the collector refuses a summary, and a

@@ -292,9 +292,11 @@ export function createEdge(loadCore) {
           ? { ...options, events: async (req, how) => [...formEvents(typed), ...((await options.events?.(req, how)) ?? [])] }
           : options;
         const lead = await scoreRequest(request, env ?? {}, ctx, scoring);
+        const finish = (response) => (options.respond ? options.respond(response, lead, request, env ?? {}) : response);
         if (typed) {
+          const now = options.now?.(request, env ?? {});
           const response = await answerForm(typed, {
-            request, url, nowMs: Date.now(),
+            request, url, nowMs: Number.isFinite(now) ? now : Date.now(),
             visitor: lead && lead.consent === 'granted' ? lead.visitor : null,
             endpoint: options.endpoint ?? env?.LEADPULSE_ENDPOINT,
             signingSecret: options.signingSecret ?? env?.LEADPULSE_SIGNING_SECRET,
@@ -302,10 +304,12 @@ export function createEdge(loadCore) {
             waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
             onRefused: (error) => report(options, error, 'form request'),
           });
-          return attachCookie(response, lead);
+          return attachCookie(finish(response), lead);
         }
         const response = await handler(request, env, ctx, lead);
-        return attachCookie(markEdgeScored(response), lead);
+        // NOTE: only a scored page is marked: one the edge passed through (a bot, a broken
+        // configuration) is served exactly as the origin sent it.
+        return attachCookie(finish(lead ? markEdgeScored(response) : response), lead);
       },
     };
   }

@@ -192,7 +192,7 @@ if (!globalThis.Deno) {
     };
     const formPost = (go, at) => go('/demo', at, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: 'dana@acme.test', title: 'VP of Revenue Operations', company: 'Acme', employee_count: '500', industry: 'Logistics' }).toString(),
+      body: new URLSearchParams({ 'leadpulse-form': 'demo', email: 'dana@acme.test', title: 'VP of Revenue Operations', company: 'Acme', employee_count: '500', industry: 'Logistics' }).toString(),
     });
     /** The positive marker: a new hand-raiser's SQL, awaited until the origin received it. */
     const marker = async () => {

@@ -9,7 +9,7 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 /** The demo form as a VP sends it (a hand-raise: SQL at once). */
 export const FORM = {
-  name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
+  'leadpulse-form': 'demo', name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
   company: 'Acme Logistics', employee_count: '500', industry: 'Logistics',
 };
 

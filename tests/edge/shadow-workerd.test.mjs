@@ -18,7 +18,7 @@ const HOUR = 60 * MINUTE;
 const COOKIE = '__Host-lp';
 const SHADOW = '__Host-lp-shadow';
 const FORM = {
-  name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
+  'leadpulse-form': 'demo', name: 'Dana Reyes', email: 'dana.reyes@acme-logistics.com', title: 'VP of Revenue Operations',
   company: 'Acme Logistics', employee_count: '500', industry: 'Logistics',
 };
 const CHALLENGER = challengerModel();

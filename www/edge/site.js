@@ -16,12 +16,20 @@
 export async function handler(request, env, ctx, lead) {
   let response = await fromOrigin(request, env);
   if (!lead) return response;
-  response = personalise(response, lead.snapshot);
-  return env.LEADPULSE_DEBUG_HEADERS === '1' ? debugHeaders(response, lead) : response;
+  return personalise(response, lead.snapshot);
 }
 
-/** The LeadPulse options: the test-only clock. */
-export const options = { now: testClock };
+/** The LeadPulse options: the test-only clock and debug headers (on every response, the
+ * answers the package gives the demo form included). */
+export const options = {
+  now: testClock,
+  respond(response, lead, request, env) {
+    if (!lead) return response;
+    const out = new Response(response.body, response);
+    out.headers.set('x-leadpulse-stage', lead.snapshot.stage);
+    return env.LEADPULSE_DEBUG_HEADERS === '1' ? debugHeaders(out, lead) : out;
+  },
+};
 
 function fromOrigin(request, env) {
   if (env.ORIGIN?.fetch) return env.ORIGIN.fetch(request);
@@ -33,10 +41,9 @@ function fromOrigin(request, env) {
   return fetch(request); // a route in front of the origin (Cloudflare proxied DNS)
 }
 
-/** `x-leadpulse-stage` on every scored response; the stage's CTA in HTML pages. */
+/** The stage's CTA in HTML pages (`x-leadpulse-stage` goes on every scored response: `respond`). */
 function personalise(origin, snapshot) {
   const response = new Response(origin.body, origin);
-  response.headers.set('x-leadpulse-stage', snapshot.stage);
   if (!(response.headers.get('content-type') ?? '').includes('text/html')) return response;
   if (typeof HTMLRewriter === 'undefined') return response; // e.g. Deno: the header only
   // NOTE: the page now depends on the visitor: keep it out of shared caches.
