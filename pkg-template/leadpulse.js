@@ -164,7 +164,7 @@ function create(o) {
       if (!remote) store.set('consent', mode, true);
       // NOTE: also on a remote denial: this tab may have written from a stale view meanwhile.
       // NOTE: a request the visitor sent stays queued: it is theirs, not analytics.
-      store.clear((key) => key === 'consent' || key.startsWith('rq:') || key === 'rq-sent');
+      store.clear((key) => key === 'consent' || key.startsWith('rq:'));
       store.writable = false;
       shared?.persist(false);
     }

@@ -60,8 +60,9 @@ export function retryAfter(header, now) {
 /**
  * @param {import('./storage.js').Store} store
  * @param {() => number} random
- * @param {{ entry: string, sent: string }} [keys]  the key prefix of entries and the key of the
- *   finished ids (summaries: `q:` and `sent`; requests: `rq:` and `rq-sent`)
+ * @param {{ entry: string, sent: string | null }} [keys]  the key prefix of entries and the key
+ *   of the finished ids (summaries: `q:` and `sent`, so a summary is never queued twice;
+ *   requests: `rq:` and none — each has a fresh random id, and nothing stays once it is sent)
  */
 export function createQueue(store, random, keys = { entry: 'q:', sent: 'sent' }) {
   const key = (/** @type {string} */ id) => keys.entry + id;
@@ -89,7 +90,7 @@ export function createQueue(store, random, keys = { entry: 'q:', sent: 'sent' })
       .sort((a, b) => a.t - b.t);
   /** @returns {string[]} */
   const sent = () => {
-    const s = store.json(keys.sent);
+    const s = keys.sent === null ? null : store.json(keys.sent);
     return Array.isArray(s) ? s.filter((x) => typeof x === 'string') : [];
   };
 
@@ -133,6 +134,7 @@ export function createQueue(store, random, keys = { entry: 'q:', sent: 'sent' })
      */
     finish(id) {
       store.del(key(id));
+      if (keys.sent === null) return;
       const s = sent().filter((x) => x !== id);
       s.push(id);
       store.set(keys.sent, JSON.stringify(s.slice(-SENT_MAX)));

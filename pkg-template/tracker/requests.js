@@ -39,7 +39,7 @@ function asForm(body) {
  * }} d
  */
 export function createRequests(d) {
-  const queue = createQueue(d.store, d.random, { entry: 'rq:', sent: 'rq-sent' });
+  const queue = createQueue(d.store, d.random, { entry: 'rq:', sent: null });
   /** Requests sent from this page, by id, until their outcome is known. @type {Map<string, Request>} */
   const mine = new Map();
   const transport = createTransport({

@@ -272,3 +272,35 @@ fn invalid_requests_are_refused_naming_the_path() {
     }
     assert!(server.leads_at("/api/leads?rejected=true").is_empty());
 }
+
+#[test]
+fn one_person_is_one_lead_whichever_comes_first() {
+    let receiver = Receiver::start();
+    let server = start_pushing("request-one-person", &receiver);
+    // A request without consent, then the same person's consented summary (their e-mail in it).
+    assert_eq!(server.post_json(&request_n(1)).status, 201);
+    let mut sql = summary(1);
+    sql["traits"]["email"] = json!("Dana.Lee@acme-logistics.example");
+    assert_eq!(server.post_json(&sql).status, 201, "the summary is stored");
+    let leads = server.leads();
+    assert_eq!(leads.len(), 1, "{leads:?}");
+    assert_eq!(
+        (
+            &leads[0]["visitor"],
+            &leads[0]["basis"],
+            &leads[0]["request"]["id"]
+        ),
+        (&json!("visitor-1"), &json!("consent"), &request_n(1)["id"])
+    );
+    // A consented lead first, then a request without consent from the same address.
+    let mut other = summary(2);
+    other["traits"]["email"] = json!("kim@bolt.example");
+    assert_eq!(server.post_json(&other).status, 201);
+    let mut asked = request_n(3);
+    asked["fields"]["email"] = json!("KIM@bolt.example");
+    assert_eq!(server.post_json(&asked).status, 201);
+    let leads = server.leads();
+    assert_eq!(leads.len(), 2);
+    let kim = leads.iter().find(|l| l["visitor"] == "visitor-2").unwrap();
+    assert_eq!(kim["request"]["id"], asked["id"]);
+}

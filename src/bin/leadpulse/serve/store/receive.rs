@@ -3,6 +3,7 @@
 use leadpulse::core::event::Scalar;
 use leadpulse::core::sorted_map::SortedMap;
 use leadpulse::core::summary::ReceivedSummary;
+use leadpulse::core::text::lower;
 use leadpulse::core::time::parse_iso;
 use rusqlite::{params, OptionalExtension, Transaction};
 
@@ -71,6 +72,36 @@ fn source_of(summary: &ReceivedSummary) -> Option<String> {
         .get("source")
         .cloned()
         .or_else(|| first.referrer.clone())
+}
+
+/// The lead's e-mail address (lower case) from a summary's traits.
+fn email_of(traits: &SortedMap<String, Scalar>) -> Option<String> {
+    match traits.get("email") {
+        Some(Scalar::Text(email)) if email.contains('@') => Some(lower(email.trim())),
+        _ => None,
+    }
+}
+
+/// A visitor whose summaries arrive now may have sent a request earlier without analytics
+/// consent (a lead `form:<e-mail>`): that lead becomes the visitor's, so one person is one lead.
+fn adopt_request_lead(tx: &Transaction, visitor: &str, email: &str) -> rusqlite::Result<()> {
+    let theirs: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM leads WHERE visitor = ?1",
+            [visitor],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if theirs.is_some() {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE leads SET visitor = ?1
+         WHERE id = (SELECT id FROM leads WHERE email = ?2 AND visitor LIKE 'form:%'
+                     ORDER BY updated_ms DESC LIMIT 1)",
+        params![visitor, email],
+    )?;
+    Ok(())
 }
 
 /// How many leads have an owner: whose turn the next one is.
@@ -144,6 +175,10 @@ fn receive(
     }
     let sql = s.stage == "sql";
     let first_seen = parse_iso(&s.first_seen).unwrap_or(r.now);
+    let email = email_of(&s.traits);
+    if let Some(email) = &email {
+        adopt_request_lead(tx, &s.visitor, email)?;
+    }
     type Current = (
         i64,
         Option<u32>,
@@ -190,12 +225,12 @@ fn receive(
             };
             tx.execute(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, summary_id,
-                     revision, model, score, source, first_seen_ms, mql_ms, sql_ms, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15)",
+                     revision, model, score, source, first_seen_ms, mql_ms, sql_ms, created_ms, updated_ms, email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16)",
                 params![
                     s.visitor, s.stage, status.name(), trust.name(), trust_reason, assigned, s.id,
                     s.revision, s.model, s.score, source_of(s), first_seen,
-                    r.now, pushable.then_some(r.now), r.now
+                    r.now, pushable.then_some(r.now), r.now, email
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -246,6 +281,7 @@ fn receive(
                          sql_ms = CASE WHEN ?12 AND sql_ms IS NULL THEN ?11 ELSE sql_ms END,
                          mql_ms = COALESCE(mql_ms, ?11),
                          basis = 'consent',
+                         email = COALESCE(?13, email),
                          updated_ms = ?11
                      WHERE id = ?1",
                     params![
@@ -260,7 +296,8 @@ fn receive(
                         s.model,
                         s.score,
                         r.now,
-                        pushable
+                        pushable,
+                        email
                     ],
                 )?;
                 if next != status {

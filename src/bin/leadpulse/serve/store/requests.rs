@@ -76,12 +76,17 @@ fn receive_request(
         return Ok(StoredRequest::Duplicate { lead });
     }
     let key = lead_key(q);
+    let email = lower(q.email().trim());
     let traits = request::traits(&q.fields);
     let asked = format!("asked to be contacted ({} form)", q.form);
+    // NOTE: without analytics consent there is no visitor id: the person's lead, if any, is
+    // found by the e-mail address they typed (their consented summaries carry it too).
     let lead: Option<(i64, String, Option<String>)> = tx
         .query_row(
-            "SELECT id, status, owner FROM leads WHERE visitor = ?1",
-            [&key],
+            "SELECT id, status, owner FROM leads
+             WHERE visitor = ?1 OR (?2 AND email = ?3)
+             ORDER BY visitor = ?1 DESC, updated_ms DESC LIMIT 1",
+            params![key, q.visitor.is_none(), email],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?;
@@ -99,8 +104,8 @@ fn receive_request(
             let at = parse_iso(&q.at).unwrap_or(r.now);
             tx.execute(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, source,
-                     first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id)
-                 VALUES (?1, 'sql', 'new', ?2, ?3, ?4, NULL, ?5, ?6, ?6, ?6, ?7, ?8)",
+                     first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id, email)
+                 VALUES (?1, 'sql', 'new', ?2, ?3, ?4, NULL, ?5, ?6, ?6, ?6, ?7, ?8, ?9)",
                 params![
                     key,
                     trust.name(),
@@ -109,7 +114,8 @@ fn receive_request(
                     at.min(r.now),
                     r.now,
                     q.basis,
-                    q.id
+                    q.id,
+                    email
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -140,9 +146,18 @@ fn receive_request(
                 "UPDATE leads SET status = ?2, owner = ?3, stage = 'sql',
                      sql_ms = CASE WHEN ?4 THEN COALESCE(sql_ms, ?5) ELSE sql_ms END,
                      basis = CASE WHEN ?6 = 'consent' THEN 'consent' ELSE basis END,
-                     request_id = ?7, updated_ms = ?5
+                     request_id = ?7, updated_ms = ?5, email = COALESCE(email, ?8)
                  WHERE id = ?1",
-                params![id, next.name(), assigned, reopened, r.now, q.basis, q.id],
+                params![
+                    id,
+                    next.name(),
+                    assigned,
+                    reopened,
+                    r.now,
+                    q.basis,
+                    q.id,
+                    email
+                ],
             )?;
             if reopened {
                 history(

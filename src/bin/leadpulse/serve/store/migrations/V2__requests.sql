@@ -1,7 +1,9 @@
 -- Requests: a visitor's explicit request to be contacted (a form, an e-mail in the chat),
 -- heard whatever the analytics consent. A lead may now exist from a request alone, before (or
 -- without) any summary: the summary columns become optional, and every lead says on which
--- basis it came (`consent`: analytics consent, summaries; `request`: the request only).
+-- basis it came (`consent`: analytics consent, summaries; `request`: the request only) and,
+-- once known, the person's e-mail address (lower case), which joins a request sent without
+-- consent and the same person's consented summaries into one lead.
 -- NOTE: SQLite cannot drop NOT NULL in place: the table is rebuilt (foreign keys are off
 -- while migrations run; the ids stay, so revisions and history still point at their lead).
 CREATE TABLE leads_v2 (
@@ -26,18 +28,21 @@ CREATE TABLE leads_v2 (
     created_ms   INTEGER NOT NULL,
     updated_ms   INTEGER NOT NULL,
     basis        TEXT NOT NULL DEFAULT 'consent',   -- consent | request
-    request_id   TEXT                    -- the latest request, if any
+    request_id   TEXT,                   -- the latest request, if any
+    email        TEXT                    -- lower case, from a summary's traits or a request
 );
 INSERT INTO leads_v2 (id, visitor, stage, status, trust, trust_reason, owner, summary_id, revision,
     model, score, source, first_seen_ms, mql_ms, sql_ms, accepted_ms, closed_ms, amount,
-    created_ms, updated_ms)
-SELECT id, visitor, stage, status, trust, trust_reason, owner, summary_id, revision,
-    model, score, source, first_seen_ms, mql_ms, sql_ms, accepted_ms, closed_ms, amount,
-    created_ms, updated_ms
-FROM leads;
+    created_ms, updated_ms, email)
+SELECT l.id, l.visitor, l.stage, l.status, l.trust, l.trust_reason, l.owner, l.summary_id,
+    l.revision, l.model, l.score, l.source, l.first_seen_ms, l.mql_ms, l.sql_ms, l.accepted_ms,
+    l.closed_ms, l.amount, l.created_ms, l.updated_ms,
+    CASE WHEN json_valid(r.summary) THEN lower(json_extract(r.summary, '$.traits.email')) END
+FROM leads l LEFT JOIN revisions r ON r.id = l.summary_id;
 DROP TABLE leads;
 ALTER TABLE leads_v2 RENAME TO leads;
 CREATE INDEX leads_by_update ON leads (updated_ms DESC);
+CREATE INDEX leads_by_email ON leads (email) WHERE email IS NOT NULL;
 
 CREATE TABLE requests (
     id           TEXT PRIMARY KEY,       -- the request id (idempotency key)
