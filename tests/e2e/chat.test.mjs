@@ -116,32 +116,30 @@ test('a known visitor is not asked for an e-mail; a question typed after the han
   await context.close();
 });
 
-test('before consent the chat asks to share before it promises a reply; sharing sends the lead', async () => {
+test('before consent an e-mail typed in the chat is a request: it reaches sales, and the chat promises a reply only once the collector has it', async () => {
   const context = await newVisitor(browser);
   const seen = watch(context);
   const page = await context.newPage();
   await visit(page, `${server.url}/pricing`);
   assert.equal(await page.evaluate(() => window.leadpulse.consent()), 'pending');
   await openChat(page);
+  const asked = 'Can you show the HubSpot sync?';
+  await type(page, asked);
   await answerAll(page);
   assert.equal((await chatState(page)).state, 'email');
   const email = 'devon.price@halcyonfreight.com';
   await type(page, email);
-  const ask = page.locator('[data-testid="chat-next-step"]').last();
-  assert.equal(await ask.getAttribute('data-next'), 'consent', 'no promise while nothing may be sent');
-  assert.doesNotMatch(await ask.textContent(), /will reply/);
+  const next = page.locator('[data-testid="chat-next-step"]').last();
+  assert.doesNotMatch(await next.textContent(), /will reply/, 'no promise before the collector has it');
+  const sent = await page.waitForSelector('[data-testid="chat-request-sent"]');
+  assert.match(await sent.textContent(), /will reply by e-mail/);
+  assert.equal(await page.evaluate(() => window.leadpulse.consent()), 'pending', 'consent is not needed for a request');
   assert.ok(await page.isVisible('[data-testid="consent-banner"]'));
-
-  const { turn } = await chatState(page);
-  await page.click('[data-testid="chat-share"]');
-  await nextTurn(page, turn);
-  assert.equal(await page.evaluate(() => window.leadpulse.consent()), 'granted');
-  const promise = page.locator('[data-testid="chat-next-step"]').last();
-  assert.equal(await promise.getAttribute('data-next'), 'book');
-  assert.match(await promise.textContent(), /will reply by e-mail/);
-  await page.waitForSelector('[data-testid="consent-banner"]', { state: 'hidden' }); // the banner follows the choice
-  const lead = await leadOf(await visitorId(page), () => true, 'the lead after sharing');
-  assert.equal(lead.summary.traits.email, email);
+  const lead = await until(async () => (await leads(server.url)).find((l) => l.visitor === `form:${email}`), 'the request\'s lead');
+  assert.deepEqual([lead.basis, lead.status, lead.summary, lead.request.form], ['request', 'new', null, 'chat']);
+  assert.equal(lead.request.fields.message, asked, 'the question typed travels with the request');
+  assert.equal(lead.request.visitor, undefined, 'no visitor id without consent');
+  assert.deepEqual(seen.collect.map((c) => JSON.parse(c.body).type), ['request'], 'nothing but the request');
   assert.deepEqual(seen.errors, []);
   await context.close();
 });

@@ -13,10 +13,7 @@ const BOOK = { text: 'Book a time', href: '/demo' };
 export function nextStep(snap, { contacted, known, consent, requested = false }) {
   const stage = snap && snap.stage;
   const sharing = consent === 'granted';
-  if (contacted && requested) {
-    return { kind: 'request', text: 'Thanks! I’m passing your request to our team now.', link: BOOK };
-  }
-  if (contacted && consent === 'pending') {
+  if (contacted && consent === 'pending' && !requested) {
     return {
       kind: 'consent',
       text: 'To pass this on I need your OK to share a short summary with our sales team (never your browsing history).',
@@ -27,11 +24,16 @@ export function nextStep(snap, { contacted, known, consent, requested = false })
   if (stage === 'sql') {
     return {
       kind: 'book',
-      text: sharing
+      // NOTE: a request sent from the chat is promised a reply only once the collector has it
+      // (the chat says so on the tracker's `request` event).
+      text: sharing && !requested
         ? 'You’re with our sales team now: a specialist will reply by e-mail within one business day. Or skip the wait and pick a time:'
         : 'Pick a time with a solutions engineer that suits you:',
       link: BOOK,
     };
+  }
+  if (contacted && requested) {
+    return { kind: 'request', text: 'Thanks! I’m passing your request to our team now.', link: BOOK };
   }
   if (contacted && sharing && stage === 'mql') {
     return { kind: 'reply', text: 'Thanks! A person from our team will reply by e-mail within one business day.' };
