@@ -247,13 +247,16 @@ function create(o) {
     const request = buildRequest({ id: requestId((bytes) => crypto.getRandomValues(bytes)), form, visitor, page: location.pathname, at: Date.now(), fields, runtime: 'browser' });
     const why = problem(request);
     if (why) return why;
+    const bot = context.webdriver || Boolean(shared && shared.session.snapshot(Date.now()).bot);
+    // NOTE: sent before the events are recorded, so it leaves before the summary they may hand
+    // off: the collector then joins the two into one message to sales.
+    if (!bot) requests?.send(request);
     const known = traits(fields);
     if (Object.keys(known).length) record({ type: 'identify', traits: nested(known) });
     const { event: name, properties } = formEvent(request.form, event);
     record({ type: 'track', event: name, properties });
-    if (!requests) return 'no endpoint: nowhere to send the request';
-    requests.send(request);
-    return request;
+    if (bot) return 'a bot is not heard';
+    return requests ? request : 'no endpoint: nowhere to send the request';
   };
   /** @type {Map<string, HTMLFormElement>} the forms waiting for their request's outcome */
   const pendingForms = new Map();

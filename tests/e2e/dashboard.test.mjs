@@ -222,8 +222,9 @@ test('reject needs a reason; an open form survives the refresh; a step another r
   await context.close();
 });
 
-test('an MQL with a disqualifier: listed under marketing with the disqualifier shown, and no sales step offered', async () => {
-  // A real journey: pricing twice and a case study, then the demo form as a student.
+test('a disqualified hand-raiser still reaches sales, flagged: the disqualifier shown beside accept and reject', async () => {
+  // A real journey: pricing twice and a case study, then the demo form as a student. The form is
+  // a request (heard whatever the score); the engine's disqualifier travels with the lead.
   const context = await newVisitor(browser);
   const page = await context.newPage();
   await visit(page, `${server.url}/`);
@@ -235,19 +236,21 @@ test('an MQL with a disqualifier: listed under marketing with the disqualifier s
   await requestDemo(page, { ...PROSPECT, title: 'Graduate student', email: 'sam.student@halcyonfreight.com' });
   const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
   await context.close();
-  const lead = await until(async () => (await leads(server.url, '?status=marketing')).find((l) => l.visitor === visitor), 'the MQL');
+  const lead = await until(async () => (await leads(server.url)).find((l) => l.visitor === visitor && l.summary), 'the lead with its summary');
+  assert.equal(lead.status, 'new', 'the request is heard');
+  assert.equal(lead.summary.stage, 'mql', 'the score alone did not make it an SQL');
   assert.deepEqual(lead.summary.disqualifiers, [{ rule: 'student_title' }]);
+  assert.equal(lead.request.form, 'demo');
 
   const dash = await openDashboard();
   await signIn(dash.page);
-  await dash.page.selectOption('[data-testid="status-filter"]', 'marketing');
   await row(dash.page, lead).waitFor();
   assert.match(await row(dash.page, lead).locator('.chip-bad').textContent(), /student title/);
-  assert.deepEqual(await offered(row(dash.page, lead)), [], 'marketing leads are not sales\' to move');
+  assert.deepEqual(await offered(row(dash.page, lead)), ['accepted', 'rejected'], 'sales decides');
   await row(dash.page, lead).locator('[data-testid="lead-open"]').click();
-  await dash.page.waitForSelector('[data-testid="lead-detail"][open][data-status="marketing"]');
+  await dash.page.waitForSelector('[data-testid="lead-detail"][open][data-status="new"]');
   assert.match(await dash.page.textContent('[data-testid="detail-disqualifiers"]'), /student title/);
-  assert.equal(await dash.page.locator('[data-testid="detail-actions"] [data-step]').count(), 0);
+  assert.match(await dash.page.textContent('[data-testid="detail-requests"]'), /demo form/);
   assert.deepEqual(dash.seen.errors, []);
   assert.deepEqual(violations(dash.seen), []);
   await dash.context.close();

@@ -83,7 +83,8 @@ export async function answerAll(page, max = 12) {
   return slots;
 }
 
-export async function requestDemo(page, who = PROSPECT) {
+/** Fills in and sends the demo form; waits until the page shows the request's outcome (`want`). */
+export async function requestDemo(page, who = PROSPECT, want = 'demo-success') {
   await page.fill('[data-testid="demo-name"]', who.name);
   await page.fill('[data-testid="demo-email"]', who.email);
   await page.fill('[data-testid="demo-title"]', who.title);
@@ -91,7 +92,7 @@ export async function requestDemo(page, who = PROSPECT) {
   await page.selectOption('[data-testid="demo-size"]', who.size);
   await page.selectOption('[data-testid="demo-industry"]', who.industry);
   await page.click('[data-testid="demo-submit"]');
-  await page.waitForSelector('[data-testid="demo-success"]:not([hidden])');
+  await page.waitForSelector(`[data-testid="${want}"]:not([hidden])`);
 }
 
 export const ctaText = (page) => page.textContent('[data-testid="cta"]');

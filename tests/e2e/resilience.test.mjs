@@ -158,7 +158,8 @@ test('a WebDriver-controlled browser is flagged as a bot and never reaches sales
     await openChat(page);
     await answerAll(page);
     await page.click('[data-testid="chat-close"]');
-    await requestDemo(page);
+    // A bot's form is not heard: the page says it was not taken, and nothing is sent.
+    await requestDemo(page, undefined, 'demo-refused');
     // The marker: the engine has taken the demo request (so a summary would be due by now).
     const snap = await until(async () => {
       const now = await snapshot(page);

@@ -65,6 +65,7 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<De
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "slack",
+            event: event.name(),
             payload: json!({ "text": slack_text(receivers, lead, event, &summary, &request) })
                 .to_string(),
         });
@@ -75,6 +76,7 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<De
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "webhook",
+            event: event.name(),
             payload: webhook_body(receivers, lead, event, &summary, &request),
         });
     webhooks.chain(slack).collect()

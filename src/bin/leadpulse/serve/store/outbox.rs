@@ -13,6 +13,8 @@ pub struct Delivery {
     pub receiver: String,
     /// `webhook` or `slack`.
     pub kind: &'static str,
+    /// What it tells: `lead.sql`, `lead.revision`, `lead.request`.
+    pub event: &'static str,
     pub payload: String,
 }
 
@@ -39,24 +41,45 @@ pub struct Waiting {
     pub last_error: Option<String>,
 }
 
-/// Queues `delivery` for `summary_id` (once per receiver); returns how many rows it added.
+/// Queues `delivery` about `lead` for `source_id` (the summary or request that causes it; once
+/// per receiver), to go at `at`; returns how many rows it added.
 pub fn enqueue(
     tx: &Transaction,
     delivery: &Delivery,
-    summary_id: &str,
+    source_id: &str,
+    lead: i64,
     now: i64,
+    at: i64,
 ) -> rusqlite::Result<usize> {
     tx.execute(
-        "INSERT OR IGNORE INTO outbox (receiver, kind, summary_id, payload, next_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        "INSERT OR IGNORE INTO outbox (receiver, kind, summary_id, payload, next_ms, created_ms, lead_id, event)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             delivery.receiver,
             delivery.kind,
-            summary_id,
+            source_id,
             delivery.payload,
-            now
+            at,
+            now,
+            lead,
+            delivery.event
         ],
     )
+}
+
+/// Takes back the deliveries about `lead` still held (queued to go later than `now`, never
+/// tried): a fuller message replaces them. Returns the events they would have told.
+pub fn take_held(tx: &Transaction, lead: i64, now: i64) -> rusqlite::Result<Vec<String>> {
+    let mut statement = tx.prepare_cached(
+        "DELETE FROM outbox WHERE lead_id = ?1 AND delivered_ms IS NULL AND attempts = 0 AND next_ms > ?2
+         RETURNING event",
+    )?;
+    let events = statement.query_map(params![lead, now], |row| {
+        row.get::<_, Option<String>>(0)
+    })?;
+    events
+        .map(|e| e.map(Option::unwrap_or_default))
+        .collect()
 }
 
 impl Store {

@@ -8,7 +8,7 @@ use leadpulse::core::time::parse_iso;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::leads::{history, lead_in, LeadRow};
-use super::outbox::{enqueue, Delivery};
+use super::outbox::{enqueue, take_held, Delivery};
 use super::Store;
 use crate::serve::outbox::Event;
 use crate::serve::status::Status;
@@ -328,14 +328,15 @@ fn receive(
     let mut pushed = 0;
     if sql && trust.pushable() && latest {
         let row = lead_in(tx, lead)?;
+        // NOTE: a request the same click sent may still be held (requests.rs): this message
+        // carries it (the lead's latest request), so sales hears once.
+        let held = take_held(tx, lead, r.now)?;
         // The first time sales hears of the lead as an SQL, else a revision of one it has.
-        let event = if row.sql_at.as_deref() == Some(row.updated_at.as_str()) {
-            Event::Sql
-        } else {
-            Event::Revision
-        };
+        let first = row.sql_at.as_deref() == Some(row.updated_at.as_str())
+            || held.iter().any(|e| e == Event::Sql.name());
+        let event = if first { Event::Sql } else { Event::Revision };
         for delivery in push(&row, event) {
-            pushed += enqueue(tx, &delivery, &s.id, r.now)?;
+            pushed += enqueue(tx, &delivery, &s.id, lead, r.now, r.now)?;
         }
     }
     Ok(Stored::New {

@@ -16,6 +16,10 @@ use crate::serve::outbox::Event;
 use crate::serve::status::Status;
 use crate::serve::trust::Trust;
 
+/// How long the push of a request sent with analytics consent waits for the summary of the
+/// same click, which then carries it (below).
+const HOLD_MS: i64 = 400;
+
 /// A request that passed the contract.
 pub struct ReceivedRequest<'a> {
     pub request: &'a Request,
@@ -179,9 +183,13 @@ fn receive_request(
         params![q.id, lead, q.form, q.basis, r.now, r.signed, r.json],
     )?;
     let row = lead_in(tx, lead)?;
+    // NOTE: sent with analytics consent, the same click usually hands off a summary too (it
+    // leaves the browser first): held a moment, this push is replaced by the summary's, which
+    // carries the request (receive.rs), so sales hears once. Alone, it goes after the hold.
+    let at = if q.basis == BASIS_CONSENT { r.now + HOLD_MS } else { r.now };
     let mut pushed = 0;
     for delivery in push(&row, event) {
-        pushed += enqueue(tx, &delivery, &q.id, r.now)?;
+        pushed += enqueue(tx, &delivery, &q.id, lead, r.now, at)?;
     }
     Ok(StoredRequest::New { lead, pushed })
 }

@@ -54,3 +54,9 @@ CREATE TABLE requests (
     request      TEXT NOT NULL           -- the JSON as received (a form post: as built from it)
 );
 CREATE INDEX requests_by_lead ON requests (lead_id, received_ms);
+
+-- A delivery knows its lead and what it tells (lead.sql, lead.revision, lead.request): a
+-- request's push is held a moment so that the summary the same click hands off can carry it
+-- (one message to sales, not two).
+ALTER TABLE outbox ADD COLUMN lead_id INTEGER;
+ALTER TABLE outbox ADD COLUMN event TEXT;
