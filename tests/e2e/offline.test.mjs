@@ -1,5 +1,6 @@
-// Delivery without loss: the collector is down while the visitor qualifies; the summary waits
-// in localStorage and arrives once the collector is back — exactly once, across reloads.
+// Delivery without loss: the collector is down while the visitor qualifies; the summary and the
+// demo request wait in localStorage and arrive once the collector is back — exactly once, across
+// reloads; the page says the request is on its way, never "booked in" before it arrived.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -50,7 +51,8 @@ test('a summary queued while the collector is down arrives exactly once after it
   await openChat(page);
   await answerAll(page);
   await page.click('[data-testid="chat-close"]');
-  await requestDemo(page);
+  await requestDemo(page, undefined, 'demo-queued');
+  assert.ok(await page.isHidden('[data-testid="demo-success"]'), 'no "booked in" while the collector is down');
   const snap = await stage(page, 'sql');
   // MQL summaries may have gone out before the collector went away: the one that matters is
   // the latest SQL revision the tracker tried to send while it was down.
@@ -81,6 +83,9 @@ test('a summary queued while the collector is down arrives exactly once after it
   }, 'the queued SQL summary', 20000, 250);
   assert.equal(stored.length, 1, 'one lead for the visitor');
   assert.equal(stored[0].summary.qualifiedAt, snap.qualifiedAt);
+  const request = seen.collect.map((c) => JSON.parse(c.body)).find((b) => b.type === 'request');
+  const withRequest = await until(async () => ((await leads(server.url))[0].request?.id === request.id ? true : null), 'the queued request');
+  assert.ok(withRequest, 'the request queued while the collector was down arrived, on the same lead');
 
   // Further reloads and pages neither resend it nor make another lead. The positive marker:
   // a question typed afterwards is a material change, so its revision must arrive; by then any
@@ -96,8 +101,8 @@ test('a summary queued while the collector is down arrives exactly once after it
   }, 'the revision carrying the question', 20000, 250);
   assert.equal(after.length, 1, 'still one lead');
   assert.deepEqual(after[0].summary.questions, ['Is SSO included?']);
-  const resent = seen.collect.slice(sentBefore).filter((c) => JSON.parse(c.body).id === id);
-  assert.deepEqual(resent, [], 'the delivered summary is not sent again');
+  const resent = seen.collect.slice(sentBefore).filter((c) => [id, request.id].includes(JSON.parse(c.body).id));
+  assert.deepEqual(resent, [], 'neither the delivered summary nor the request is sent again');
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
