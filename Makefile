@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs size test demo edge bench
+.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -69,6 +69,11 @@ tracker-test: pkg
 e2e-test: pkg
 	tests/e2e/run.sh
 
+# Every quick start of README.md, docs/tracker.md and docs/edge.md, as a site owner runs it: the
+# packed package in scratch projects, a plain static server, Chromium, workerd, the collector.
+quickstart-test: pkg
+	tests/quickstart/run.sh
+
 # The example worker in real workerd (and the package under Deno) against `leadpulse serve`.
 edge-test: pkg
 	tests/edge/run.sh
@@ -84,7 +89,7 @@ bad-inputs: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test edge-test bad-inputs
+test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test quickstart-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli

@@ -266,7 +266,8 @@ function create(o) {
     if (state !== 'queued') pendingForms.delete(request.id);
     showState(form, state);
   });
-  if (requests) {
+  // NOTE: on an edge-scored page a form posts itself to the edge, which answers it (signed).
+  if (requests && !edge) {
     safe(startForms)((form, typed) => {
       const sent = ask(typed.form, typed.fields, form.getAttribute('data-leadpulse-event'));
       if (typeof sent === 'string') {
@@ -277,8 +278,8 @@ function create(o) {
       pendingForms.set(sent.id, form);
       showState(form, 'sending');
     });
-    requests.pump();
   }
+  requests?.pump();
 
   const hide = () => {
     cap?.flush();

@@ -178,6 +178,9 @@ export function createEdge(loadCore) {
       session.free?.();
     }
 
+    // NOTE: a form's request goes before the summary the same post hands off (withLeadPulse),
+    // so the collector can join the two into one message to sales.
+    await options.beforeDelivery?.(visitor, consent);
     const { outbox, seen } = await deliver(outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
 
     let setCookie = null;
@@ -291,20 +294,31 @@ export function createEdge(loadCore) {
         const scoring = typed
           ? { ...options, events: async (req, how) => [...formEvents(typed), ...((await options.events?.(req, how)) ?? [])] }
           : options;
-        const lead = await scoreRequest(request, env ?? {}, ctx, scoring);
-        const finish = (response) => (options.respond ? options.respond(response, lead, request, env ?? {}) : response);
-        if (typed) {
+        let answered = null;
+        const answer = (visitor) => {
           const now = options.now?.(request, env ?? {});
-          const response = await answerForm(typed, {
-            request, url, nowMs: Number.isFinite(now) ? now : Date.now(),
-            visitor: lead && lead.consent === 'granted' ? lead.visitor : null,
+          return answerForm(typed, {
+            request, url, nowMs: Number.isFinite(now) ? now : Date.now(), visitor,
             endpoint: options.endpoint ?? env?.LEADPULSE_ENDPOINT,
             signingSecret: options.signingSecret ?? env?.LEADPULSE_SIGNING_SECRET,
             fetcher: options.collector ?? env?.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) },
             waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
             onRefused: (error) => report(options, error, 'form request'),
           });
-          return attachCookie(finish(response), lead);
+        };
+        if (typed) {
+          // The request names the visitor only with consent; sent once scoring knows who it is.
+          scoring.beforeDelivery = async (visitor, consent) => {
+            answered = await answer(consent === 'granted' ? visitor : null);
+          };
+        }
+        const lead = await scoreRequest(request, env ?? {}, ctx, scoring);
+        const finish = (response) => (options.respond ? options.respond(response, lead, request, env ?? {}) : response);
+        if (typed) {
+          // NOTE: a post that was not scored (a bot, no consent to read the cookie, a broken
+          // configuration) is still a request: sent without a visitor.
+          answered ??= await answer(null);
+          return attachCookie(finish(answered), lead);
         }
         const response = await handler(request, env, ctx, lead);
         // NOTE: only a scored page is marked: one the edge passed through (a bot, a broken

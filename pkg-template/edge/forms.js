@@ -99,14 +99,20 @@ export async function answerForm(typed, how) {
     how.onRefused(new Error('a LeadPulse form was posted, but no endpoint and signing secret are configured to send it'));
     return page(503, 'Your request was not sent', 'We could not take it just now. Please try again later, or write to us.', back);
   }
-  const outcome = await send({ id: request.id, body: JSON.stringify(request) }, {
-    endpoint: how.endpoint,
-    key: await signingKey(how.signingSecret),
-    fetcher: how.fetcher,
-    waitMs: FORM_WAIT_MS,
-    waitUntil: how.waitUntil,
-    onRefused: (refusal) => how.onRefused(new Error(`the collector refused request ${request.id} with ${refusal.status}${refusal.error ? ` (${refusal.error}${refusal.path ? ` at ${refusal.path}` : ''})` : ''}`)),
-  });
+  let outcome;
+  try {
+    outcome = await send({ id: request.id, body: JSON.stringify(request) }, {
+      endpoint: how.endpoint,
+      key: await signingKey(how.signingSecret),
+      fetcher: how.fetcher,
+      waitMs: FORM_WAIT_MS,
+      waitUntil: how.waitUntil,
+      onRefused: (refusal) => how.onRefused(new Error(`the collector refused request ${request.id} with ${refusal.status}${refusal.error ? ` (${refusal.error}${refusal.path ? ` at ${refusal.path}` : ''})` : ''}`)),
+    });
+  } catch (error) {
+    how.onRefused(error);
+    return page(503, 'Your request was not sent', 'We could not take it just now. Please try again later, or write to us.', back);
+  }
   if (outcome.state === 'delivered') {
     const next = nextPath(typed.next);
     return next
