@@ -42,6 +42,14 @@ async function collector() {
     edit(s);
     return JSON.stringify(s);
   };
+  const validRequest = JSON.parse(await (await import('node:fs/promises')).readFile(join(ROOT, 'tests/fixtures/request/valid.json'), 'utf8'));
+  const request = (edit) => {
+    const r = structuredClone(validRequest);
+    n += 1;
+    r.id = `rq_${n.toString(16).padStart(16, '0')}`;
+    edit(r);
+    return JSON.stringify(r);
+  };
   const post = async (body, headers = { 'content-type': 'application/json' }) => {
     const r = await fetch(`${url}/collect`, { method: 'POST', headers, body, signal: AbortSignal.timeout(10000) });
     return `${r.status} ${clip(await r.text(), 90)}`;
@@ -65,6 +73,17 @@ async function collector() {
     ['forged: score 999 ≠ fit + engagement', () => post(summary((s) => { s.score = 999; }))],
     ['forged: a rule the model does not have', () => post(summary((s) => { s.reasons[0].rule = 'wire_transfer'; }))],
     ['an `X-LeadPulse-Signature` the collector has no `--signing-secret` for', () => post(summary(() => {}), { 'content-type': 'application/json', 'x-leadpulse-signature': 'sha256=00' })],
+    ['a page of another site (`Origin: https://evil.example`, a beacon)', () => post(summary(() => {}), { 'content-type': 'text/plain', origin: 'https://evil.example' })],
+    ['a sandboxed frame (`Origin: null`)', () => post(summary(() => {}), { 'content-type': 'text/plain', origin: 'null' })],
+    ['unsigned, a model the collector does not know: score 999, a made-up rule', () => post(summary((s) => {
+      Object.assign(s, { model: '00000000000000ff', score: 999, fit: 999, engagement: 0, reasons: [{ rule: 'wire_transfer', points: 999 }] });
+    }))],
+    ['a first revision 4294967295 (to freeze the lead)', () => post(summary((s) => { s.revision = 4294967295; }))],
+    ['a request naming a visitor without consent', () => post(request((r) => { r.visitor = 'anon-1'; }))],
+    ['a request whose page carries a query (`?email=…`)', () => post(request((r) => { r.page = '/demo?email=dana%40acme.example'; }))],
+    ['a request without an e-mail address', () => post(request((r) => { delete r.fields.email; }))],
+    ['a form post (no JavaScript) without an e-mail address', () => post('name=Dana', { 'content-type': 'application/x-www-form-urlencoded' })],
+    ['a form post asking to be sent to another site', () => post('email=a%40b.example&leadpulse-next=https%3A%2F%2Fevil.example%2F', { 'content-type': 'application/x-www-form-urlencoded', origin: url })],
   ];
   for (const [input, run] of cases) {
     try {
@@ -99,8 +118,13 @@ async function collector() {
   row('collector feedback', '`{"status":"rejected"}` without a reason', await feedback('{"status":"rejected"}'));
   row('collector feedback', '`{"status":"accepted","amount":-5}`', await feedback('{"status":"accepted","amount":-5}'));
   const shown = await fetch(`${url}/api/leads`, { headers: auth }).then((r) => r.json());
-  const forgedShown = shown.leads.some((l) => l.summary.score === 999);
+  const forgedShown = shown.leads.some((l) => l.summary?.score === 999 && l.trust !== 'unchecked');
   row('collector', 'is a forged summary listed as a lead?', forgedShown ? 'yes' : 'no: stored `rejected`, hidden, not pushed', !forgedShown);
+  const held = shown.leads.find((l) => l.summary?.reasons?.[0]?.rule === 'wire_transfer');
+  const heldOk = held && held.status === 'review' && held.owner === null;
+  row('collector', 'is the unknown-model forgery handed to sales?', heldOk ? 'no: `unchecked`, status `review`, no owner, not pushed' : `yes: ${JSON.stringify(held)}`, heldOk);
+  const inUrl = await api('/demo?leadpulse-form=demo&name=Dana&email=dana%40acme.example');
+  row('collector (site)', 'a form sent in a URL: `GET /demo?leadpulse-form=demo&email=…`', inUrl, inUrl.startsWith('400') && !inUrl.includes('dana'));
   await collector.stop();
 }
 
