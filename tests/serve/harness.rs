@@ -129,13 +129,22 @@ impl Server {
             .clone()
     }
 
-    /// Deliveries not made yet (`GET /api/outbox`).
+    /// Deliveries waiting for their next attempt (`GET /api/outbox`).
     pub fn waiting(&self) -> Vec<Value> {
+        self.outbox("waiting")
+    }
+
+    /// Deliveries given up on (`GET /api/outbox`).
+    pub fn dead(&self) -> Vec<Value> {
+        self.outbox("dead")
+    }
+
+    fn outbox(&self, state: &str) -> Vec<Value> {
         let reply = self.api_get("/api/outbox");
         assert_eq!(reply.status, 200, "{}", reply.text());
-        reply.json()["waiting"]
+        reply.json()[state]
             .as_array()
-            .expect("waiting array")
+            .unwrap_or_else(|| panic!("{state} array"))
             .clone()
     }
 
@@ -196,6 +205,7 @@ pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env_remove("LEADPULSE_API_TOKEN")
         .env_remove("LEADPULSE_SIGNING_SECRET")
+        .env_remove("LEADPULSE_PREVIOUS_SIGNING_SECRET")
         .env_remove("LEADPULSE_WEBHOOK_SECRET")
         .env("LEADPULSE_LOG", "info");
     command
@@ -336,6 +346,13 @@ pub fn mql(n: u64) -> Value {
     let mut summary = summary(n);
     summary["stage"] = json!("mql");
     summary
+}
+
+/// A webhook's `X-LeadPulse-Signature` for `X-LeadPulse-Timestamp: timestamp`.
+pub fn sign_webhook(secret: &str, timestamp: &str, body: &[u8]) -> String {
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(body);
+    sign(secret, &signed)
 }
 
 pub fn sign(secret: &str, body: &[u8]) -> String {

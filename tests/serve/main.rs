@@ -8,6 +8,7 @@ mod delivery;
 mod harness;
 mod lifecycle;
 mod migrations;
+mod queues;
 mod receiver;
 mod robustness;
 mod signatures;

@@ -22,7 +22,7 @@ use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-use super::{auth, collect, leads, site};
+use super::{auth, collect, deliveries, leads, site};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -33,7 +33,8 @@ pub struct App {
     pub model_file: Option<PathBuf>,
     pub models: Models,
     pub api_token: String,
-    pub signing_secret: Option<Vec<u8>>,
+    /// The edge's signing secret, then the previous one while a rotation drains.
+    pub signing_secrets: Vec<Vec<u8>>,
     pub require_signature: bool,
     pub webhook_secret: Option<Arc<Vec<u8>>>,
     pub receivers: Receivers,
@@ -80,7 +81,11 @@ impl App {
             model_file,
             models: Models::new(models),
             api_token,
-            signing_secret: options.signing_secret.clone().map(String::into_bytes),
+            signing_secrets: [&options.signing_secret, &options.previous_signing_secret]
+                .into_iter()
+                .flatten()
+                .map(|s| s.clone().into_bytes())
+                .collect(),
             require_signature: options.require_signature,
             webhook_secret: options
                 .webhook_secret
@@ -124,7 +129,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/leads", get(leads::list))
         .route("/leads/{id}", get(leads::one))
         .route("/leads/{id}/feedback", post(leads::feedback))
-        .route("/outbox", get(leads::outbox))
+        .route("/outbox", get(deliveries::list))
+        .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))

@@ -72,12 +72,8 @@ pub async fn collect(
         );
     }
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    let signed = match signature::check(
-        app.signing_secret.as_deref(),
-        header,
-        &body,
-        app.require_signature,
-    ) {
+    let signed = match signature::check(&app.signing_secrets, header, &body, app.require_signature)
+    {
         Ok(signed) => signed,
         Err(rejection) => return refuse(StatusCode::UNAUTHORIZED, rejection.message(), None),
     };

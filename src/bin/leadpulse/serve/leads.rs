@@ -1,5 +1,5 @@
-//! `/api/`: the leads (newest change first), one lead with its revisions and history, sales
-//! feedback, and the deliveries still waiting in the outbox. Token required (auth.rs).
+//! `/api/`: the leads (newest change first), one lead with its revisions and history, and
+//! sales feedback. Token required (auth.rs); the outbox's routes are in deliveries.rs.
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -17,9 +17,9 @@ use super::status::Status;
 use super::store::{Feedback, FeedbackError};
 
 const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
+pub(super) const MAX_LIMIT: u32 = 1000;
 
-fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
+pub(super) fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
     let body = match path {
         Some(path) => json!({ "error": error, "path": path }),
         None => json!({ "error": error }),
@@ -28,7 +28,7 @@ fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
 }
 
 /// Runs a store call off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     call: impl FnOnce(&super::store::Store) -> T + Send + 'static,
 ) -> Result<T, Response> {
@@ -41,7 +41,7 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
-fn store_failed(e: impl std::fmt::Display) -> Response {
+pub(super) fn store_failed(e: impl std::fmt::Display) -> Response {
     tracing::error!("api: store: {e}");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -193,15 +193,6 @@ pub async fn feedback(
                 .into_response()
         }
         Ok(Err(FeedbackError::Store(e))) => store_failed(e),
-        Err(response) => response,
-    }
-}
-
-/// `GET /api/outbox` → the deliveries not made yet, with their last error.
-pub async fn outbox(State(app): State<Arc<App>>) -> Response {
-    match blocking(&app, |store| store.waiting(MAX_LIMIT)).await {
-        Ok(Ok(waiting)) => Json(json!({ "waiting": waiting })).into_response(),
-        Ok(Err(e)) => store_failed(e),
         Err(response) => response,
     }
 }

@@ -8,6 +8,7 @@
 mod app;
 mod auth;
 mod collect;
+mod deliveries;
 mod leads;
 mod listen;
 mod options;

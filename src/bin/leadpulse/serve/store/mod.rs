@@ -16,7 +16,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use leads::{Feedback, FeedbackError, LeadRow, Received, Stored};
-pub use outbox::{Delivery, Pending};
+pub use outbox::{Delivery, Pending, Retried};
 
 pub struct Store {
     // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call
