@@ -29,13 +29,19 @@ impl Server {
     }
 
     pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = serve_command(dir, args);
+        command.envs(env.iter().copied());
+        Server::start_command(dir, command)
+    }
+
+    /// Starts `command` (a [`serve_command`], perhaps wrapped) with the test token.
+    pub fn start_command(dir: &Path, mut command: Command) -> Server {
         let log = (0..)
             .map(|n| dir.join(format!("serve-{n}.log")))
             .find(|p| !p.exists())
             .expect("a free log name");
-        let mut child = serve_command(dir, args)
+        let mut child = command
             .args(["--api-token", TOKEN])
-            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(File::create(&log).expect("log file"))
             .spawn()
@@ -54,6 +60,10 @@ impl Server {
                 panic!("unexpected first line {line:?}; log:\n{log}")
             });
         Server { child, port, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no graceful shutdown, nothing flushed that was not committed.

@@ -1,5 +1,4 @@
 //! What every handler shares, and which handler answers which path.
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{Quota, RateLimiter};
 use leadpulse::core::model::Model;
 use leadpulse::core::summary::MAX_BYTES;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -17,6 +16,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
+use super::client::Limiter;
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
@@ -39,7 +39,7 @@ pub struct App {
     pub webhook_secret: Option<Arc<Vec<u8>>>,
     pub receivers: Receivers,
     pub owners: Owners,
-    pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    pub limiter: Option<Limiter>,
     pub behind_proxy: bool,
     pub waker: Waker,
     allow_origins: Vec<HeaderValue>,

@@ -1,7 +1,7 @@
 //! `POST /collect`: one summary per request. Checked against the contract (400 with the JSON
 //! path of the first problem), its edge signature verified, unsigned traffic rate-limited per
 //! client, its trust assessed, stored once per id, and pushed to sales when it is an SQL.
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -13,6 +13,7 @@ use leadpulse::core::summary::ReceivedSummary;
 use serde_json::json;
 
 use super::app::App;
+use super::client;
 use super::now_ms;
 use super::outbox;
 use super::signature;
@@ -39,25 +40,6 @@ fn accepted_media_type(headers: &HeaderMap) -> bool {
     essence.eq_ignore_ascii_case("application/json") || essence.eq_ignore_ascii_case("text/plain")
 }
 
-/// The client's address: the peer's, or behind a proxy the first X-Forwarded-For entry.
-fn client(app: &App, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    let forwarded = app
-        .behind_proxy
-        .then(|| {
-            headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .flatten();
-    forwarded.unwrap_or(peer.ip())
-}
-
 pub async fn collect(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -80,14 +62,8 @@ pub async fn collect(
     // NOTE: only unsigned (browser) traffic is limited per client: signed summaries come from
     // a few edge addresses on behalf of many visitors, and the secret vouches for them.
     if let (Some(limiter), false) = (&app.limiter, signed) {
-        let address = client(&app, peer, &headers);
-        if let Err(wait) = limiter.check_key(&address) {
-            let seconds = wait
-                .wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ))
-                .as_secs()
-                .max(1);
+        let address = client::address(app.behind_proxy, peer, &headers);
+        if let Err(seconds) = client::check(limiter, address) {
             tracing::info!("collect: {address} is over the rate limit");
             let mut response = refuse(
                 StatusCode::TOO_MANY_REQUESTS,
