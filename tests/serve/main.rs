@@ -13,3 +13,4 @@ mod receiver;
 mod robustness;
 mod signatures;
 mod static_site;
+mod webhook_snippet;
