@@ -138,6 +138,37 @@ fn deployments_that_would_expose_leads_are_refused() {
         (&["--listen", "0.0.0.0:0"], "without --api-token"),
         (&["--api-token", "short"], "--api-token must be at least 16"),
         (
+            &["--api-token", "                "],
+            "--api-token must be at least 16",
+        ),
+        (
+            &["--webhook-secret", "   fifteen-chars  "],
+            "--webhook-secret must be at least 16",
+        ),
+        (
+            &[
+                "--signing-secret",
+                secret_a,
+                "--previous-signing-secret",
+                secret_a,
+            ],
+            "one secret per role",
+        ),
+        (
+            &["--previous-signing-secret", secret_a],
+            "--previous-signing-secret needs --signing-secret",
+        ),
+        (
+            &[
+                "--signing-secret",
+                secret_a,
+                "--previous-signing-secret",
+                "short",
+            ],
+            "--previous-signing-secret must be at least 16",
+        ),
+        (&["--max-connections", "0"], "--max-connections"),
+        (
             &["--api-token", secret_a, "--signing-secret", secret_a],
             "one secret per role",
         ),

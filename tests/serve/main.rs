@@ -5,6 +5,7 @@
 mod access;
 mod collect;
 mod delivery;
+mod hardening;
 mod harness;
 mod lifecycle;
 mod migrations;

@@ -22,7 +22,7 @@ use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-use super::{auth, collect, deliveries, leads, site};
+use super::{auth, collect, deliveries, headers, leads, site};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -155,6 +155,7 @@ pub fn router(app: Arc<App>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(headers::security))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

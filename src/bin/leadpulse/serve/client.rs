@@ -20,7 +20,7 @@ pub fn address(behind_proxy: bool, peer: SocketAddr, headers: &HeaderMap) -> IpA
     let forwarded = behind_proxy
         .then(|| {
             // NOTE: several X-Forwarded-For lines count as one list, in order (RFC 9110, 5.3).
-            let last = headers.get_all("x-forwarded-for").iter().last()?;
+            let last = headers.get_all("x-forwarded-for").iter().next_back()?;
             last.to_str().ok()?.rsplit(',').next()?.trim().parse().ok()
         })
         .flatten();

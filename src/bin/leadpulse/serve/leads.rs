@@ -1,5 +1,6 @@
 //! `/api/`: the leads (newest change first), one lead with its revisions and history, and
 //! sales feedback. Token required (auth.rs); the outbox's routes are in deliveries.rs.
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leadpulse::core::json::{Obj, Problems, Value};
+use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -101,9 +103,42 @@ pub async fn one(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respons
     }
 }
 
+/// The first key that the top-level object of `text` has twice. NOTE: the JSON reader keeps
+/// the last of them (as `JSON.parse` does) while other readers keep the first, so a body
+/// such as `{"status":"won","status":"lost"}` is refused rather than read one way.
+fn duplicate_key(text: &str) -> Option<String> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut seen = HashSet::new();
+            let mut twice = None;
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(key.clone()) && twice.is_none() {
+                    twice = Some(key);
+                }
+            }
+            Ok(twice)
+        }
+    }
+    serde_json::Deserializer::from_str(text)
+        .deserialize_map(Keys)
+        .ok()
+        .flatten()
+}
+
 /// The feedback body, every problem with its path: `{"status", "reason"?, "amount"?, "by"?}`.
 fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
     let text = std::str::from_utf8(body).map_err(|_| (String::new(), "not UTF-8".to_string()))?;
+    if let Some(key) = duplicate_key(text) {
+        return Err((key, "this key appears more than once".into()));
+    }
     let value = Value::from_text(text).map_err(|e| (String::new(), format!("not JSON: {e}")))?;
     let mut p = Problems::default();
     let Some(obj) = Obj::open(

@@ -10,6 +10,7 @@ mod auth;
 mod client;
 mod collect;
 mod deliveries;
+mod headers;
 mod leads;
 mod listen;
 mod options;

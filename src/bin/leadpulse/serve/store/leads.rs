@@ -2,7 +2,7 @@
 //! lead page, and sales feedback (one transaction with its history entry).
 use leadpulse::core::summary::ReceivedSummary;
 use leadpulse::core::time::{format_iso, parse_iso};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -200,7 +200,7 @@ impl Store {
         push: &dyn Fn(&LeadRow) -> Vec<Delivery>,
     ) -> rusqlite::Result<Stored> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored = receive(&tx, received, owner, push)?;
         tx.commit()?;
         Ok(stored)
@@ -281,7 +281,7 @@ impl Store {
         now: i64,
     ) -> Result<LeadRow, FeedbackError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current: Option<String> = tx
             .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
                 row.get(0)
