@@ -155,9 +155,25 @@ fn probe_from(source: &str, port: u16) -> Option<u16> {
     (!bytes.is_empty()).then(|| crate::harness::Reply::parse(&bytes).status)
 }
 
+/// A connection that sent a request and was answered, left open (keep-alive).
+fn talking_from(source: &str, port: u16) -> TcpStream {
+    let mut stream = connect_from(source, port);
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    stream
+}
+
 /// Beyond the cap per address, a connection is closed at once while that address's others
-/// stay open and other addresses are served; beyond the cap in all, every new one is, until
-/// connections end.
+/// stay open and other addresses are served. At the cap in all, a new connection takes the
+/// place of the oldest one that has said nothing; when every open one has spoken, it is
+/// closed at once, until connections end.
 #[test]
 fn connections_beyond_the_caps_are_closed_at_once() {
     let args = [
@@ -165,7 +181,7 @@ fn connections_beyond_the_caps_are_closed_at_once() {
         "40",
         "--max-connections-per-address",
         "15",
-        // Held connections stay (silent) for the whole test: closing is the caps' doing.
+        // Silent connections stay for the whole test: closing is the caps' doing.
         "--first-byte-timeout",
         "600",
     ];
@@ -173,7 +189,7 @@ fn connections_beyond_the_caps_are_closed_at_once() {
     let held: Vec<TcpStream> = (0..15)
         .map(|_| connect_from("127.0.0.2", server.port))
         .collect();
-    // The server has taken them all (answered requests queue behind accepted connections).
+    // The server has taken them all (accepted in order, before this one is answered).
     assert_eq!(probe_from("127.0.0.9", server.port), Some(200));
     let over = connect_from("127.0.0.2", server.port);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -181,16 +197,31 @@ fn connections_beyond_the_caps_are_closed_at_once() {
     assert!(held.iter().all(still_open), "the first 15 are kept");
     assert_eq!(probe_from("127.0.0.1", server.port), Some(200));
 
-    // 15 + 15 + 10 = 40 in all: the next, from any address, is closed unanswered.
+    // 15 + 15 + 10 = 40 silent in all: a request from elsewhere takes the oldest one's place.
     let more: Vec<TcpStream> = ["127.0.0.3", "127.0.0.4"]
         .iter()
         .flat_map(|source| (0..15).map(|_| connect_from(source, server.port)))
         .take(25)
         .collect();
     assert_eq!(more.len(), 25);
+    assert_eq!(probe_from("127.0.0.5", server.port), Some(200));
+    assert!(
+        closed_by(&held[0], deadline),
+        "the oldest silent one made room"
+    );
+    assert!(held[1..].iter().all(still_open));
+    drop((held, more));
+
+    // 40 that have all spoken (keep-alive after an answer): nobody to make room, closed.
+    let talking: Vec<TcpStream> = ["127.0.0.6", "127.0.0.7", "127.0.0.8"]
+        .iter()
+        .flat_map(|source| (0..15).map(|_| talking_from(source, server.port)))
+        .take(40)
+        .collect();
+    assert_eq!(talking.len(), 40);
     assert_eq!(probe_from("127.0.0.5", server.port), None);
-    drop(held);
-    let answered = server.until("a slot freed", Duration::from_secs(30), |s| {
+    drop(talking);
+    let answered = server.until("a place freed", Duration::from_secs(30), |s| {
         probe_from("127.0.0.5", s.port).filter(|&status| status == 200)
     });
     assert_eq!(answered, 200);

@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tokio_io_timeout::TimeoutStream;
 use tower::Service;
 
-use super::client::Connections;
+use super::client::{Connections, Slot};
 
 /// A client must send its request headers within this; after a response, the next request's
 /// headers too, so an idle keep-alive connection ends after it.
@@ -28,7 +28,7 @@ const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// On shutdown, requests in flight get this long to finish.
 const DRAIN: Duration = Duration::from_secs(5);
 
-/// What a client may hold.
+/// What a client may hold (client.rs says what happens at the caps).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// From accept to the first byte.
@@ -73,7 +73,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router, limits: Li
             first_byte: limits.first_byte,
         };
         tokio::spawn(async move {
-            connection.run(stream).await;
+            connection.run(stream, &slot).await;
             drop(slot);
         });
     }
@@ -94,15 +94,23 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(self, stream: TcpStream) {
+    async fn run(self, stream: TcpStream, slot: &Slot) {
         let peer = self.peer;
         // NOTE: hyper's header deadline starts when it first reads; this one covers the time
-        // before, so a client that connects and says nothing holds the socket only so long.
-        let spoke = tokio::time::timeout(self.first_byte, stream.peek(&mut [0u8; 1])).await;
-        if !matches!(spoke, Ok(Ok(n)) if n > 0) {
+        // before, so a client that connects and says nothing holds the socket only so long —
+        // or less, when a new connection needs its place (client.rs).
+        let mut byte = [0u8; 1];
+        let spoke = tokio::select! {
+            peeked = tokio::time::timeout(self.first_byte, stream.peek(&mut byte)) => {
+                matches!(peeked, Ok(Ok(n)) if n > 0)
+            }
+            () = slot.evicted() => false,
+        };
+        if !spoke {
             tracing::debug!("connection from {peer} closed: nothing sent");
             return;
         }
+        slot.spoke();
         let mut io = TimeoutStream::new(stream);
         io.set_read_timeout(Some(STALL_TIMEOUT));
         io.set_write_timeout(Some(STALL_TIMEOUT));
