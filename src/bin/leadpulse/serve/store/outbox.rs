@@ -1,6 +1,7 @@
 //! The durable outbox: a delivery is written in the same transaction as the revision that
-//! causes it, and leaves only when its receiver answered 2xx. A restart (or `kill -9`) finds
-//! it where it was.
+//! causes it, and is done when its receiver answered 2xx — or dead (`dead_ms`) when it
+//! refused for good or attempts ran out, until a retry. A restart (or `kill -9`) finds it
+//! where it was. Each receiver's deliveries are read as a queue of their own.
 use rusqlite::{params, Transaction};
 use serde::Serialize;
 
