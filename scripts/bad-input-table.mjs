@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // The bad-input table: hostile inputs against the real components — the collector
-// (`leadpulse serve` on loopback), `leadpulse replay` and `validate`, the wasm API (the Node
-// package) and the edge adapter — and what each answered. Prints a Markdown table; exits 1 if
-// any row shows a panic, a hang (10 s), an uncaught exception or a lost lead.
+// (`leadpulse serve` on loopback, also under the abuse of issue 16: silent and HTTP/2 sockets,
+// connection caps, spoofed X-Forwarded-For, a 410 webhook, rotated secrets), `leadpulse
+// replay`, `validate`, `import` and `fit`, the wasm API (the Node package) and the edge
+// adapter — and what each answered. Prints a Markdown table; exits 1 if any row shows a panic,
+// a hang (10 s), an uncaught exception, a lost lead, or a defence that did not hold.
 //
 //   make pkg && cargo build --release --features cli && node scripts/bad-input-table.mjs
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, startCollector } from './collector.mjs';
@@ -94,7 +99,6 @@ async function collector() {
     }
   }
   // A head claiming 1 GB, nothing after it: answered from the header alone.
-  const net = await import('node:net');
   const claim = await new Promise((resolve) => {
     const u = new URL(url);
     const socket = net.connect(Number(u.port), u.hostname, () => socket.write(
@@ -126,6 +130,86 @@ async function collector() {
   const inUrl = await api('/demo?leadpulse-form=demo&name=Dana&email=dana%40acme.example');
   row('collector (site)', 'a form sent in a URL: `GET /demo?leadpulse-form=demo&email=…`', inUrl, inUrl.startsWith('400') && !inUrl.includes('dana'));
   await collector.stop();
+}
+
+// ---------------------------------------------------------------- collector under abuse
+/** Connects from `localAddress`, writes `bytes`; resolves with how the server ended it. */
+function socketFate(port, localAddress, bytes, limitMs = 12000) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => { if (bytes) socket.write(bytes); });
+    let data = '';
+    socket.on('data', (d) => { data += d; });
+    socket.on('error', () => {});
+    const timer = setTimeout(() => { socket.destroy(); resolve({ closed: false, ms: limitMs, data }); }, limitMs);
+    socket.on('close', () => { clearTimeout(timer); resolve({ closed: true, ms: Date.now() - started, data }); });
+  });
+}
+
+async function abuse() {
+  const signing = 'bad-input-signing-secret-new';
+  const previous = 'bad-input-signing-secret-old';
+  let gone = 0;
+  const receiver = http.createServer((req, res) => { req.resume(); req.on('end', () => { gone += 1; res.writeHead(410).end(); }); });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const collector = await startCollector(['--listen', '127.0.0.1:0', '--api-token', TOKEN, '--db', join(dir, 'abuse.db'), '--root', ROOT,
+    '--behind-proxy', '--rate-limit', '1:1', '--signing-secret', signing, '--previous-signing-secret', previous,
+    '--webhook', `http://127.0.0.1:${receiver.address().port}/hook`, '--webhook-secret', 'bad-input-webhook-secret-0123']);
+  const { url, port } = collector;
+  const where = 'collector (issue 16)';
+  try {
+    const silent = await socketFate(port, '127.0.0.2', null);
+    row(where, 'a connection that sends nothing', silent.closed ? `closed by the server after ${(silent.ms / 1000).toFixed(1)} s` : 'still open after 12 s', silent.closed);
+    const h2 = await socketFate(port, '127.0.0.3', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    row(where, 'only an HTTP/2 preface (h2c)', h2.closed ? `closed after ${h2.ms} ms${h2.data ? ` (answered ${clip(h2.data.split('\r\n')[0], 40)})` : ''}` : 'still open after 12 s', h2.closed);
+
+    const valid = readFileSync(join(ROOT, 'tests/fixtures/summary/valid.json'), 'utf8');
+    const signed = (secret, body) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const body = valid.replace('"anon-42"', '"bad-input-rotation"');
+    const r = await fetch(`${url}/collect`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-leadpulse-signature': signed(previous, body) }, body });
+    const answer = await r.json();
+    row(where, 'a summary signed with `--previous-signing-secret` (a rotation)', `${r.status} trust ${answer.trust}`, r.status === 201 && answer.trust === 'verified');
+
+    const fromProxy = async (xff, n) => fetch(`${url}/collect`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff }, body: valid.replace('"anon-42"', `"bad-input-xff-${n}"`).replace(/"id": ?"lp_[0-9a-f]+"/, `"id":"lp_${(0xabc000 + n).toString(16).padStart(16, '0')}"`) });
+    await fromProxy('1.1.1.1, 203.0.113.5', 1);
+    const spoofed = await fromProxy('9.9.9.9, 203.0.113.5', 2);
+    row(where, '`X-Forwarded-For: <any>, <proxy-appended>` with a new first entry, behind `--behind-proxy`, limit 1/min', `${spoofed.status}, Retry-After ${spoofed.headers.get('retry-after')}`, spoofed.status === 429 && spoofed.headers.get('retry-after') === '60');
+
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    // Two SQLs above (the rotation's and the first behind the proxy): two deliveries.
+    let outbox;
+    for (let i = 0; i < 100 && !(outbox?.dead?.length === 2); i++) {
+      outbox = await fetch(`${url}/api/outbox`, { headers: auth }).then((x) => x.json());
+      if (outbox.dead?.length !== 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const dead = outbox?.dead?.[0];
+    row(where, 'a webhook that answers 410 Gone (two SQLs)', dead ? `${outbox.dead.length} dead, each after ${dead.attempts} attempt (${dead.lastError}); ${gone} request(s) sent` : 'not dead after 10 s', outbox?.dead?.length === 2 && gone === 2);
+    const retry = async (headers) => (await fetch(`${url}/api/outbox/${dead?.id}/retry`, { method: 'POST', headers })).status;
+    row(where, '`POST /api/outbox/{id}/retry` without, then with the token', `${await retry({})}, then ${await retry(auth)}`);
+    const lower = await fetch(`${url}/api/leads`, { headers: { authorization: `bearer ${TOKEN}` } });
+    row(where, '`authorization: bearer <token>` (lower-case scheme)', String(lower.status), lower.status === 200);
+    const headers = ['x-content-type-options', 'cache-control', 'x-frame-options', 'content-security-policy', 'referrer-policy'].map((h) => `${h}: ${lower.headers.get(h)}`).join('; ');
+    row(where, 'security headers on `GET /api/leads`', headers, lower.headers.get('cache-control') === 'no-store');
+    const lead = (await lower.json()).leads?.[0]?.id ?? 1;
+    const twice = await fetch(`${url}/api/leads/${lead}/feedback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"status":"accepted","status":"rejected"}' });
+    row(where, 'feedback `{"status":"accepted","status":"rejected"}`', `${twice.status} ${clip(await twice.text(), 90)}`, twice.status === 400);
+  } finally {
+    await collector.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+
+  const capped = await startCollector(['--listen', '127.0.0.1:0', '--api-token', TOKEN, '--db', join(dir, 'capped.db'), '--root', ROOT, '--max-connections-per-address', '5']);
+  try {
+    const held = await Promise.all([1, 2, 3, 4, 5].map(() => new Promise((resolve) => { const s = net.connect({ port: capped.port, host: '127.0.0.1', localAddress: '127.0.0.4' }, () => resolve(s)); })));
+    const sixth = await socketFate(capped.port, '127.0.0.4', null, 4000);
+    const other = await fetch(`${capped.url}/`).then((x) => x.status);
+    row(where, 'a 6th connection from one address, `--max-connections-per-address 5`', sixth.closed ? `closed after ${sixth.ms} ms (the 5 kept); another address: ${other}` : 'kept open', sixth.closed && sixth.ms < 4000 && other === 200);
+    held.forEach((s) => s.destroy());
+  } finally {
+    await capped.stop();
+  }
+  const blank = spawnSync(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', join(dir, 'blank.db'), '--api-token', ' '.repeat(16)], { timeout: 10000 });
+  row(where, '`serve --api-token` of 16 spaces', `exit ${blank.status}; ${clip(String(blank.stderr), 100)}`, blank.status !== 0 && blank.status !== null);
 }
 
 // ---------------------------------------------------------------- replay and validate
@@ -176,6 +260,45 @@ function cli() {
     const said = r.hung ? 'hung' : `exit ${r.status}; ${clip(lines.join(' '), 120)}`;
     row('`leadpulse validate`', input, said, r.ok);
   }
+}
+
+// ---------------------------------------------------------------- import, fit, replay (issue 16)
+function cliOutputs() {
+  const where = '`leadpulse import` / `fit` / `replay`';
+  const map = join(ROOT, 'tests/fixtures/import/map.json');
+  const header = 'Id,Origin,Visits,Seconds,PagesPerVisit,Specialization,Occupation,Converted\n';
+  const importing = (name, csv, extra = []) => {
+    const file = join(dir, `${name}.csv`);
+    writeFileSync(file, csv);
+    return run(['import', '--map', map, file, '--events', join(dir, `${name}.jsonl`), '--outcomes', join(dir, `${name}-outcomes.csv`), ...extra]);
+  };
+  let quoted = `${header}a1,API,1,60,1,Finance,Student,1\na2,"API,1,60,1,Finance,Student,0\n`;
+  for (let n = 3; n < 1003; n++) quoted += `a${n},API,1,60,1,Finance,Student,0\n`;
+  const q = importing('quote', quoted);
+  const spans = q.err.find((l) => l.includes('spans'));
+  row(where, 'a CSV with an unbalanced quote before 1,000 more rows', `exit ${q.status}; ${clip((spans ?? q.err[0] ?? '').replace(/^.*?: line/, 'line'), 120)}`, q.ok && Boolean(spans));
+  const f = importing('formula', `${header}"=HYPERLINK(""http://x"")",API,1,60,1,Finance,Student,1\n-2,API,1,60,1,Finance,Student,0\n`);
+  const cells = existsSync(join(dir, 'formula-outcomes.csv')) ? readFileSync(join(dir, 'formula-outcomes.csv'), 'utf8').split('\n').slice(1, 3).join(' · ') : '(no outcomes)';
+  row(where, 'ids `=HYPERLINK(…)` and `-2` written to outcomes.csv', `exit ${f.status}; cells: ${cells}`, f.ok && cells.includes("'=HYPERLINK") && cells.includes("'-2"));
+  // A history fit can learn from (buyers convert, students mostly not), so that it gets as far
+  // as writing, then cannot write its report.
+  let history = '';
+  let outcomes = 'visitor,converted\n';
+  for (let i = 0; i < 600; i++) {
+    const role = i % 3 === 0 ? 'buyer' : 'student';
+    const t = 1767225600000 + i * 1000;
+    history += `{"type":"engagement","userId":"l${i}","timestamp":${t},"properties":{"seconds":${60 + (i % 7) * 30}}}\n`;
+    history += `{"type":"identify","userId":"l${i}","timestamp":${t + 1000},"traits":{"role":"${role}"}}\n`;
+    outcomes += `l${i},${role === 'buyer' ? Number(i % 5 !== 0) : Number(i % 7 === 0)}\n`;
+  }
+  writeFileSync(join(dir, 'fit.jsonl'), history);
+  writeFileSync(join(dir, 'fit-outcomes.csv'), outcomes);
+  writeFileSync(join(dir, 'kept.json'), 'the previous model\n');
+  const fit = run(['fit', '--events', join(dir, 'fit.jsonl'), '--outcomes', join(dir, 'fit-outcomes.csv'), '--out', join(dir, 'kept.json'), '--report', join(dir, 'no-such-folder', 'r.json')]);
+  const kept = readFileSync(join(dir, 'kept.json'), 'utf8') === 'the previous model\n';
+  row(where, '`fit` that fails (exit 2) with a model already at `--out`', `exit ${fit.status}; ${clip(fit.err.at(-1) ?? '', 70)}; --out ${kept ? 'untouched' : 'overwritten'}`, fit.ok && fit.status === 2 && kept);
+  const at = run(['replay', '--at=99999999999999999', '-'], Buffer.from(''));
+  row(where, '`replay --at 99999999999999999`', `exit ${at.status}; ${clip(at.err.find((l) => l.includes('outside')) ?? at.err[0] ?? '', 110)}`, at.ok && at.status === 2);
 }
 
 // ---------------------------------------------------------------- wasm API
@@ -265,7 +388,9 @@ async function edgeRows() {
 
 try {
   await collector();
+  await abuse();
   cli();
+  cliOutputs();
   await wasm();
   await edgeRows();
 } finally {

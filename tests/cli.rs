@@ -125,6 +125,18 @@ fn replay_at_a_later_time_applies_decay_and_reads_files() {
         stderr.contains("'soon' is neither an ISO-8601 time"),
         "{stderr}"
     );
+    // Times events may not have are refused too, naming the range.
+    for at in ["99999999999999999", "-1", "1999-12-31T23:59:59Z", "0"] {
+        let flag = format!("--at={at}");
+        let (code, _, stderr) = leadpulse(&["replay", &flag, file.to_str().unwrap()], "");
+        assert_eq!(code, 2, "{at}");
+        assert!(
+            stderr.contains(&format!("'{at}' is outside the years events may have"))
+                && stderr.contains("2000-01-01T00:00:00.000Z")
+                && stderr.contains("9999-12-31T23:59:59.999Z"),
+            "{at}: {stderr}"
+        );
+    }
 }
 
 #[test]

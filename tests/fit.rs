@@ -250,3 +250,31 @@ fn a_base_model_keeps_its_slots_and_routes_and_learns_its_rules() {
     assert!(model["stages"]["sql"].get("minFit").is_none());
     assert!(stdout.contains("keep their base points"), "{stdout}");
 }
+
+/// A fit that fails (exit 2) — here the report cannot be written — leaves no model behind:
+/// an existing model file at --out is untouched.
+#[test]
+fn a_failed_fit_writes_nothing() {
+    let dir = scratch("fit-atomic");
+    let (events, outcomes) = synthesize(&dir, 2000);
+    let model = dir.join("model.json");
+    std::fs::write(&model, "the previous model\n").unwrap();
+    let report = dir.join("no-such-folder/report.json");
+    let (code, _, stderr) = leadpulse(&[
+        "fit",
+        "--events",
+        events.to_str().unwrap(),
+        "--outcomes",
+        outcomes.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no-such-folder"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&model).unwrap(),
+        "the previous model\n"
+    );
+}

@@ -181,3 +181,95 @@ fn the_shipped_x_education_map_is_valid_against_its_header() {
     assert!(text.contains(r#""lead_source":"Google""#), "{text}");
     assert!(text.contains(r#""specialization":"not given""#), "{text}");
 }
+
+/// Runs `import` of `csv` (text) with the fixtures' map into DIR; (exit, stderr).
+fn import_text(dir: &std::path::Path, csv: &[u8]) -> (i32, String) {
+    let input = dir.join("export.csv");
+    std::fs::write(&input, csv).unwrap();
+    let (code, _, stderr) = leadpulse(&[
+        "import",
+        "--map",
+        &fixture("map.json"),
+        input.to_str().unwrap(),
+        "--events",
+        dir.join("events.jsonl").to_str().unwrap(),
+        "--outcomes",
+        dir.join("outcomes.csv").to_str().unwrap(),
+    ]);
+    (code, stderr)
+}
+
+const HEADER: &str = "Id,Origin,Visits,Seconds,PagesPerVisit,Specialization,Occupation,Converted\n";
+
+/// A quote never closed swallows every line after it into one field: the row is reported
+/// with where that field starts and how many lines it took.
+#[test]
+fn an_unbalanced_quote_is_reported_with_the_lines_it_swallowed() {
+    let dir = scratch("import-unbalanced-quote");
+    let mut csv = String::from(HEADER);
+    csv.push_str("a1,API,1,60,1,Finance,Student,1\n");
+    csv.push_str("a2,\"API,1,60,1,Finance,Student,0\n");
+    for n in 3..1003 {
+        csv.push_str(&format!("a{n},API,1,60,1,Finance,Student,0\n"));
+    }
+    let (code, stderr) = import_text(&dir, csv.as_bytes());
+    assert_eq!(code, 1, "{stderr}");
+    let file = dir.join("export.csv");
+    let expected = format!(
+        "{}: line 3, column 2 (Origin): a quoted field starts on line 3 and spans 1001 lines (to line 1003)",
+        file.display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(stderr.contains("2 rows → 1 leads"), "{stderr}");
+}
+
+/// Ids a spreadsheet would run as formulas are written to outcomes.csv with a `'` in front,
+/// and `fit`'s reader (learn/outcomes.rs) takes the `'` off again.
+#[test]
+fn formula_like_ids_are_escaped_in_outcomes() {
+    let dir = scratch("import-formula-ids");
+    let mut csv = String::from(HEADER);
+    for id in ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "plain"] {
+        let cell = format!("\"{}\"", id.replace('"', "\"\""));
+        csv.push_str(&format!("{cell},API,1,60,1,Finance,Student,1\n"));
+    }
+    let (code, stderr) = import_text(&dir, csv.as_bytes());
+    assert_eq!(code, 0, "{stderr}");
+    let outcomes = std::fs::read_to_string(dir.join("outcomes.csv")).unwrap();
+    assert_eq!(
+        outcomes,
+        "visitor,converted\n\"'=HYPERLINK(\"\"http://x\"\")\",1\n'+1,1\n'-2,1\n'@SUM(A1),1\nplain,1\n"
+    );
+    let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    assert!(events.contains(r#""userId":"=HYPERLINK(\"http://x\")""#));
+}
+
+/// An import that fails part way (exit 2) leaves the outputs as they were.
+#[test]
+fn a_failed_import_leaves_its_outputs_untouched() {
+    let dir = scratch("import-atomic");
+    std::fs::write(dir.join("events.jsonl"), "old events\n").unwrap();
+    std::fs::write(dir.join("outcomes.csv"), "old outcomes\n").unwrap();
+    let mut csv = String::from(HEADER);
+    csv.push_str("a1,API,1,60,1,Finance,Student,1\n");
+    // A line over 16 MiB stops the reading (exit 2) after a good row was written.
+    let mut bytes = csv.into_bytes();
+    bytes.extend(std::iter::repeat_n(b'x', 17 << 20));
+    let (code, stderr) = import_text(&dir, &bytes);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("longer than 16 MiB"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("events.jsonl")).unwrap(),
+        "old events\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("outcomes.csv")).unwrap(),
+        "old outcomes\n"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "no temporary file left: {left:?}");
+}

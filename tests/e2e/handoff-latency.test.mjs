@@ -45,9 +45,11 @@ after(async () => {
   tmp?.cleanup();
 });
 
-/** `x-leadpulse-signature: sha256=<hex HMAC-SHA256(secret, body)>`, compared in constant time. */
+/** `x-leadpulse-signature: sha256=<hex HMAC-SHA256(secret, "<x-leadpulse-timestamp>.<body>")>`,
+ *  compared in constant time (docs/collector.md, "Webhooks"). */
 function signedBySecret({ headers, body }) {
-  const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`);
+  const timestamp = String(headers['x-leadpulse-timestamp'] || '');
+  const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(`${timestamp}.`).update(body).digest('hex')}`);
   const got = Buffer.from(String(headers['x-leadpulse-signature'] || ''));
   return got.length === want.length && timingSafeEqual(got, want);
 }

@@ -7,12 +7,13 @@ use serde_json::json;
 
 use crate::harness::{serve_command, site, summary, Server, TOKEN};
 
-const API: [(&str, &str); 6] = [
+const API: [(&str, &str); 7] = [
     ("GET", "/api/leads"),
     ("GET", "/api/leads?status=new"),
     ("GET", "/api/leads/1"),
     ("POST", "/api/leads/1/feedback"),
     ("GET", "/api/outbox"),
+    ("POST", "/api/outbox/1/retry"),
     ("GET", "/api/no-such-route"),
 ];
 
@@ -136,6 +137,37 @@ fn deployments_that_would_expose_leads_are_refused() {
     let cases: &[(&[&str], &str)] = &[
         (&["--listen", "0.0.0.0:0"], "without --api-token"),
         (&["--api-token", "short"], "--api-token must be at least 16"),
+        (
+            &["--api-token", "                "],
+            "--api-token must be at least 16",
+        ),
+        (
+            &["--webhook-secret", "   fifteen-chars  "],
+            "--webhook-secret must be at least 16",
+        ),
+        (
+            &[
+                "--signing-secret",
+                secret_a,
+                "--previous-signing-secret",
+                secret_a,
+            ],
+            "one secret per role",
+        ),
+        (
+            &["--previous-signing-secret", secret_a],
+            "--previous-signing-secret needs --signing-secret",
+        ),
+        (
+            &[
+                "--signing-secret",
+                secret_a,
+                "--previous-signing-secret",
+                "short",
+            ],
+            "--previous-signing-secret must be at least 16",
+        ),
+        (&["--max-connections", "0"], "--max-connections"),
         (
             &["--api-token", secret_a, "--signing-secret", secret_a],
             "one secret per role",

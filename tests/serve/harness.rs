@@ -29,13 +29,19 @@ impl Server {
     }
 
     pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = serve_command(dir, args);
+        command.envs(env.iter().copied());
+        Server::start_command(dir, command)
+    }
+
+    /// Starts `command` (a [`serve_command`], perhaps wrapped) with the test token.
+    pub fn start_command(dir: &Path, mut command: Command) -> Server {
         let log = (0..)
             .map(|n| dir.join(format!("serve-{n}.log")))
             .find(|p| !p.exists())
             .expect("a free log name");
-        let mut child = serve_command(dir, args)
+        let mut child = command
             .args(["--api-token", TOKEN])
-            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(File::create(&log).expect("log file"))
             .spawn()
@@ -54,6 +60,10 @@ impl Server {
                 panic!("unexpected first line {line:?}; log:\n{log}")
             });
         Server { child, port, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no graceful shutdown, nothing flushed that was not committed.
@@ -131,13 +141,22 @@ impl Server {
             .clone()
     }
 
-    /// Deliveries not made yet (`GET /api/outbox`).
+    /// Deliveries waiting for their next attempt (`GET /api/outbox`).
     pub fn waiting(&self) -> Vec<Value> {
+        self.outbox("waiting")
+    }
+
+    /// Deliveries given up on (`GET /api/outbox`).
+    pub fn dead(&self) -> Vec<Value> {
+        self.outbox("dead")
+    }
+
+    fn outbox(&self, state: &str) -> Vec<Value> {
         let reply = self.api_get("/api/outbox");
         assert_eq!(reply.status, 200, "{}", reply.text());
-        reply.json()["waiting"]
+        reply.json()[state]
             .as_array()
-            .expect("waiting array")
+            .unwrap_or_else(|| panic!("{state} array"))
             .clone()
     }
 
@@ -198,6 +217,7 @@ pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env_remove("LEADPULSE_API_TOKEN")
         .env_remove("LEADPULSE_SIGNING_SECRET")
+        .env_remove("LEADPULSE_PREVIOUS_SIGNING_SECRET")
         .env_remove("LEADPULSE_WEBHOOK_SECRET")
         .env("LEADPULSE_LOG", "info");
     command
@@ -338,6 +358,13 @@ pub fn mql(n: u64) -> Value {
     let mut summary = summary(n);
     summary["stage"] = json!("mql");
     summary
+}
+
+/// A webhook's `X-LeadPulse-Signature` for `X-LeadPulse-Timestamp: timestamp`.
+pub fn sign_webhook(secret: &str, timestamp: &str, body: &[u8]) -> String {
+    let mut signed = format!("{timestamp}.").into_bytes();
+    signed.extend_from_slice(body);
+    sign(secret, &signed)
 }
 
 pub fn sign(secret: &str, body: &[u8]) -> String {

@@ -5,12 +5,15 @@
 mod access;
 mod collect;
 mod delivery;
+mod hardening;
 mod harness;
 mod lifecycle;
 mod migrations;
+mod queues;
 mod receiver;
 mod requests;
 mod robustness;
 mod signatures;
 mod static_site;
 mod trust;
+mod webhook_snippet;

@@ -1,7 +1,8 @@
 //! A real HTTP receiver for webhooks (axum on its own runtime, on loopback): it records every
-//! request and answers with the status the test sets.
+//! request and answers with the status the test sets — at once, or when the test lets it
+//! (`hold`, `release`: a receiver that keeps the collector waiting).
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,11 +32,14 @@ impl Hook {
     }
 }
 
-#[derive(Default)]
 struct Shared {
     hooks: Mutex<Vec<Hook>>,
     arrived: Condvar,
     status: AtomicU16,
+    /// `false` while answers are held back.
+    open: tokio::sync::watch::Sender<bool>,
+    /// Requests answered so far.
+    answered: AtomicUsize,
 }
 
 pub struct Receiver {
@@ -63,6 +67,9 @@ async fn record(
     };
     shared.hooks.lock().unwrap().push(hook);
     shared.arrived.notify_all();
+    let mut open = shared.open.subscribe();
+    let _ = open.wait_for(|open| *open).await;
+    shared.answered.fetch_add(1, Ordering::SeqCst);
     StatusCode::from_u16(answered).unwrap()
 }
 
@@ -74,8 +81,13 @@ impl Receiver {
 
     /// A receiver on `address` (a port a test reserved earlier).
     pub fn start_on(address: SocketAddr) -> Receiver {
-        let shared = Arc::new(Shared::default());
-        shared.status.store(200, Ordering::SeqCst);
+        let shared = Arc::new(Shared {
+            hooks: Mutex::default(),
+            arrived: Condvar::new(),
+            status: AtomicU16::new(200),
+            open: tokio::sync::watch::Sender::new(true),
+            answered: AtomicUsize::new(0),
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound, address_rx) = std::sync::mpsc::channel();
         let app = axum::Router::new()
@@ -117,6 +129,21 @@ impl Receiver {
         self.shared.status.store(status, Ordering::SeqCst);
     }
 
+    /// Requests are recorded as they arrive but answered only after `release`.
+    pub fn hold(&self) {
+        self.shared.open.send_replace(false);
+    }
+
+    /// Answers everything held, and everything later at once.
+    pub fn release(&self) {
+        self.shared.open.send_replace(true);
+    }
+
+    /// How many requests were answered (a held one is not, yet).
+    pub fn answered(&self) -> usize {
+        self.shared.answered.load(Ordering::SeqCst)
+    }
+
     pub fn hooks(&self) -> Vec<Hook> {
         self.shared.hooks.lock().unwrap().clone()
     }
@@ -140,6 +167,8 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
+        // NOTE: held requests would keep the graceful shutdown waiting.
+        self.release();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -146,3 +146,50 @@ fn verified_summaries_are_not_rate_limited_but_unsigned_ones_are() {
         "unsigned traffic is still limited: {unsigned:?}"
     );
 }
+
+/// Rotating the signing secret: while the collector has the new secret as current and the
+/// old as previous, summaries signed with either are verified; anything else is refused.
+#[test]
+fn during_a_rotation_either_signing_secret_verifies() {
+    let new = "the-new-edge-secret-2026";
+    let old = "the-old-edge-secret-2025";
+    let server = Server::start_with_env(
+        &site("rotation"),
+        &["--signing-secret", new, "--rate-limit", "off"],
+        &[("LEADPULSE_PREVIOUS_SIGNING_SECRET", old)],
+    );
+    for (n, secret) in [(1, old), (2, new)] {
+        let body = summary(n).to_string();
+        let signature = sign(secret, body.as_bytes());
+        let reply = server.post(
+            "application/json",
+            &[("X-LeadPulse-Signature", &signature)],
+            body.as_bytes(),
+        );
+        assert_eq!(reply.status, 201, "{secret}: {}", reply.text());
+        assert_eq!(reply.json()["trust"], json!("verified"), "{secret}");
+    }
+    let body = summary(3).to_string();
+    let signature = sign("neither-of-the-two-secrets", body.as_bytes());
+    let reply = server.post(
+        "application/json",
+        &[("X-LeadPulse-Signature", &signature)],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 401);
+
+    // After the edge switched and its re-sends drained: the previous one is dropped.
+    drop(server);
+    let server = Server::start(
+        &site("rotated"),
+        &["--signing-secret", new, "--rate-limit", "off"],
+    );
+    let body = summary(4).to_string();
+    let signature = sign(old, body.as_bytes());
+    let reply = server.post(
+        "application/json",
+        &[("X-LeadPulse-Signature", &signature)],
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 401);
+}

@@ -1,9 +1,11 @@
-// Leads dashboard for sales: lists the leads (GET /api/leads), shows one in full, and records
-// what sales did (accept / reject / opportunity / won / lost). Every call carries the API token
-// the rep enters once (dashboard/session.js); a refused token asks again.
+// Leads dashboard for sales: lists the leads (GET /api/leads), shows one in full, records
+// what sales did (accept / reject / opportunity / won / lost), and lists the deliveries to
+// sales tools not made yet, with a Retry for dead ones (dashboard/outbox.js). Every call
+// carries the API token the rep enters once (dashboard/session.js); a refused token asks again.
 import { Unauthorized, api } from './dashboard/api.js';
 import { mountDetail } from './dashboard/detail.js';
 import { mountFeedback } from './dashboard/feedback.js';
+import { mountOutbox } from './dashboard/outbox.js';
 import { poller } from './dashboard/poll.js';
 import { renderRows } from './dashboard/rows.js';
 import { mountSignIn } from './dashboard/sign-in.js';
@@ -49,6 +51,7 @@ async function refresh() {
     show(data.leads || []);
     status(true, `Live · updated ${new Date().toLocaleTimeString()}`);
     await detail.refresh();
+    await outbox.refresh();
   } catch (err) {
     failed(err);
   }
@@ -69,6 +72,8 @@ const act = mountFeedback({
 });
 
 const detail = mountDetail({ onAct: act, onError: failed });
+
+const outbox = mountOutbox({ onError: notice, onUnauthorized: (message) => signIn.ask(message) });
 
 const signIn = mountSignIn({
   onSignedIn: () => {

@@ -4,6 +4,7 @@ mod fit;
 mod import;
 mod learn;
 mod model_file;
+mod output;
 mod progress;
 mod replay;
 mod report;

@@ -129,10 +129,22 @@ pub fn run(options: Options) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// An ISO-8601 time or epoch milliseconds.
+/// An ISO-8601 time or epoch milliseconds, within the years events may have (2000–9999):
+/// snapshots are read at a time the engine's arithmetic was made for.
 pub fn parse_time(text: &str) -> Result<Millis, String> {
-    text.parse::<i64>()
+    let at = text
+        .parse::<i64>()
         .ok()
         .or_else(|| time::parse_iso(text))
-        .ok_or_else(|| format!("'{text}' is neither an ISO-8601 time nor epoch milliseconds"))
+        .ok_or_else(|| format!("'{text}' is neither an ISO-8601 time nor epoch milliseconds"))?;
+    if !(time::FIRST_EVENT..=time::MAX_TIME).contains(&at) {
+        return Err(format!(
+            "'{text}' is outside the years events may have: from {} ({}) to {} ({})",
+            time::format_iso(time::FIRST_EVENT),
+            time::FIRST_EVENT,
+            time::format_iso(time::MAX_TIME),
+            time::MAX_TIME
+        ));
+    }
+    Ok(at)
 }

@@ -279,8 +279,6 @@ fn fit(options: &Options) -> Result<u64, String> {
     );
     let model = model_of(&doc)?;
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(&options.out, text)
-        .map_err(|e| format!("cannot write {}: {e}", options.out.display()))?;
 
     // Pass 4: the fitted model replayed, measured.
     let model = Arc::new(model);
@@ -353,10 +351,14 @@ fn fit(options: &Options) -> Result<u64, String> {
         bands: report::bands(&candidates, &points),
         warnings,
     };
+    // NOTE: written last, both or neither: a run that fails (exit 2) leaves no model.
+    let mut files: Vec<(&Path, Vec<u8>)> = vec![(&options.out, text.into_bytes())];
     if let Some(path) = &options.report {
         let json = serde_json::to_string_pretty(&r).map_err(|e| e.to_string())? + "\n";
-        std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        files.push((path, json.into_bytes()));
     }
+    let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    crate::output::write_all(&files)?;
     print!("{}", report::table(&r));
     let skipped = rejected + outcomes.problems.len() as u64;
     eprintln!(

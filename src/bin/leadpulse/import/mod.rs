@@ -8,13 +8,15 @@ mod timeline;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use csv::ByteRecord;
 use leadpulse::core::time::format_iso;
 
+use crate::learn::outcomes;
+use crate::output::Output;
 use map::Map;
 use row::{CellProblem, Header, Lead};
 use timeline::Plan;
@@ -97,10 +99,52 @@ fn describe(path: &Path, problems: &[String]) -> String {
     text
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>, String> {
-    File::create(path)
-        .map(|f| BufWriter::with_capacity(1 << 16, f))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// An output written whole or not at all (output.rs): put in place when the import ends
+/// with exit status 0 or 1, never after an error.
+fn create(path: &Path) -> Result<BufWriter<Output>, String> {
+    Output::create(path).map(|f| BufWriter::with_capacity(1 << 16, f))
+}
+
+/// Puts a finished output in place.
+fn commit(writer: BufWriter<Output>, path: &Path) -> Result<(), String> {
+    writer
+        .into_inner()
+        .map_err(|e| format!("cannot write {}: {}", path.display(), e.error()))?
+        .commit()
+}
+
+/// Lines a record took in the file: more than one when a quoted field holds line breaks
+/// (a break that ends the file inside an unclosed quote starts no new line).
+fn lines_spanned(record: &ByteRecord) -> u64 {
+    let breaks: usize = record
+        .iter()
+        .map(|field| field.iter().filter(|&&b| b == b'\n').count())
+        .sum();
+    let trailing = record
+        .iter()
+        .next_back()
+        .is_some_and(|last| last.ends_with(b"\n"));
+    breaks.saturating_sub(usize::from(trailing)) as u64 + 1
+}
+
+/// For a bad row over several lines: the quoted field that spans them, where it starts and
+/// how far it goes. An unbalanced quote makes every line up to the next quote part of one
+/// field, so the rows on those lines are not read as rows at all.
+fn spanning_field(record: &ByteRecord, header: &Header, line: u64) -> Option<CellProblem> {
+    let lines = lines_spanned(record);
+    if lines < 2 {
+        return None;
+    }
+    let column = record.iter().position(|field| field.contains(&b'\n'))?;
+    Some(CellProblem {
+        column: column + 1,
+        name: header.name(column).to_string(),
+        message: format!(
+            "a quoted field starts on line {line} and spans {lines} lines (to line {}): \
+             is a closing quote missing? The rows on those lines were read as this one",
+            line + lines - 1
+        ),
+    })
 }
 
 fn import(options: &Options) -> Result<Tally, String> {
@@ -173,7 +217,8 @@ fn import(options: &Options) -> Result<Tally, String> {
             .and_then(|lead| admit(&map, lead, line, &header, &mut seen));
         let (lead, plan) = match lead {
             Ok(ok) => ok,
-            Err(problems) => {
+            Err(mut problems) => {
+                problems.extend(spanning_field(&record, &header, line));
                 tally.bad += 1;
                 for p in problems {
                     if tally.bad as usize <= MAX_REPORTED {
@@ -194,12 +239,13 @@ fn import(options: &Options) -> Result<Tally, String> {
             tally.outcomes += 1;
             tally.converted += u64::from(outcome.converted);
             let converted = if outcome.converted { "1" } else { "0" };
+            let id = outcomes::escape_cell(&lead.id);
             let result = if detailed {
                 let amount = outcome.amount.map(|a| a.to_string()).unwrap_or_default();
                 let closed = outcome.closed_at.map(format_iso).unwrap_or_default();
-                out.write_record([lead.id.as_str(), converted, &amount, &closed])
+                out.write_record([id.as_ref(), converted, &amount, &closed])
             } else {
-                out.write_record([lead.id.as_str(), converted])
+                out.write_record([id.as_ref(), converted])
             };
             result.map_err(|e| format!("writing outcomes: {e}"))?;
         }
@@ -211,9 +257,12 @@ fn import(options: &Options) -> Result<Tally, String> {
             tally.bad as usize - MAX_REPORTED
         );
     }
-    events.flush().map_err(written)?;
-    if let Some(mut out) = outcomes {
-        out.flush().map_err(|e| format!("writing outcomes: {e}"))?;
+    commit(events, &options.events)?;
+    if let (Some(out), Some(path)) = (outcomes, &options.outcomes) {
+        let writer = out
+            .into_inner()
+            .map_err(|e| format!("writing outcomes: {}", e.error()))?;
+        commit(writer, path)?;
     }
     Ok(tally)
 }

@@ -85,7 +85,7 @@ pub fn read(path: &Path) -> Result<Outcomes, String> {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
         };
-        let Some(key) = field(Some(visitor)) else {
+        let Some(key) = field(Some(visitor)).map(unescape_cell) else {
             problems.push(format!("line {line}: no visitor"));
             continue;
         };
@@ -136,4 +136,45 @@ pub fn read(path: &Path) -> Result<Outcomes, String> {
         by_visitor,
         problems,
     })
+}
+
+/// A visitor id as an outcomes cell: one that a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a `'` in front, as does one that
+/// starts with `'` (so reading it back is exact). `unescape_cell` undoes it.
+pub fn escape_cell(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        std::borrow::Cow::Owned(format!("'{id}"))
+    } else {
+        std::borrow::Cow::Borrowed(id)
+    }
+}
+
+/// The visitor id an outcomes cell holds (see [`escape_cell`]).
+pub fn unescape_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_ids_are_escaped_and_read_back_exactly() {
+        for (id, cell) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("'quoted", "''quoted"),
+            ("'=x", "''=x"),
+            ("lead-1", "lead-1"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(escape_cell(id), cell, "{id}");
+            assert_eq!(unescape_cell(cell), id, "{cell}");
+        }
+    }
 }

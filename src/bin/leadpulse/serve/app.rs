@@ -1,5 +1,4 @@
 //! What every handler shares, and which handler answers which path.
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{Quota, RateLimiter};
 use leadpulse::core::model::Model;
 use leadpulse::core::request;
 use tower_http::compression::CompressionLayer;
@@ -18,12 +17,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
+use super::client::Limiter;
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-use super::{auth, collect, leads, site};
+use super::{auth, collect, deliveries, headers, leads, site};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -34,13 +34,14 @@ pub struct App {
     pub model_file: Option<PathBuf>,
     pub models: Models,
     pub api_token: String,
-    pub signing_secret: Option<Vec<u8>>,
+    /// The edge's signing secret, then the previous one while a rotation drains.
+    pub signing_secrets: Vec<Vec<u8>>,
     pub require_signature: bool,
     pub push_unknown_models: bool,
     pub webhook_secret: Option<Arc<Vec<u8>>>,
     pub receivers: Receivers,
     pub owners: Owners,
-    pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    pub limiter: Option<Limiter>,
     pub behind_proxy: bool,
     pub waker: Waker,
     /// `--allow-origin`: the sites whose pages may post to `/collect`.
@@ -83,7 +84,11 @@ impl App {
             model_file,
             models: Models::new(models),
             api_token,
-            signing_secret: options.signing_secret.clone().map(String::into_bytes),
+            signing_secrets: [&options.signing_secret, &options.previous_signing_secret]
+                .into_iter()
+                .flatten()
+                .map(|s| s.clone().into_bytes())
+                .collect(),
             require_signature: options.require_signature,
             push_unknown_models: options.push_unknown_models,
             webhook_secret: options
@@ -128,7 +133,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/leads", get(leads::list))
         .route("/leads/{id}", get(leads::one))
         .route("/leads/{id}/feedback", post(leads::feedback))
-        .route("/outbox", get(leads::outbox))
+        .route("/outbox", get(deliveries::list))
+        .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
@@ -158,6 +164,7 @@ pub fn router(app: Arc<App>) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(headers::security))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

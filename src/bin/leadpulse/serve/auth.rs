@@ -12,13 +12,18 @@ use subtle::ConstantTimeEq;
 
 use super::app::App;
 
+/// The token of `Bearer <token>`; the scheme is case-insensitive (RFC 9110, 11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 pub async fn require_token(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer);
     // NOTE: compared in constant time, so the response time says nothing about the token.
     let valid = given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(app.api_token.as_bytes())));
     if valid {
@@ -35,4 +40,19 @@ pub async fn require_token(State(app): State<Arc<App>>, request: Request, next: 
         Json(json!({ "error": error })),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for value in ["Bearer abc", "bearer abc", "BEARER  abc ", "bEaReR abc"] {
+            assert_eq!(bearer(value), Some("abc"), "{value}");
+        }
+        for value in ["Basic abc", "Bearerabc", "bearer", "abc"] {
+            assert_eq!(bearer(value), None, "{value}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! client, its trust assessed, stored once per id, and pushed to sales when it is an SQL.
 //! A visitor's request to be contacted comes the same way (request.rs): as JSON with
 //! `"type": "request"`, or as a plain form post from a page without JavaScript.
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -15,6 +15,7 @@ use leadpulse::core::summary::{ReceivedSummary, MAX_BYTES};
 use serde_json::json;
 
 use super::app::App;
+use super::client;
 use super::now_ms;
 use super::origin;
 use super::outbox;
@@ -53,25 +54,6 @@ fn media_type(headers: &HeaderMap) -> Option<Body> {
     }
 }
 
-/// The client's address: the peer's, or behind a proxy the first X-Forwarded-For entry.
-fn client(app: &App, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    let forwarded = app
-        .behind_proxy
-        .then(|| {
-            headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .flatten();
-    forwarded.unwrap_or(peer.ip())
-}
-
 pub async fn collect(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -91,26 +73,16 @@ pub async fn collect(
         );
     };
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
-    let signed = match signature::check(
-        app.signing_secret.as_deref(),
-        header,
-        &body,
-        app.require_signature,
-    ) {
+    let signed = match signature::check(&app.signing_secrets, header, &body, app.require_signature)
+    {
         Ok(signed) => signed,
         Err(rejection) => return refuse(StatusCode::UNAUTHORIZED, rejection.message(), None),
     };
     // NOTE: only unsigned (browser) traffic is limited per client: signed summaries come from
     // a few edge addresses on behalf of many visitors, and the secret vouches for them.
     if let (Some(limiter), false) = (&app.limiter, signed) {
-        let address = client(&app, peer, &headers);
-        if let Err(wait) = limiter.check_key(&address) {
-            let seconds = wait
-                .wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ))
-                .as_secs()
-                .max(1);
+        let address = client::address(app.behind_proxy, peer, &headers);
+        if let Err(seconds) = client::check(limiter, address) {
             tracing::info!("collect: {address} is over the rate limit");
             let mut response = refuse(
                 StatusCode::TOO_MANY_REQUESTS,

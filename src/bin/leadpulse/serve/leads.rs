@@ -1,5 +1,6 @@
-//! `/api/`: the leads (newest change first), one lead with its revisions and history, sales
-//! feedback, and the deliveries still waiting in the outbox. Token required (auth.rs).
+//! `/api/`: the leads (newest change first), one lead with its revisions and history, and
+//! sales feedback. Token required (auth.rs); the outbox's routes are in deliveries.rs.
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -8,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leadpulse::core::json::{Obj, Problems, Value};
+use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,9 +19,9 @@ use super::status::Status;
 use super::store::{Feedback, FeedbackError};
 
 const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
+pub(super) const MAX_LIMIT: u32 = 1000;
 
-fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
+pub(super) fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
     let body = match path {
         Some(path) => json!({ "error": error, "path": path }),
         None => json!({ "error": error }),
@@ -28,7 +30,7 @@ fn error(status: StatusCode, error: &str, path: Option<&str>) -> Response {
 }
 
 /// Runs a store call off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
     call: impl FnOnce(&super::store::Store) -> T + Send + 'static,
 ) -> Result<T, Response> {
@@ -41,7 +43,7 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
-fn store_failed(e: impl std::fmt::Display) -> Response {
+pub(super) fn store_failed(e: impl std::fmt::Display) -> Response {
     tracing::error!("api: store: {e}");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -101,9 +103,42 @@ pub async fn one(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respons
     }
 }
 
+/// The first key that the top-level object of `text` has twice. NOTE: the JSON reader keeps
+/// the last of them (as `JSON.parse` does) while other readers keep the first, so a body
+/// such as `{"status":"won","status":"lost"}` is refused rather than read one way.
+fn duplicate_key(text: &str) -> Option<String> {
+    struct Keys;
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut seen = HashSet::new();
+            let mut twice = None;
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(key.clone()) && twice.is_none() {
+                    twice = Some(key);
+                }
+            }
+            Ok(twice)
+        }
+    }
+    serde_json::Deserializer::from_str(text)
+        .deserialize_map(Keys)
+        .ok()
+        .flatten()
+}
+
 /// The feedback body, every problem with its path: `{"status", "reason"?, "amount"?, "by"?}`.
 fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
     let text = std::str::from_utf8(body).map_err(|_| (String::new(), "not UTF-8".to_string()))?;
+    if let Some(key) = duplicate_key(text) {
+        return Err((key, "this key appears more than once".into()));
+    }
     let value = Value::from_text(text).map_err(|e| (String::new(), format!("not JSON: {e}")))?;
     let mut p = Problems::default();
     let Some(obj) = Obj::open(
@@ -192,15 +227,6 @@ pub async fn feedback(
                 .into_response()
         }
         Ok(Err(FeedbackError::Store(e))) => store_failed(e),
-        Err(response) => response,
-    }
-}
-
-/// `GET /api/outbox` → the deliveries not made yet, with their last error.
-pub async fn outbox(State(app): State<Arc<App>>) -> Response {
-    match blocking(&app, |store| store.waiting(MAX_LIMIT)).await {
-        Ok(Ok(waiting)) => Json(json!({ "waiting": waiting })).into_response(),
-        Ok(Err(e)) => store_failed(e),
         Err(response) => response,
     }
 }

@@ -7,7 +7,10 @@
 
 mod app;
 mod auth;
+mod client;
 mod collect;
+mod deliveries;
+mod headers;
 mod leads;
 mod listen;
 mod options;
@@ -54,6 +57,7 @@ pub fn run(options: Options) -> ExitCode {
         eprintln!("leadpulse serve: {message}");
         return ExitCode::from(2);
     }
+    let files = open_files();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -64,7 +68,7 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(start(options)) {
+    match runtime.block_on(start(options, files)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("leadpulse serve: {message}");
@@ -92,6 +96,46 @@ fn load_models(
     Ok((models, paths.into_iter().next()))
 }
 
+/// Descriptors not for connections: the store, its WAL, files being served, webhooks.
+const RESERVED_FILES: u64 = 128;
+
+/// Raises the open-files limit to the hard limit (every connection is a descriptor; a
+/// default soft limit of 1,024 is a few hundred idle clients away); the limit then in force.
+fn open_files() -> Option<u64> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            tracing::debug!("open files: up to {limit}");
+            Some(limit)
+        }
+        Err(e) => {
+            tracing::warn!("cannot raise the open-files limit: {e}");
+            rlimit::getrlimit(rlimit::Resource::NOFILE)
+                .ok()
+                .map(|(soft, _)| soft)
+        }
+    }
+}
+
+/// The connection caps: `--max-connections`, lowered to what the open-files limit allows;
+/// no cap per address behind a proxy (the proxy is the only peer there).
+fn limits(options: &Options, files: Option<u64>) -> listen::Limits {
+    let allowed = files.map_or(usize::MAX, |files| {
+        usize::try_from(files.saturating_sub(RESERVED_FILES).max(1)).unwrap_or(usize::MAX)
+    });
+    if options.max_connections > allowed {
+        tracing::warn!(
+            "--max-connections {} lowered to {allowed}: the process may open {} files (ulimit -Hn)",
+            options.max_connections,
+            files.unwrap_or_default()
+        );
+    }
+    listen::Limits {
+        first_byte: std::time::Duration::from_secs(options.first_byte_timeout as u64),
+        max_connections: options.max_connections.min(allowed),
+        per_address: (!options.behind_proxy).then_some(options.max_connections_per_address),
+    }
+}
+
 fn random_token() -> String {
     let mut rng = rand::rng();
     (0..32)
@@ -99,7 +143,7 @@ fn random_token() -> String {
         .collect()
 }
 
-async fn start(options: Options) -> Result<(), String> {
+async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     let root = options
         .root
         .canonicalize()
@@ -134,6 +178,18 @@ async fn start(options: Options) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
     let state = Arc::new(app::App::new(&options, root, models, store, owners, token)?);
+    if state.limiter.is_some() {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(client::PRUNE_EVERY);
+            loop {
+                every.tick().await;
+                if let Some(limiter) = &state.limiter {
+                    client::prune(limiter);
+                }
+            }
+        });
+    }
     tokio::spawn(outbox::run(
         state.store.clone(),
         state.webhook_secret.clone(),
@@ -146,6 +202,7 @@ async fn start(options: Options) -> Result<(), String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(stdout);
     tracing::info!("dashboard: http://{address}/dashboard");
-    listen::serve(listener, app::router(state)).await;
+    let limits = limits(&options, files);
+    listen::serve(listener, app::router(state), limits).await;
     Ok(())
 }

@@ -72,6 +72,16 @@ pub struct Options {
         value_name = "SECRET"
     )]
     pub signing_secret: Option<String>,
+    /// The signing secret being rotated out: summaries signed with it are verified too, so
+    /// the edge can switch to the new --signing-secret while its re-sends drain
+    /// (docs/collector.md, "Rotating secrets").
+    #[arg(
+        long,
+        env = "LEADPULSE_PREVIOUS_SIGNING_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub previous_signing_secret: Option<String>,
     /// Refuse summaries without a valid edge signature (401).
     #[arg(long)]
     pub require_signature: bool,
@@ -95,7 +105,7 @@ pub struct Options {
     /// links in webhooks and Slack messages become absolute.
     #[arg(long, value_name = "URL", value_parser = url)]
     pub public_url: Option<Url>,
-    /// Secret for the webhooks' X-LeadPulse-Signature (HMAC-SHA256 of the body).
+    /// Secret for the webhooks' X-LeadPulse-Signature (HMAC-SHA256 of "<timestamp>.<body>").
     #[arg(
         long,
         env = "LEADPULSE_WEBHOOK_SECRET",
@@ -116,12 +126,32 @@ pub struct Options {
     /// Unsigned summaries per client address: R per minute, burst B (`30:10`), or `off`.
     #[arg(long, default_value = "30:10", value_name = "R[:B]", value_parser = rate_limit)]
     pub rate_limit: RateLimit,
-    /// Take the client address from X-Forwarded-For (only behind a proxy you control).
+    /// Take the client address from the last X-Forwarded-For entry, the one your proxy
+    /// appended (only behind a proxy you control).
     #[arg(long)]
     pub behind_proxy: bool,
+    /// Open connections at most; one more is closed at once.
+    #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = at_least_one)]
+    pub max_connections: usize,
+    /// Open connections per client address at most (not behind a proxy: there the proxy is
+    /// the only peer); one more from that address is closed at once.
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = at_least_one)]
+    pub max_connections_per_address: usize,
+    /// Seconds a new connection may stay silent before its first byte (tests shorten or
+    /// lengthen it).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
+    pub first_byte_timeout: usize,
 }
 
-/// The shortest token or secret accepted: shorter ones can be guessed.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("'{text}' is not a whole number ≥ 1"))
+}
+
+/// The shortest token or secret accepted (spaces around it not counted): shorter ones can be
+/// guessed.
 pub const MIN_SECRET: usize = 16;
 
 impl Options {
@@ -137,6 +167,9 @@ impl Options {
         if self.require_signature && self.signing_secret.is_none() {
             return Err("--require-signature needs --signing-secret".into());
         }
+        if self.previous_signing_secret.is_some() && self.signing_secret.is_none() {
+            return Err("--previous-signing-secret needs --signing-secret (the new secret)".into());
+        }
         if !self.webhooks.is_empty() && self.webhook_secret.is_none() {
             return Err(
                 "--webhook needs --webhook-secret, so receivers can verify what they get".into(),
@@ -145,11 +178,18 @@ impl Options {
         let secrets = [
             ("--api-token", &self.api_token),
             ("--signing-secret", &self.signing_secret),
+            ("--previous-signing-secret", &self.previous_signing_secret),
             ("--webhook-secret", &self.webhook_secret),
         ];
         for (name, value) in secrets {
-            if value.as_ref().is_some_and(|v| v.len() < MIN_SECRET) {
-                return Err(format!("{name} must be at least {MIN_SECRET} characters"));
+            // NOTE: counted without surrounding spaces, so sixteen spaces are no secret.
+            if value
+                .as_ref()
+                .is_some_and(|v| v.trim().chars().count() < MIN_SECRET)
+            {
+                return Err(format!(
+                    "{name} must be at least {MIN_SECRET} characters, not counting spaces around it"
+                ));
             }
         }
         for (i, (a, x)) in secrets.iter().enumerate() {

@@ -1,4 +1,5 @@
-//! `X-LeadPulse-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, from the edge.
+//! `X-LeadPulse-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, from the edge. While
+//! a secret is rotated, two secrets are accepted: the current one and the previous one.
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -22,16 +23,17 @@ impl Rejection {
 }
 
 /// Whether `body` counts as verified. Without a secret nothing can be verified, so a header
-/// is ignored; with one, a present header must be valid, and `required` makes it mandatory.
+/// is ignored; with secrets, a present header must be valid for one of them, and `required`
+/// makes it mandatory.
 pub fn check(
-    secret: Option<&[u8]>,
+    secrets: &[Vec<u8>],
     header: Option<&str>,
     body: &[u8],
     required: bool,
 ) -> Result<bool, Rejection> {
-    let Some(secret) = secret else {
+    if secrets.is_empty() {
         return Ok(false);
-    };
+    }
     let Some(header) = header else {
         return if required {
             Err(Rejection::Missing)
@@ -40,12 +42,29 @@ pub fn check(
         };
     };
     let expected = parse_header(header).ok_or(Rejection::Malformed)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Rejection::Mismatch)?;
-    mac.update(body);
-    // NOTE: verify_slice compares in constant time.
-    mac.verify_slice(&expected)
-        .map(|()| true)
-        .map_err(|_| Rejection::Mismatch)
+    // NOTE: verify_slice compares in constant time; every secret is tried, so the time taken
+    // does not say which one matched.
+    let matched: Vec<bool> = secrets
+        .iter()
+        .map(|secret| {
+            Hmac::<Sha256>::new_from_slice(secret).is_ok_and(|mut mac| {
+                mac.update(body);
+                mac.verify_slice(&expected).is_ok()
+            })
+        })
+        .collect();
+    match matched.iter().position(|&m| m) {
+        Some(0) => Ok(true),
+        Some(_) => {
+            // NOTE: what tells an operator that a rotation has not drained yet.
+            tracing::info!(
+                "collect: a summary verified with the previous signing secret \
+                 (the edge has not switched, or re-sends one signed before it did)"
+            );
+            Ok(true)
+        }
+        None => Err(Rejection::Mismatch),
+    }
 }
 
 fn parse_header(header: &str) -> Option<[u8; 32]> {
@@ -82,26 +101,43 @@ mod tests {
     const DATA: &[u8] = b"what do ya want for nothing?";
     const MAC: &str = "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
 
+    fn one(key: &[u8]) -> Vec<Vec<u8>> {
+        vec![key.to_vec()]
+    }
+
     #[test]
     fn verifies_rfc_4231_vector() {
-        assert_eq!(check(Some(KEY), Some(MAC), DATA, true), Ok(true));
+        assert_eq!(check(&one(KEY), Some(MAC), DATA, true), Ok(true));
         let upper = MAC.to_uppercase().replace("SHA256=", "sha256=");
-        assert_eq!(check(Some(KEY), Some(&upper), DATA, false), Ok(true));
+        assert_eq!(check(&one(KEY), Some(&upper), DATA, false), Ok(true));
+    }
+
+    #[test]
+    fn either_secret_of_a_rotation_verifies() {
+        let rotating = vec![b"the-new-one".to_vec(), KEY.to_vec()];
+        assert_eq!(check(&rotating, Some(MAC), DATA, true), Ok(true));
+        let swapped = vec![KEY.to_vec(), b"the-new-one".to_vec()];
+        assert_eq!(check(&swapped, Some(MAC), DATA, true), Ok(true));
+        let neither = vec![b"the-new-one".to_vec(), b"another".to_vec()];
+        assert_eq!(
+            check(&neither, Some(MAC), DATA, true),
+            Err(Rejection::Mismatch)
+        );
     }
 
     #[test]
     fn rejects_tampering_and_bad_headers() {
         assert_eq!(
-            check(Some(KEY), Some(MAC), b"what do ya want for nothing!", false),
+            check(&one(KEY), Some(MAC), b"what do ya want for nothing!", false),
             Err(Rejection::Mismatch)
         );
         assert_eq!(
-            check(Some(b"jefe"), Some(MAC), DATA, false),
+            check(&one(b"jefe"), Some(MAC), DATA, false),
             Err(Rejection::Mismatch)
         );
         for bad in ["5bdcc146", "sha1=5bdc", &MAC[..70], &MAC.replace('5', "g")] {
             assert_eq!(
-                check(Some(KEY), Some(bad), DATA, false),
+                check(&one(KEY), Some(bad), DATA, false),
                 Err(Rejection::Malformed)
             );
         }
@@ -109,8 +145,8 @@ mod tests {
 
     #[test]
     fn unsigned_is_unverified_unless_required() {
-        assert_eq!(check(Some(KEY), None, DATA, false), Ok(false));
-        assert_eq!(check(Some(KEY), None, DATA, true), Err(Rejection::Missing));
-        assert_eq!(check(None, Some("sha256=00"), DATA, false), Ok(false));
+        assert_eq!(check(&one(KEY), None, DATA, false), Ok(false));
+        assert_eq!(check(&one(KEY), None, DATA, true), Err(Rejection::Missing));
+        assert_eq!(check(&[], Some("sha256=00"), DATA, false), Ok(false));
     }
 }

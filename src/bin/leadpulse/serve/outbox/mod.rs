@@ -1,10 +1,13 @@
-//! Delivering the outbox: a background task that sends what is due, marks it delivered on a
-//! 2xx, and otherwise tries again later with exponential backoff and jitter. It wakes at once
-//! when a delivery is queued (sales hears of a new SQL within a second) and keeps going
-//! across restarts, since the outbox is in the store.
+//! Delivering the outbox: each receiver has its own queue and its own task, so a slow or
+//! dead receiver delays only itself. A task sends what is due for its receiver (a few at a
+//! time), marks it delivered on a 2xx, and otherwise tries again later with exponential
+//! backoff and jitter — or gives up on it (dead) after a permanent refusal or its last
+//! allowed attempt, until someone retries it. Queuing wakes the tasks at once (sales hears of
+//! a new SQL within a second); the outbox is in the store, so restarts resume where it was.
 mod message;
 mod send;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,14 +17,17 @@ use tokio::sync::Notify;
 pub use message::{deliveries, Event, Receivers};
 
 use super::now_ms;
-use super::store::Store;
+use super::store::{Pending, Store};
 
-/// Waits between attempts: from 0.5 s, doubling, at most 30 s, then jittered to 50–100 %.
+/// Waits between attempts: from 0.5 s, doubling, at most 5 minutes, then jittered to 50–100 %.
 const FIRST_RETRY_MS: i64 = 500;
-const LAST_RETRY_MS: i64 = 30_000;
-/// Deliveries sent at once.
-const BATCH: u32 = 16;
-/// The task also looks every this often (a clock change, a row added by hand).
+const LAST_RETRY_MS: i64 = 300_000;
+/// Attempts before a delivery is dead: with the waits above, about 27 to 54 minutes of
+/// failures (docs/collector.md, "Delivery guarantees").
+pub const MAX_ATTEMPTS: u32 = 20;
+/// Deliveries to one receiver in flight at once.
+const CONCURRENCY: u32 = 4;
+/// The tasks also look every this often (a clock change, a row added by hand).
 const IDLE: Duration = Duration::from_secs(5);
 
 /// The delay before attempt `attempts + 1`.
@@ -32,7 +38,7 @@ pub fn backoff(attempts: u32) -> i64 {
     rand::rng().random_range(step / 2..=step)
 }
 
-/// Wakes the task when something was queued.
+/// Wakes the delivery tasks when something was queued.
 #[derive(Clone, Default)]
 pub struct Waker(Arc<Notify>);
 
@@ -42,70 +48,137 @@ impl Waker {
     }
 }
 
-/// Runs the delivery loop until the process ends.
+/// What every receiver's task shares.
+#[derive(Clone)]
+struct Sender {
+    store: Arc<Store>,
+    secret: Option<Arc<Vec<u8>>>,
+    client: reqwest::Client,
+}
+
+/// Runs a store call off the async threads; `None` (logged) if it failed.
+async fn blocking<T: Send + 'static>(
+    store: &Arc<Store>,
+    call: impl FnOnce(&Store) -> rusqlite::Result<T> + Send + 'static,
+) -> Option<T> {
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || call(&store)).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            tracing::error!("outbox: store: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::error!("outbox: {e}");
+            None
+        }
+    }
+}
+
+/// Runs the delivery tasks until the process ends: one per receiver with something to
+/// deliver, started when its first delivery is seen, each woken when anything is queued.
 pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker) {
-    let client = send::client();
+    let sender = Sender {
+        store,
+        secret,
+        client: send::client(),
+    };
+    let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
+    loop {
+        let receivers = blocking(&sender.store, Store::receivers_waiting)
+            .await
+            .unwrap_or_default();
+        for receiver in receivers {
+            queues.entry(receiver).or_insert_with_key(|receiver| {
+                let wake = Arc::new(Notify::new());
+                tokio::spawn(queue(sender.clone(), receiver.clone(), wake.clone()));
+                wake
+            });
+        }
+        for wake in queues.values() {
+            wake.notify_one();
+        }
+        tokio::select! {
+            _ = waker.0.notified() => {}
+            _ = tokio::time::sleep(IDLE) => {}
+        }
+    }
+}
+
+/// One receiver's queue: what is due, a few at a time, oldest first.
+async fn queue(sender: Sender, receiver: String, wake: Arc<Notify>) {
     loop {
         let due = {
-            let store = store.clone();
-            tokio::task::spawn_blocking(move || store.due(now_ms(), BATCH)).await
-        };
-        let due = match due {
-            Ok(Ok(due)) => due,
-            Ok(Err(e)) => {
-                tracing::error!("outbox: reading failed: {e}");
-                Vec::new()
-            }
-            Err(e) => {
-                tracing::error!("outbox: {e}");
-                Vec::new()
-            }
+            let receiver = receiver.clone();
+            blocking(&sender.store, move |store| {
+                store.due(&receiver, now_ms(), CONCURRENCY)
+            })
+            .await
+            .unwrap_or_default()
         };
         if due.is_empty() {
             let next = {
-                let store = store.clone();
-                tokio::task::spawn_blocking(move || store.next_due()).await
+                let receiver = receiver.clone();
+                blocking(&sender.store, move |store| store.next_due(&receiver)).await
             };
-            let wait = match next {
-                Ok(Ok(Some(at))) => {
-                    Duration::from_millis((at - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)
-                }
-                _ => IDLE,
+            let wait = match next.flatten() {
+                Some(at) => Duration::from_millis(
+                    u64::try_from((at - now_ms()).clamp(0, IDLE.as_millis() as i64)).unwrap_or(0),
+                ),
+                None => IDLE,
             };
             tokio::select! {
-                _ = waker.0.notified() => {}
+                _ = wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
             continue;
         }
-        let attempts = due.into_iter().map(|pending| {
-            let (client, store, secret) = (client.clone(), store.clone(), secret.clone());
-            tokio::spawn(async move {
-                let result =
-                    send::send(&client, &pending, secret.as_deref().map(|s| s.as_slice())).await;
-                let now = now_ms();
-                let recorded = tokio::task::spawn_blocking(move || match result {
-                    Ok(()) => store.delivered(pending.id, now),
-                    Err(error) => {
-                        tracing::warn!(
-                            "outbox: {} for {} not delivered (attempt {}): {error}",
-                            pending.summary_id,
-                            pending.receiver,
-                            pending.attempts + 1
-                        );
-                        store.failed(pending.id, now + backoff(pending.attempts), &error)
-                    }
-                })
-                .await;
-                if let Ok(Err(e)) = recorded {
-                    tracing::error!("outbox: recording a delivery failed: {e}");
-                }
-            })
-        });
-        for attempt in attempts.collect::<Vec<_>>() {
-            if let Err(e) = attempt.await {
+        let mut attempts = tokio::task::JoinSet::new();
+        for pending in due {
+            attempts.spawn(attempt(sender.clone(), pending));
+        }
+        while let Some(done) = attempts.join_next().await {
+            if let Err(e) = done {
                 tracing::error!("outbox: a delivery attempt failed: {e}");
             }
         }
+    }
+}
+
+/// One attempt at one delivery, and its outcome recorded.
+async fn attempt(sender: Sender, pending: Pending) {
+    let secret = sender.secret.as_deref().map(Vec::as_slice);
+    let result = send::send(&sender.client, &pending, secret, now_ms() / 1000).await;
+    let now = now_ms();
+    let id = pending.id;
+    let recorded = match result {
+        Ok(()) => blocking(&sender.store, move |store| store.delivered(id, now)).await,
+        Err(failure) => {
+            let attempts = pending.attempts.saturating_add(1);
+            let dead = failure.permanent || attempts >= MAX_ATTEMPTS;
+            if dead {
+                tracing::error!(
+                    "outbox: {} for {} is dead after attempt {attempts}: {} (retry it from the dashboard or POST /api/outbox/{id}/retry)",
+                    pending.summary_id,
+                    pending.receiver,
+                    failure.error
+                );
+            } else {
+                tracing::warn!(
+                    "outbox: {} for {} not delivered (attempt {attempts}): {}",
+                    pending.summary_id,
+                    pending.receiver,
+                    failure.error
+                );
+            }
+            let next = now + backoff(pending.attempts);
+            blocking(&sender.store, move |store| {
+                store.failed(id, now, next, &failure.error, dead)
+            })
+            .await
+        }
+    };
+    if recorded.is_none() {
+        tracing::error!("outbox: recording delivery {id} failed");
     }
 }

@@ -1,4 +1,5 @@
-//! One HTTP attempt: POST the payload, signed, with the summary id as idempotency key.
+//! One HTTP attempt: POST the payload, signed with a timestamp, with the summary id as
+//! idempotency key; and what the answer means for the delivery.
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -17,9 +18,12 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// `sha256=<hex HMAC-SHA256(secret, body)>`.
-pub fn signature(secret: &[u8], body: &[u8]) -> Option<String> {
+/// `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`: the timestamp is signed with
+/// the body, so a captured request cannot be replayed later with a fresh one.
+pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<String> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).ok()?;
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
     mac.update(body);
     let hex: String = mac
         .finalize()
@@ -30,11 +34,26 @@ pub fn signature(secret: &[u8], body: &[u8]) -> Option<String> {
     Some(format!("sha256={hex}"))
 }
 
+/// Why an attempt failed, and whether trying again can help.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: String,
+    /// The receiver said the delivery will never be taken (docs/collector.md, "Outbox").
+    pub permanent: bool,
+}
+
+/// Answers that no retry can change: the URL is gone or wrong, or the receiver refuses this
+/// request as such. 408, 409, 425, 429 and every 5xx are worth another attempt.
+fn permanent(status: u16) -> bool {
+    matches!(status, 400 | 401 | 403 | 404 | 405 | 410 | 413 | 415 | 422)
+}
+
 pub async fn send(
     client: &reqwest::Client,
     pending: &Pending,
     secret: Option<&[u8]>,
-) -> Result<(), String> {
+    now_seconds: i64,
+) -> Result<(), Failure> {
     let mut request = client
         .post(&pending.receiver)
         .header("content-type", "application/json")
@@ -42,15 +61,54 @@ pub async fn send(
         .header("x-leadpulse-delivery", pending.id.to_string())
         .body(pending.payload.clone());
     if let (Some(secret), "webhook") = (secret, pending.kind.as_str()) {
-        if let Some(signature) = signature(secret, pending.payload.as_bytes()) {
-            request = request.header("x-leadpulse-signature", signature);
+        if let Some(signature) = signature(secret, now_seconds, pending.payload.as_bytes()) {
+            request = request
+                .header("x-leadpulse-timestamp", now_seconds.to_string())
+                .header("x-leadpulse-signature", signature);
         }
     }
-    let response = request.send().await.map_err(|e| format!("{e}"))?;
+    let response = request.send().await.map_err(|e| Failure {
+        error: format!("{e}"),
+        permanent: false,
+    })?;
     let status = response.status();
     if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!("HTTP {}", status.as_u16()))
+        return Ok(());
+    }
+    Err(Failure {
+        error: format!(
+            "HTTP {}{}",
+            status.as_u16(),
+            status
+                .canonical_reason()
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default()
+        ),
+        permanent: permanent(status.as_u16()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_the_timestamp_with_the_body() {
+        // echo -n '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
+        let expected = "sha256=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686";
+        let signed = signature(b"secret", 1_700_000_000, br#"{"a":1}"#);
+        assert_eq!(signed.as_deref(), Some(expected));
+        let later = signature(b"secret", 1_700_000_001, br#"{"a":1}"#);
+        assert_ne!(later.as_deref(), Some(expected));
+    }
+
+    #[test]
+    fn gone_and_refused_are_permanent_busy_is_not() {
+        for status in [400, 401, 403, 404, 410, 422] {
+            assert!(permanent(status), "{status}");
+        }
+        for status in [408, 409, 429, 500, 502, 503] {
+            assert!(!permanent(status), "{status}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Leads as the API shows them: the lists, a lead's page (every summary revision, request
 //! and status change), and sales feedback (one transaction with its history entry).
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -276,7 +276,7 @@ impl Store {
         now: i64,
     ) -> Result<LeadRow, FeedbackError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current: Option<String> = tx
             .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
                 row.get(0)

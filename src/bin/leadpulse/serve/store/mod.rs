@@ -18,7 +18,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use leads::{Feedback, FeedbackError, LeadRow};
-pub use outbox::{Delivery, Pending};
+pub use outbox::{Delivery, Pending, Retried};
 pub use receive::{Received, Stored};
 pub use requests::{ReceivedRequest, StoredRequest};
 
@@ -34,6 +34,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, String> {
         let sqlite = |e: rusqlite::Error| e.to_string();
         let mut conn = Connection::open(path).map_err(sqlite)?;
+        // NOTE: another process holding the write lock (a backup, `sqlite3` by hand) is waited
+        // for. Every write transaction begins IMMEDIATE (leads.rs): a deferred one that read
+        // first gets SQLITE_BUSY at once when it tries to write, busy_timeout or not.
         conn.busy_timeout(Duration::from_secs(5)).map_err(sqlite)?;
         // NOTE: WAL lets the dashboard read while summaries arrive; `:memory:` answers "memory".
         let _: String = conn

@@ -1,6 +1,7 @@
 //! The durable outbox: a delivery is written in the same transaction as the revision that
-//! causes it, and leaves only when its receiver answered 2xx. A restart (or `kill -9`) finds
-//! it where it was.
+//! causes it, and is done when its receiver answered 2xx — or dead (`dead_ms`) when it
+//! refused for good or attempts ran out, until a retry. A restart (or `kill -9`) finds it
+//! where it was. Each receiver's deliveries are read as a queue of their own.
 use rusqlite::{params, Transaction};
 use serde::Serialize;
 
@@ -29,16 +30,30 @@ pub struct Pending {
     pub attempts: u32,
 }
 
-/// A delivery not yet made, as the API lists them.
+/// A delivery not made, as the API lists it: `waiting` (to be tried at `nextAttemptAt`) or
+/// `dead` (not tried any more since `deadAt`, until someone retries it).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Waiting {
+pub struct Undelivered {
+    pub id: i64,
+    pub state: &'static str,
     pub receiver: String,
     pub kind: String,
     pub summary_id: String,
     pub attempts: u32,
-    pub next_attempt_at: String,
+    pub next_attempt_at: Option<String>,
+    pub dead_at: Option<String>,
     pub last_error: Option<String>,
+}
+
+/// What `retry` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Retried {
+    /// Back in its receiver's queue, due now.
+    Queued,
+    /// Not dead (waiting or delivered): nothing to do.
+    NotDead,
+    NotFound,
 }
 
 /// Queues `delivery` about `lead` for `source_id` (the summary or request that causes it; once
@@ -74,23 +89,20 @@ pub fn take_held(tx: &Transaction, lead: i64, now: i64) -> rusqlite::Result<Vec<
         "DELETE FROM outbox WHERE lead_id = ?1 AND delivered_ms IS NULL AND attempts = 0 AND next_ms > ?2
          RETURNING event",
     )?;
-    let events = statement.query_map(params![lead, now], |row| {
-        row.get::<_, Option<String>>(0)
-    })?;
-    events
-        .map(|e| e.map(Option::unwrap_or_default))
-        .collect()
+    let events = statement.query_map(params![lead, now], |row| row.get::<_, Option<String>>(0))?;
+    events.map(|e| e.map(Option::unwrap_or_default)).collect()
 }
 
 impl Store {
-    /// Deliveries due at `now`, oldest first.
-    pub fn due(&self, now: i64, limit: u32) -> rusqlite::Result<Vec<Pending>> {
+    /// `receiver`'s deliveries due at `now`, oldest first.
+    pub fn due(&self, receiver: &str, now: i64, limit: u32) -> rusqlite::Result<Vec<Pending>> {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(
             "SELECT id, receiver, kind, summary_id, payload, attempts FROM outbox
-             WHERE delivered_ms IS NULL AND next_ms <= ?1 ORDER BY next_ms, id LIMIT ?2",
+             WHERE receiver = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL AND next_ms <= ?2
+             ORDER BY next_ms, id LIMIT ?3",
         )?;
-        let rows = statement.query_map(params![now, limit], |row| {
+        let rows = statement.query_map(params![receiver, now, limit], |row| {
             Ok(Pending {
                 id: row.get(0)?,
                 receiver: row.get(1)?,
@@ -103,13 +115,24 @@ impl Store {
         rows.collect()
     }
 
-    /// When the next undelivered delivery is due, if any.
-    pub fn next_due(&self) -> rusqlite::Result<Option<i64>> {
+    /// When `receiver`'s next delivery is due, if it has one.
+    pub fn next_due(&self, receiver: &str) -> rusqlite::Result<Option<i64>> {
         self.conn().query_row(
-            "SELECT MIN(next_ms) FROM outbox WHERE delivered_ms IS NULL",
-            [],
+            "SELECT MIN(next_ms) FROM outbox
+             WHERE receiver = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL",
+            [receiver],
             |row| row.get(0),
         )
+    }
+
+    /// Every receiver that has a delivery to make (each gets its own queue).
+    pub fn receivers_waiting(&self) -> rusqlite::Result<Vec<String>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT DISTINCT receiver FROM outbox WHERE delivered_ms IS NULL AND dead_ms IS NULL",
+        )?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        rows.collect()
     }
 
     pub fn delivered(&self, id: i64, now: i64) -> rusqlite::Result<()> {
@@ -120,31 +143,84 @@ impl Store {
         Ok(())
     }
 
-    pub fn failed(&self, id: i64, next: i64, error: &str) -> rusqlite::Result<()> {
+    /// Records a failed attempt: tried again at `next`, or `dead` from `now` on.
+    pub fn failed(
+        &self,
+        id: i64,
+        now: i64,
+        next: i64,
+        error: &str,
+        dead: bool,
+    ) -> rusqlite::Result<()> {
         self.conn().execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_ms = ?2, last_error = ?3 WHERE id = ?1",
-            params![id, next, error],
+            "UPDATE outbox SET attempts = attempts + 1, next_ms = ?2, last_error = ?3,
+                 dead_ms = CASE WHEN ?4 THEN ?5 ELSE NULL END
+             WHERE id = ?1",
+            params![id, next, error, dead, now],
         )?;
         Ok(())
     }
 
-    /// Undelivered deliveries, the next due first.
-    pub fn waiting(&self, limit: u32) -> rusqlite::Result<Vec<Waiting>> {
+    /// Puts a dead delivery back in its receiver's queue, due now, with its attempts counted
+    /// from zero again (the last error stays until the next attempt).
+    pub fn retry(&self, id: i64, now: i64) -> rusqlite::Result<Retried> {
         let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT receiver, kind, summary_id, attempts, next_ms, last_error FROM outbox
-             WHERE delivered_ms IS NULL ORDER BY next_ms, id LIMIT ?1",
+        let changed = conn.execute(
+            "UPDATE outbox SET dead_ms = NULL, attempts = 0, next_ms = ?2
+             WHERE id = ?1 AND dead_ms IS NOT NULL AND delivered_ms IS NULL",
+            params![id, now],
         )?;
-        let rows = statement.query_map([limit], |row| {
-            Ok(Waiting {
-                receiver: row.get(0)?,
-                kind: row.get(1)?,
-                summary_id: row.get(2)?,
-                attempts: row.get(3)?,
-                next_attempt_at: format_iso(row.get(4)?),
-                last_error: row.get(5)?,
-            })
-        })?;
-        rows.collect()
+        if changed > 0 {
+            return Ok(Retried::Queued);
+        }
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?1)",
+            [id],
+            |row| row.get(0),
+        )?;
+        Ok(if exists {
+            Retried::NotDead
+        } else {
+            Retried::NotFound
+        })
+    }
+
+    /// Deliveries not made: the waiting ones (the next due first) and the dead ones (the
+    /// latest first), at most `limit` of each.
+    pub fn undelivered(
+        &self,
+        limit: u32,
+    ) -> rusqlite::Result<(Vec<Undelivered>, Vec<Undelivered>)> {
+        let conn = self.conn();
+        let read = |sql: &str| -> rusqlite::Result<Vec<Undelivered>> {
+            let mut statement = conn.prepare_cached(sql)?;
+            let rows = statement.query_map([limit], |row| {
+                let dead_ms: Option<i64> = row.get(7)?;
+                Ok(Undelivered {
+                    id: row.get(0)?,
+                    state: if dead_ms.is_some() { "dead" } else { "waiting" },
+                    receiver: row.get(1)?,
+                    kind: row.get(2)?,
+                    summary_id: row.get(3)?,
+                    attempts: row.get(4)?,
+                    next_attempt_at: dead_ms
+                        .is_none()
+                        .then(|| row.get(5).map(format_iso))
+                        .transpose()?,
+                    dead_at: dead_ms.map(format_iso),
+                    last_error: row.get(6)?,
+                })
+            })?;
+            rows.collect()
+        };
+        let waiting = read(
+            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms FROM outbox
+             WHERE delivered_ms IS NULL AND dead_ms IS NULL ORDER BY next_ms, id LIMIT ?1",
+        )?;
+        let dead = read(
+            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms FROM outbox
+             WHERE delivered_ms IS NULL AND dead_ms IS NOT NULL ORDER BY dead_ms DESC, id DESC LIMIT ?1",
+        )?;
+        Ok((waiting, dead))
     }
 }

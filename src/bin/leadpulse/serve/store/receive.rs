@@ -5,7 +5,7 @@ use leadpulse::core::sorted_map::SortedMap;
 use leadpulse::core::summary::ReceivedSummary;
 use leadpulse::core::text::lower;
 use leadpulse::core::time::parse_iso;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::leads::{history, lead_in, LeadRow};
 use super::outbox::{enqueue, take_held, Delivery};
@@ -56,7 +56,7 @@ impl Store {
         push: Push,
     ) -> rusqlite::Result<Stored> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored = receive(&tx, received, owner, push)?;
         tx.commit()?;
         Ok(stored)

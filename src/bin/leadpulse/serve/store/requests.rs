@@ -6,7 +6,7 @@
 use leadpulse::core::request::{self, Request, BASIS_CONSENT};
 use leadpulse::core::text::lower;
 use leadpulse::core::time::parse_iso;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::leads::{history, lead_in};
 use super::outbox::enqueue;
@@ -46,7 +46,7 @@ impl Store {
         push: Push,
     ) -> rusqlite::Result<StoredRequest> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored = receive_request(&tx, received, owner, push)?;
         tx.commit()?;
         Ok(stored)
@@ -186,7 +186,11 @@ fn receive_request(
     // NOTE: sent with analytics consent, the same click usually hands off a summary too (it
     // leaves the browser first): held a moment, this push is replaced by the summary's, which
     // carries the request (receive.rs), so sales hears once. Alone, it goes after the hold.
-    let at = if q.basis == BASIS_CONSENT { r.now + HOLD_MS } else { r.now };
+    let at = if q.basis == BASIS_CONSENT {
+        r.now + HOLD_MS
+    } else {
+        r.now
+    };
     let mut pushed = 0;
     for delivery in push(&row, event) {
         pushed += enqueue(tx, &delivery, &q.id, lead, r.now, at)?;
