@@ -6,14 +6,13 @@
 //
 // "Nothing more was stored" is asserted after a marker hand-off (journeys.mjs), never a sleep.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { openCookie } from './cookie-tools.mjs';
-import { LEADPULSE, eventually, freePort, startOrigin, startWorkerd } from './harness.mjs';
+import { eventually, freePort, startOrigin, startWorkerd } from './harness.mjs';
 import { FORM, HOUR, MINUTE, handRaiser, marker, revisions } from './journeys.mjs';
 import { DAY, Visitor } from './visitor.mjs';
 
@@ -74,8 +73,6 @@ async function onlyLead(base, visitor) {
   return leads[0];
 }
 
-const hasPreviousSigningSecret = () => spawnSync(LEADPULSE, ['serve', '--help'], { encoding: 'utf8' }).stdout?.includes('--previous-signing-secret');
-
 describe('rotating secrets, in workerd against real collectors', () => {
   test('401 while the collector holds another signing secret: pending, then delivered by the visitor\'s next due request', async () => {
     await collector({ secret: SIGNING_OLD });
@@ -130,13 +127,7 @@ describe('rotating secrets, in workerd against real collectors', () => {
     assert.deepEqual([lead.summaryId, lead.trust], [pending.id, 'verified']);
   });
 
-  test('the runbook, both secrets: a visitor who qualifies during it arrives once, verified, and keeps their state', async (t) => {
-    if (!hasPreviousSigningSecret()) {
-      // NOTE: the collector's side of the rotation (issue 16) lands separately; until then
-      // this walk cannot start its step 1.
-      t.skip(`${LEADPULSE} has no --previous-signing-secret yet`);
-      return;
-    }
+  test('the runbook, both secrets: a visitor who qualifies during it arrives once, verified, and keeps their state', async () => {
     // Before: one signing secret on both sides, one cookie secret.
     await collector({ secret: SIGNING_OLD });
     let base = await deploy({ cookie: COOKIE_OLD, signing: SIGNING_OLD });
