@@ -13,6 +13,7 @@ mod queues;
 mod receiver;
 mod requests;
 mod robustness;
+mod sales_status;
 mod signatures;
 mod static_site;
 mod trust;

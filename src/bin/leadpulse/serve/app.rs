@@ -23,7 +23,7 @@ use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-use super::{auth, collect, deliveries, headers, leads, site};
+use super::{auth, collect, deliveries, headers, leads, sales_status, site};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -44,6 +44,8 @@ pub struct App {
     pub limiter: Option<Limiter>,
     pub behind_proxy: bool,
     pub waker: Waker,
+    /// Signs the tokens with which a visitor's browser asks what sales did (sales_status.rs).
+    pub status_key: [u8; 32],
     /// `--allow-origin`: the sites whose pages may post to `/collect`.
     pub allow_origins: Vec<HeaderValue>,
 }
@@ -104,8 +106,15 @@ impl App {
             limiter,
             behind_proxy: options.behind_proxy,
             waker: Waker::default(),
+            status_key: [0; 32],
             allow_origins,
         })
+    }
+
+    /// The store's status key (made by the store on first use).
+    pub fn with_status_key(mut self, key: [u8; 32]) -> App {
+        self.status_key = key;
+        self
     }
 }
 
@@ -121,7 +130,7 @@ pub fn router(app: Arc<App>) -> Router {
     // Access-Control-Allow-Origin and refuses to send. Same-origin pages need none.
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(app.allow_origins.clone()))
-        .allow_methods([Method::POST])
+        .allow_methods([Method::POST, Method::GET])
         .allow_headers([
             header::CONTENT_TYPE,
             "x-leadpulse-signature"
@@ -144,6 +153,8 @@ pub fn router(app: Arc<App>) -> Router {
         ));
     let collect = Router::new()
         .route("/collect", post(collect::collect))
+        .route("/status/{token}", get(sales_status::by_token))
+        .route("/status", get(sales_status::by_visitor))
         // NOTE: a request (with a message) may be larger than a summary; collect.rs holds a
         // summary to its own limit.
         .layer(DefaultBodyLimit::max(request::MAX_BYTES))

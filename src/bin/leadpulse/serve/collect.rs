@@ -20,6 +20,7 @@ use super::now_ms;
 use super::origin;
 use super::outbox;
 use super::request;
+use super::sales_status;
 use super::signature;
 use super::store::{Received, Stored};
 use super::trust;
@@ -146,11 +147,11 @@ pub async fn collect(
                 &|traits, sequence| app.owners.assign(traits, sequence),
                 &|lead, event| outbox::deliveries(&app.receivers, lead, event),
             );
-            result.map(|stored| (stored, summary.id))
+            result.map(|stored| (stored, summary.id, summary.visitor))
         })
         .await
     };
-    let (stored, id) = match stored {
+    let (stored, id, visitor) = match stored {
         Ok(Ok(stored)) => stored,
         Ok(Err(e)) => {
             tracing::error!("collect: storing failed: {e}");
@@ -183,12 +184,18 @@ pub async fn collect(
         Stored::Verified { lead } => (StatusCode::OK, lead, true, trust),
         Stored::Duplicate { lead } => (StatusCode::OK, lead, false, trust),
     };
+    // NOTE: the visitor's own browser keeps this to ask later what sales did (sales_status.rs);
+    // an impossible summary gets none.
+    let token = (trust != trust::Trust::Rejected)
+        .then(|| sales_status::token(&app.status_key, lead, &visitor))
+        .flatten();
     let body = json!({
         "stored": fresh,
         "id": id,
         "lead": lead,
         "verified": signed,
         "trust": trust.name(),
+        "status": token,
     });
     (status, Json(body)).into_response()
 }

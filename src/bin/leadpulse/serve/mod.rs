@@ -19,6 +19,7 @@ mod outbox;
 mod owners;
 mod report;
 mod request;
+mod sales_status;
 mod signature;
 mod site;
 mod status;
@@ -177,7 +178,12 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-    let state = Arc::new(app::App::new(&options, root, models, store, owners, token)?);
+    let status_key = store
+        .key(sales_status::KEY_NAME)
+        .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
+    let state = Arc::new(
+        app::App::new(&options, root, models, store, owners, token)?.with_status_key(status_key),
+    );
     if state.limiter.is_some() {
         let state = state.clone();
         tokio::spawn(async move {

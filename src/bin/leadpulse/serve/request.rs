@@ -94,16 +94,24 @@ pub async fn from_json(app: Arc<App>, body: &[u8], signed: bool, now: i64) -> Re
         }
     };
     let id = request.id.clone();
+    // NOTE: with analytics consent the visitor's browser may keep a status token (what sales
+    // did, sales_status.rs); without, nothing that identifies them is handed back.
+    let visitor = request.visitor.clone();
     let json = String::from_utf8_lossy(body).into_owned();
+    let token = |lead| {
+        visitor
+            .as_deref()
+            .and_then(|v| super::sales_status::token(&app.status_key, lead, v))
+    };
     match store(&app, request, json, signed, now).await {
         Ok(StoredRequest::New { lead, .. }) => (
             StatusCode::CREATED,
-            Json(json!({ "stored": true, "id": id, "lead": lead })),
+            Json(json!({ "stored": true, "id": id, "lead": lead, "status": token(lead) })),
         )
             .into_response(),
         Ok(StoredRequest::Duplicate { lead }) => (
             StatusCode::OK,
-            Json(json!({ "stored": false, "id": id, "lead": lead })),
+            Json(json!({ "stored": false, "id": id, "lead": lead, "status": token(lead) })),
         )
             .into_response(),
         Err(e) => {

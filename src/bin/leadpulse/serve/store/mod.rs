@@ -5,11 +5,13 @@
 //!
 //! NOTE: the store is this one type: a team that outgrows one machine swaps its SQL for a
 //! database server's behind the same methods.
+mod keys;
 mod leads;
 mod migrate;
 mod outbox;
 mod receive;
 mod requests;
+mod sales;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +23,7 @@ pub use leads::{Feedback, FeedbackError, LeadRow};
 pub use outbox::{Delivery, Pending, Retried};
 pub use receive::{Received, Stored};
 pub use requests::{ReceivedRequest, StoredRequest};
+pub use sales::SalesView;
 
 pub struct Store {
     // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call
