@@ -124,6 +124,13 @@ export interface RequestUpdate {
   state: RequestState;
 }
 
+/** What sales did with the visitor's lead (`none` until it reaches sales). */
+export interface SalesStatus {
+  sales: 'none' | 'with_sales' | 'recycled' | 'customer';
+  /** the owner's first name, while with sales */
+  owner: { firstName: string } | null;
+}
+
 export interface TrackerEvents {
   /** every change of the visitor (own events, engagement, another tab's events, consent);
    * the snapshot is built only while someone listens */
@@ -134,6 +141,8 @@ export interface TrackerEvents {
   qualified: Qualified;
   /** a request (a `data-leadpulse-form` form, or `request()`) reached the collector, was queued or was refused */
   request: RequestUpdate;
+  /** what sales did with the lead changed (learned at start and after each hand-off, with consent) */
+  sales: SalesStatus;
   /** the tracker could not start (the model or the engine could not be loaded); tracking is off */
   error: Error;
 }
@@ -171,6 +180,8 @@ export interface Tracker {
    * could not be sent (no e-mail, no endpoint; with a warning).
    */
   request(form: string, fields: Record<string, string>): LeadRequest | null;
+  /** What sales did with the visitor's lead, as last learned (null: nothing learned). */
+  sales(): SalesStatus | null;
 }
 
 /** Starts the tracker (once; later calls return the same tracker). */

@@ -12,6 +12,7 @@ import { randomId } from './tracker/ids.js';
 import { fromAttributes, withDefaults } from './tracker/options.js';
 import { createQueue } from './tracker/queue.js';
 import { createRequests } from './tracker/requests.js';
+import { createSales } from './tracker/sales.js';
 import { createStore, PREFIX } from './tracker/storage.js';
 import { createShared } from './tracker/tabs.js';
 import { createTransport } from './tracker/transport.js';
@@ -178,6 +179,10 @@ function create(o) {
   /** Requests (a visitor asking to be contacted): they go whatever the analytics consent. */
   const requestsStore = createStore(() => localStorage);
   requestsStore.writable = true;
+  /** What sales did with this visitor's lead, learned with the token the collector gives. */
+  const sales = o.endpoint && !edge
+    ? createSales({ store, endpoint: o.endpoint, fetch: (url, req) => fetch(url, req), onStatus: (status) => emitter.emit('sales', status) })
+    : undefined;
   const requests = o.endpoint || edge
     ? createRequests({
       store: requestsStore,
@@ -188,6 +193,7 @@ function create(o) {
       now: Date.now,
       random: Math.random,
       onState: (request, state) => emitter.emit('request', { request, state }),
+      onAccepted: (answer) => sales?.accepted(answer),
     })
     : undefined;
 
@@ -208,9 +214,11 @@ function create(o) {
           fetch: (url, req) => fetch(url, req),
           beacon: nav.sendBeacon ? (url, data) => nav.sendBeacon(url, data) : undefined,
           now: Date.now,
+          onAccepted: (answer) => sales?.accepted(answer),
         });
       }
       if (consent === 'granted') shared.persist(true);
+      if (consent === 'granted') void sales?.ask();
       const evs = early || [];
       early = null;
       for (const ev of evs) step(ev);
@@ -316,10 +324,11 @@ function create(o) {
       return consent;
     }, consent),
     on: safe((name, cb) => {
-      if (typeof cb === 'function' && ['snapshot', 'stage', 'qualified', 'request', 'error'].includes(name)) return emitter.on(name, cb);
-      warn('on() takes "snapshot", "stage", "qualified", "request" or "error" and a function');
+      if (typeof cb === 'function' && ['snapshot', 'stage', 'qualified', 'request', 'sales', 'error'].includes(name)) return emitter.on(name, cb);
+      warn('on() takes "snapshot", "stage", "qualified", "request", "sales" or "error" and a function');
       return () => {};
     }, () => {}),
+    sales: safe(() => sales?.current() ?? null, null),
     request: safe((form, fields) => {
       const clean = Object.fromEntries(Object.entries(fields || {}).filter(([, v]) => typeof v === 'string' && v.trim()));
       const sent = ask(String(form || 'contact'), /** @type {Record<string, string>} */ (clean));

@@ -36,6 +36,7 @@ function asForm(body) {
  *   now: () => number,
  *   random: () => number,
  *   onState: (request: Request, state: RequestState) => void,
+ *   onAccepted?: (answer: unknown) => void,
  * }} d
  */
 export function createRequests(d) {
@@ -51,6 +52,7 @@ export function createRequests(d) {
     encode: d.edge ? asForm : undefined,
     // NOTE: the edge reads the visitor's cookie to tie the request to the visitor it scores.
     credentials: d.edge ? 'same-origin' : 'omit',
+    onAccepted: d.onAccepted,
     onResult(id, outcome) {
       const request = mine.get(id);
       if (!request) return;

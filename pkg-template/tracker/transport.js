@@ -16,6 +16,8 @@ import { BEACON_LEASE_MS, retryAfter, verdict } from './queue.js';
  * @property {() => number} now
  * @property {(id: string, outcome: 'done' | 'drop' | 'retry', status: number) => void} [onResult]
  *   told what each fetch attempt came to (a request's form shows it)
+ * @property {(answer: unknown) => void} [onAccepted]  the collector's JSON answer to a 2xx (it
+ *   carries the status token: sales.js)
  * @property {(body: string) => { type: string, body: BodyInit }} [encode]  how an entry goes on
  *   the wire (default: the JSON text as is)
  * @property {RequestCredentials} [credentials]  default `omit`: the collector needs no cookie
@@ -25,7 +27,7 @@ import { BEACON_LEASE_MS, retryAfter, verdict } from './queue.js';
 const asJson = (body) => ({ type: 'application/json', body });
 
 /** @param {TransportDeps} d */
-export function createTransport({ endpoint, queue, fetch, beacon, now, onResult, encode = asJson, credentials = 'omit' }) {
+export function createTransport({ endpoint, queue, fetch, beacon, now, onResult, onAccepted, encode = asJson, credentials = 'omit' }) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
 
@@ -50,6 +52,9 @@ export function createTransport({ endpoint, queue, fetch, beacon, now, onResult,
       });
       status = r.status;
       wait = retryAfter(r.headers.get('retry-after'), now());
+      if (onAccepted && status >= 200 && status < 300 && 'json' in r) {
+        onAccepted(await /** @type {{ json(): Promise<unknown> }} */ (r).json().catch(() => null));
+      }
     } catch {
       // network error: retried
     }

@@ -114,7 +114,10 @@ export function mountChat(lp) {
     setState('email');
   };
 
-  const step = () => nextStep(snap(), { contacted: memory.contacted, known: known(), consent: consent(), requested: email !== null });
+  const step = () => nextStep(snap(), {
+    contacted: memory.contacted, known: known(), consent: consent(), requested: email !== null,
+    sales: safely(() => lp.sales(), null),
+  });
 
   const end = (next) => {
     current = { kind: 'end', next: next.kind };

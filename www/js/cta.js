@@ -1,15 +1,28 @@
-// The header call to action follows the model's per-stage action (`snapshot.action`).
+// The header call to action follows the model's per-stage action (`snapshot.action`) — unless
+// sales already has the visitor: then no demo pitch, but their rep (`lp.sales()`); a lead sales
+// sent back gets the nurture path; a customer gets the help they came for.
+const SALES_CTA = {
+  with_sales: (owner) => ({ cta: owner ? `Your contact: ${owner.firstName}` : 'Our team has your request', ctaHref: '/case-studies/' }),
+  recycled: () => ({ cta: 'Read the guide', ctaHref: '/blog/lead-scoring-guide' }),
+  customer: () => ({ cta: 'See integrations', ctaHref: '/integrations' }),
+};
+
 export function bindCta(lp) {
   const links = [...document.querySelectorAll('[data-testid="cta"]')];
-  const apply = (snap) => {
-    const action = snap && snap.action;
+  const apply = () => {
+    const snap = lp.snapshot();
+    const sales = typeof lp.sales === 'function' ? lp.sales() : null;
+    const bySales = sales && SALES_CTA[sales.sales];
+    const action = bySales ? bySales(sales.owner) : snap && snap.action;
     if (!action || !action.cta) return;
     for (const a of links) {
       if (a.textContent !== action.cta) a.textContent = action.cta;
       if (action.ctaHref) a.setAttribute('href', action.ctaHref);
-      a.dataset.stage = snap.stage;
+      a.dataset.stage = snap ? snap.stage : '';
+      a.dataset.sales = sales ? sales.sales : '';
     }
   };
   lp.on('snapshot', apply);
-  apply(lp.snapshot());
+  lp.on('sales', apply);
+  apply();
 }

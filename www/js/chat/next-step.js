@@ -10,8 +10,13 @@ const BOOK = { text: 'Book a time', href: '/demo' };
  *   the chat says when the collector has it)
  * @returns {{ kind: string, text: string, link?: {text, href}, buttons?: Array<{id, text}> }}
  */
-export function nextStep(snap, { contacted, known, consent, requested = false }) {
+export function nextStep(snap, { contacted, known, consent, requested = false, sales = null }) {
   const stage = snap && snap.stage;
+  // NOTE: sales already has this visitor (lp.sales()): no demo pitch, their rep instead.
+  if (sales && sales.sales === 'with_sales') {
+    const who = sales.owner ? sales.owner.firstName : 'Our team';
+    return { kind: 'with-sales', text: `${who} from our team has your request and will be in touch by e-mail. Anything else I can help with meanwhile?` };
+  }
   const sharing = consent === 'granted';
   if (contacted && consent === 'pending' && !requested) {
     return {

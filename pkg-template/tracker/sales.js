@@ -1,0 +1,84 @@
+import { warn } from './guard.js';
+
+// What sales did with this visitor's lead (docs/tracker.md, "What sales did"): the collector
+// answers every summary it stores with a status token; with analytics consent the tracker keeps
+// it (`leadpulse:sales-token`) and asks `…/status/<token>` when the page starts and when a new
+// token arrives. The answer is minimal — `with_sales` (and the owner's first name), `recycled`,
+// `customer`, `none` — and lets the site stop pitching a demo to someone a rep already has.
+
+/** @typedef {{ sales: 'none' | 'with_sales' | 'recycled' | 'customer', owner: { firstName: string } | null }} SalesStatus */
+
+const STATES = ['none', 'with_sales', 'recycled', 'customer'];
+
+/**
+ * The status URL beside the collector's endpoint: `…/collect` → `…/status/<token>`.
+ * @param {string} endpoint
+ * @param {string} token
+ */
+export function statusUrl(endpoint, token) {
+  const base = new URL(endpoint, location.href);
+  base.pathname = base.pathname.replace(/\/collect\/?$/, '/') || '/';
+  if (!base.pathname.endsWith('/')) base.pathname = base.pathname.replace(/[^/]*$/, '');
+  return new URL(`status/${encodeURIComponent(token)}`, base).href;
+}
+
+/**
+ * A status answer as the tracker passes it on, or null when it is not one.
+ * @param {unknown} body
+ * @returns {SalesStatus | null}
+ */
+export function readStatus(body) {
+  const b = /** @type {{ sales?: unknown, owner?: { firstName?: unknown } | null } | null} */ (body);
+  if (!b || typeof b.sales !== 'string' || !STATES.includes(b.sales)) return null;
+  const name = b.owner && typeof b.owner.firstName === 'string' ? b.owner.firstName.slice(0, 64) : null;
+  return { sales: /** @type {SalesStatus['sales']} */ (b.sales), owner: name ? { firstName: name } : null };
+}
+
+/**
+ * @param {{
+ *   store: import('./storage.js').Store,
+ *   endpoint: string,
+ *   fetch: (url: string, init: RequestInit) => Promise<Response>,
+ *   onStatus: (status: SalesStatus) => void,
+ * }} d
+ */
+export function createSales(d) {
+  /** @type {SalesStatus | null} */
+  let last = null;
+  const ask = async () => {
+    const token = d.store.get('sales-token');
+    if (!token) return;
+    try {
+      const r = await d.fetch(statusUrl(d.endpoint, token), { credentials: 'omit', cache: 'no-store' });
+      if (r.status === 404) {
+        // NOTE: the collector does not know it (another collector, a lead removed): forget it.
+        d.store.del('sales-token');
+        return;
+      }
+      const status = r.ok ? readStatus(await r.json()) : null;
+      if (status && JSON.stringify(status) !== JSON.stringify(last)) {
+        last = status;
+        d.onStatus(status);
+      }
+    } catch (e) {
+      warn('could not learn what sales did (ignored)', e);
+    }
+  };
+  return {
+    /** The last status learned, or null. */
+    current: () => last,
+    /** Asks the collector (only with a token, i.e. after a hand-off with consent). */
+    ask,
+    /**
+     * The collector's answer to something it stored: keeps a new token (with consent only:
+     * the store refuses writes otherwise) and asks at once.
+     * @param {unknown} answer
+     */
+    accepted(answer) {
+      const token = /** @type {{ status?: unknown } | null} */ (answer)?.status;
+      if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(token)) return;
+      if (d.store.get('sales-token') === token) return;
+      if (d.store.set('sales-token', token)) void ask();
+    },
+  };
+}
