@@ -47,6 +47,7 @@ const scoreOnlyWorker :Workerd.Worker = (
     (name = "leadpulse/edge/keys.js", esModule = embed "../pkg/edge/keys.js"),
     (name = "leadpulse/edge/outbox.js", esModule = embed "../pkg/edge/outbox.js"),
     (name = "leadpulse/edge/outgoing.js", esModule = embed "../pkg/edge/outgoing.js"),
+  (name = "leadpulse/edge/sales.js", esModule = embed "../pkg/edge/sales.js"),
     (name = "leadpulse/edge/rotation.js", esModule = embed "../pkg/edge/rotation.js"),
     (name = "leadpulse/edge/seal.js", esModule = embed "../pkg/edge/seal.js"),
     (name = "leadpulse/leadpulse_author.js", esModule = embed "../pkg/leadpulse_author.js"),

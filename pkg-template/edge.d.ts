@@ -82,6 +82,8 @@ export interface EdgeOptions {
     => LeadEvent[] | Promise<LeadEvent[]>;
   /** Clock (epoch ms); default `Date.now()`. Tests inject time here — never from a header in production. */
   now?: (request: Request, env: LeadPulseEnv) => number;
+  /** `false`: never ask the collector what sales did (`lead.sales` stays null). */
+  sales?: boolean;
   /** `withLeadPulse` only: a last look at every response it returns — the handler's, and the
    * answers it gives LeadPulse forms itself — before the cookie is attached (e.g. to add headers). */
   respond?: (response: Response, lead: LeadResult | null, request: Request, env: LeadPulseEnv) => Response;
@@ -141,6 +143,13 @@ export interface Delivery {
   path: string | null;
 }
 
+/** What sales did with the visitor's lead (docs/edge.md, "What sales did"). */
+export interface SalesStatus {
+  sales: 'none' | 'with_sales' | 'recycled' | 'customer';
+  /** the owner's first name, while with sales */
+  owner: { firstName: string } | null;
+}
+
 export interface LeadResult {
   /** Pseudonymous visitor id kept in the cookie (fresh when the cookie was not trusted). */
   visitor: string;
@@ -158,6 +167,9 @@ export interface LeadResult {
   forwarded: string | null;
   /** The latest hand-off's delivery (null: none yet, or no endpoint). */
   delivery: Delivery | null;
+  /** What sales did with the lead, for a visitor whose hand-off the collector acknowledged
+   * (asked at most every few minutes per isolate; null when not asked, unknown or late). */
+  sales: SalesStatus | null;
   consent: Consent;
   cookie: CookieStatus;
   /** The cookie's signed write counter (+1 on every write; 0 when none was read or written).

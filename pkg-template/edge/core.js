@@ -22,6 +22,7 @@ import { answerForm, formEvents, formInUrl, readFormPost, refuseFormInUrl } from
 import { markEdgeScored } from './mark.js';
 import { acknowledged, afterAttempt, deliveryView, EMPTY_OUTBOX } from './outbox.js';
 import { outgoingSummary } from './outgoing.js';
+import { salesStatus } from './sales.js';
 import { readRotating } from './rotation.js';
 
 export { DeliveryRefusedError, DeliveryUnauthorizedError } from './forward.js';
@@ -182,6 +183,14 @@ export function createEdge(loadCore) {
     // so the collector can join the two into one message to sales.
     await options.beforeDelivery?.(visitor, consent);
     const { outbox, seen } = await deliver(outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
+    // NOTE: only a visitor whose hand-off the collector acknowledged has a lead to ask about.
+    const sales = persist && endpoint && outbox.delivered.length > 0 && options.sales !== false
+      ? await salesStatus({
+        visitor, endpoint, signingSecret: secrets.signing,
+        fetcher: options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) },
+        waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
+      })
+      : null;
 
     let setCookie = null;
     const setCookies = [];
@@ -209,7 +218,7 @@ export function createEdge(loadCore) {
       visitor, snapshot, setCookie, setCookies,
       shadow: shadow?.view ? { ...shadow.view, history: shadow.history, cookie: shadow.cookie } : null,
       forwarded: seen?.sent ? seen.id : null,
-      delivery: deliveryView(outbox, seen),
+      delivery: deliveryView(outbox, seen), sales,
       consent, cookie: saved.problem ?? (saved.previous ? 'previous' : 'valid'), counter: setCookie ? counter : saved.counter, restoreError,
     };
   }

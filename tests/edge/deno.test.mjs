@@ -76,7 +76,12 @@ if (!globalThis.Deno) {
     const sent = [];
     const pending = [];
     const ctx = { waitUntil: (p) => pending.push(p) };
-    const collector = { fetch: async (url, init) => { sent.push({ url, init }); return new Response('{}', { status: 201 }); } };
+    // NOTE: a status question (no body: what sales did) is not a delivery; this collector knows none.
+    const collector = { fetch: async (url, init) => {
+      if (!init?.body) return new Response('{}', { status: 404 });
+      sent.push({ url, init });
+      return new Response('{}', { status: 201 });
+    } };
     const start = Date.now() - 7 * DAY;
     const options = (at, extra = {}) => ({ cookieSecret: COOKIE_SECRET, signingSecret: SIGNING_SECRET, endpoint: 'https://collector.test/collect', collector, now: () => at, ...extra });
     const ua = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36' };
@@ -135,7 +140,11 @@ if (!globalThis.Deno) {
     for (const rule of challenger.rules) if (typeof rule.points === 'number') rule.points *= 2;
     const hash = new Scorer(challenger).modelHash;
     const sent = [];
-    const collector = { fetch: async (url, init) => { sent.push(JSON.parse(init.body)); return new Response('{}', { status: 201 }); } };
+    const collector = { fetch: async (url, init) => {
+      if (!init?.body) return new Response('{}', { status: 404 });
+      sent.push(JSON.parse(init.body));
+      return new Response('{}', { status: 201 });
+    } };
     const start = Date.now() - 7 * DAY;
     const env = { LEADPULSE_SHADOW_MODEL: JSON.stringify(challenger) };
     const options = (at, extra = {}) => ({ cookieSecret: COOKIE_SECRET, signingSecret: SIGNING_SECRET, endpoint: 'https://collector.test/collect', collector, now: () => at, ...extra });

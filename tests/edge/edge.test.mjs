@@ -51,6 +51,16 @@ async function startSpare() {
 }
 
 describe('edge worker in workerd', () => {
+  test('what sales did: a visitor sales has is not pitched a demo, in the page the edge serves', async () => {
+    const { visitor, form } = await handRaiser(edge.urls.http, Date.now() - HOUR);
+    assert.equal(form.stage, 'sql');
+    assert.equal(form.delivery.state, 'delivered');
+    // The next page: the edge asks the collector (signed) and the CTA names sales, not a demo.
+    const page = await visitor.get('/pricing', Date.now() - HOUR + MINUTE);
+    assert.match(page.body, /data-testid="cta"[^>]*>Our team has your request</, 'the CTA once sales has the lead');
+    assert.doesNotMatch(page.body, /data-testid="cta"[^>]*>Book a demo</);
+  });
+
   test('a week of intent: MQL then SQL, each sent and acknowledged by its own request; the collector holds the SQL', async () => {
     const visitor = new Visitor(edge.urls.http);
     const start = Date.now() - 7 * DAY;

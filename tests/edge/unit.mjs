@@ -59,6 +59,8 @@ export function fakeCollector(answers = [201]) {
       return () => { gate = null; release(); };
     },
     async fetch(url, init) {
+      // NOTE: a status question (what sales did: edge/sales.js) is not a delivery: it knows none.
+      if (!init?.body) return new Response('{"error":"no such status"}', { status: 404 });
       calls.push({ url, init, at: Date.now() });
       if (gate) await gate;
       const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
@@ -84,6 +86,7 @@ export function verifyingCollector(accepted) {
     stored,
     accepted,
     async fetch(url, init) {
+      if (!init?.body) return new Response('{"error":"no such status"}', { status: 404 });
       calls.push({ url, init });
       const given = Buffer.from(String(init.headers['x-leadpulse-signature'] ?? ''));
       const verifies = (secret) => {

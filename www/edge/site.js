@@ -16,7 +16,7 @@
 export async function handler(request, env, ctx, lead) {
   let response = await fromOrigin(request, env);
   if (!lead) return response;
-  return personalise(response, lead.snapshot);
+  return personalise(response, lead.snapshot, lead.sales);
 }
 
 /** The LeadPulse options: the test-only clock and debug headers (on every response, the
@@ -41,14 +41,21 @@ function fromOrigin(request, env) {
   return fetch(request); // a route in front of the origin (Cloudflare proxied DNS)
 }
 
+/** The CTA when sales already has the visitor (lead.sales): no demo pitch, as www/js/cta.js. */
+const SALES_CTA = {
+  with_sales: (owner) => ({ cta: owner ? `Your contact: ${owner.firstName}` : 'Our team has your request', ctaHref: '/case-studies/' }),
+  recycled: () => ({ cta: 'Read the guide', ctaHref: '/blog/lead-scoring-guide' }),
+  customer: () => ({ cta: 'See integrations', ctaHref: '/integrations' }),
+};
+
 /** The stage's CTA in HTML pages (`x-leadpulse-stage` goes on every scored response: `respond`). */
-function personalise(origin, snapshot) {
+function personalise(origin, snapshot, sales) {
   const response = new Response(origin.body, origin);
   if (!(response.headers.get('content-type') ?? '').includes('text/html')) return response;
   if (typeof HTMLRewriter === 'undefined') return response; // e.g. Deno: the header only
   // NOTE: the page now depends on the visitor: keep it out of shared caches.
   response.headers.set('cache-control', 'private, no-cache');
-  const { cta, ctaHref } = snapshot.action ?? {};
+  const { cta, ctaHref } = (sales && SALES_CTA[sales.sales]?.(sales.owner)) ?? snapshot.action ?? {};
   if (typeof cta !== 'string' && !safeHref(ctaHref)) return response;
   return new HTMLRewriter().on('[data-testid="cta"]', {
     element(element) {
