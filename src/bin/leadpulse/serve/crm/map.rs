@@ -83,8 +83,7 @@ const SALESFORCE_OWN: &[&str] = &["Email", "OwnerId", "Status"];
 fn is_name(text: &str, upper: bool) -> bool {
     let letter = |c: char| c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase());
     let mut chars = text.chars();
-    chars.next().is_some_and(letter)
-        && chars.all(|c| letter(c) || c.is_ascii_digit() || c == '_')
+    chars.next().is_some_and(letter) && chars.all(|c| letter(c) || c.is_ascii_digit() || c == '_')
 }
 
 impl CrmMap {

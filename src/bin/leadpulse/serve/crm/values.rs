@@ -161,6 +161,26 @@ impl<'a> Values<'a> {
         }
     }
 
+    /// The value of `source` as JSON: a number for the numeric values (a Salesforce number
+    /// field takes no text), else text.
+    pub fn json(&self, source: &Source) -> Option<Value> {
+        let text = self.get(source)?;
+        let numeric = matches!(
+            source,
+            Source::Lead | Source::Score | Source::Fit | Source::Engagement | Source::Amount
+        );
+        Some(
+            numeric
+                .then(|| {
+                    text.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                })
+                .flatten()
+                .map_or(Value::String(text), Value::Number),
+        )
+    }
+
     /// The value of `source` for this lead, as text (what CRM properties take); `None` when
     /// the lead has none (the property is then left as it is).
     pub fn get(&self, source: &Source) -> Option<String> {

@@ -185,7 +185,9 @@ impl Salesforce {
         put("Title", values.trait_text("title"));
         put("Phone", values.trait_text("phone"));
         for (name, source) in &context.map.salesforce_fields {
-            put(name, values.get(source));
+            if let Some(value) = values.json(source) {
+                fields.insert(name.clone(), value);
+            }
         }
         let mut sent = Map::new();
         let status =
