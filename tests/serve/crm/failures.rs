@@ -33,6 +33,7 @@ fn hubspot_busy_with_429_is_left_alone_as_long_as_retry_after_says() {
             hubspot: Some(&url),
             salesforce: None,
             external_id: true,
+            ..Default::default()
         },
         &[],
     );
@@ -76,6 +77,7 @@ fn salesforce_failing_with_500_is_tried_again_and_makes_one_lead() {
             hubspot: None,
             salesforce: Some(&url),
             external_id: true,
+            ..Default::default()
         },
         &[],
     );
@@ -113,6 +115,7 @@ fn a_final_400_is_dead_with_the_apis_own_message() {
             hubspot: Some(&url),
             salesforce: None,
             external_id: true,
+            ..Default::default()
         },
         &[],
     );
@@ -143,6 +146,7 @@ fn a_hubspot_upsert_cut_off_by_kill_9_is_made_once_after_the_restart() {
         hubspot: Some(&url),
         salesforce: None,
         external_id: true,
+        ..Default::default()
     };
     let server = start(&dir, &crms, &[]);
     // HubSpot makes the contact, but the answer never reaches the collector.
@@ -186,6 +190,7 @@ fn a_salesforce_create_cut_off_by_kill_9_is_found_by_e_mail_after_the_restart() 
         hubspot: None,
         salesforce: Some(&url),
         external_id: false,
+        ..Default::default()
     };
     let server = start(&dir, &crms, &[]);
     salesforce.hold("/sobjects/Lead");

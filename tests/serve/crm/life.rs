@@ -54,6 +54,7 @@ fn a_leads_life_reaches_hubspot_as_the_api_reference_documents() {
             hubspot: Some(&url),
             salesforce: None,
             external_id: true,
+            ..Default::default()
         },
         &[],
     );
@@ -184,6 +185,7 @@ fn a_leads_life_reaches_salesforce_as_the_api_reference_documents() {
             hubspot: None,
             salesforce: Some(&url),
             external_id: true,
+            ..Default::default()
         },
         &[],
     );

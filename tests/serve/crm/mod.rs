@@ -4,6 +4,7 @@ mod failures;
 mod fake;
 
 mod hubspot_api;
+mod inbound;
 
 mod life;
 mod salesforce_api;
@@ -46,11 +47,14 @@ pub fn mapping(dir: &Path, external: bool) -> String {
 }
 
 /// Where the loopback CRMs are, and how Salesforce finds a lead's Lead.
+#[derive(Default)]
 pub struct Crms<'a> {
     pub hubspot: Option<&'a str>,
     pub salesforce: Option<&'a str>,
     /// Salesforce Leads upserted by the external-id field (else found by e-mail).
     pub external_id: bool,
+    /// Salesforce called with a token as given (else the client-credentials flow).
+    pub salesforce_token: bool,
 }
 
 /// `serve` with `--crm` for each CRM given, ana as owner, the mapping, a public URL.
@@ -78,14 +82,18 @@ pub fn start(dir: &Path, crms: &Crms, extra: &[&str]) -> Server {
     }
     if let Some(url) = salesforce {
         args.extend(["--crm", "salesforce"]);
-        env.extend([
-            ("LEADPULSE_SALESFORCE_URL", url),
-            ("LEADPULSE_SALESFORCE_CLIENT_ID", salesforce_api::CLIENT_ID),
-            (
-                "LEADPULSE_SALESFORCE_CLIENT_SECRET",
-                salesforce_api::CLIENT_SECRET,
-            ),
-        ]);
+        env.push(("LEADPULSE_SALESFORCE_URL", url));
+        if crms.salesforce_token {
+            env.push(("LEADPULSE_SALESFORCE_TOKEN", salesforce_api::STATIC_TOKEN));
+        } else {
+            env.extend([
+                ("LEADPULSE_SALESFORCE_CLIENT_ID", salesforce_api::CLIENT_ID),
+                (
+                    "LEADPULSE_SALESFORCE_CLIENT_SECRET",
+                    salesforce_api::CLIENT_SECRET,
+                ),
+            ]);
+        }
     }
     args.extend(extra);
     Server::start_with_env(dir, &args, &env)

@@ -7,6 +7,8 @@ use super::fake::{fixture, Answer, Api, Call};
 
 pub const CLIENT_ID: &str = "3MVG9loopbackConsumerKey";
 pub const CLIENT_SECRET: &str = "loopback-consumer-secret-0123456789";
+/// A token an admin made for the collector (LEADPULSE_SALESFORCE_TOKEN): always taken.
+pub const STATIC_TOKEN: &str = "00D5e000000LPxx!static-token-for-tests";
 const BASE: &str = "/services/data/v60.0";
 
 #[derive(Debug, Clone)]
@@ -56,7 +58,7 @@ impl SalesforceApi {
         SalesforceApi {
             users: vec![("0055e00000LPu01AAD".into(), "ana@example.com".into())],
             leads: Vec::new(),
-            tokens: Vec::new(),
+            tokens: vec![STATIC_TOKEN.to_string()],
         }
     }
 
@@ -137,7 +139,7 @@ impl Api for SalesforceApi {
                 );
             }
             let mut token = fixture("salesforce/token.response.json");
-            let value = format!("00D5e000000LPxx!token{}", self.tokens.len() + 1);
+            let value = format!("00D5e000000LPxx!token{}", self.tokens.len());
             token["access_token"] = json!(value);
             self.tokens.push(value);
             return Answer::json(200, &token);
