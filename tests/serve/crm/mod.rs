@@ -1,5 +1,6 @@
 //! CRMs end to end: the real binary pushing to loopback HubSpot and Salesforce APIs (the
 //! documented subset of each, tests/fixtures/crm/), and status changes coming back.
+mod config;
 mod failures;
 mod fake;
 
