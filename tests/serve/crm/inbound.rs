@@ -115,7 +115,7 @@ fn a_status_changed_in_hubspot_comes_back_by_crm_when_its_signature_holds() {
         ]
     );
     let log = std::fs::read_to_string(&server.log).unwrap();
-    assert!(log.contains("lifecyclestage = customer skipped for lead 1: a accepted lead can become opportunity or rejected or lost (409)"), "{log}");
+    assert!(log.contains("HubSpot: 51201 lifecyclestage = customer skipped for lead 1: it is accepted, which can become opportunity, rejected or lost (409)"), "{log}");
 
     // HubSpot has the rejection already: nothing goes back. The marker: the next lead's
     // contact is written, and nothing about lead 1 came before it.

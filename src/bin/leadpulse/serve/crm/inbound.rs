@@ -80,13 +80,13 @@ pub async fn apply(app: &Arc<App>, kind: Kind, change: Change) -> usize {
                 allowed,
             } => {
                 let allowed: Vec<&str> = allowed.iter().map(|s| s.name()).collect();
-                let allowed = if allowed.is_empty() {
-                    "nothing else".to_string()
-                } else {
-                    allowed.join(" or ")
+                let allowed = match allowed.split_last() {
+                    None => "which takes no further status".to_string(),
+                    Some((last, [])) => format!("which can become {last}"),
+                    Some((last, rest)) => format!("which can become {} or {last}", rest.join(", ")),
                 };
                 tracing::warn!(
-                    "{}: {said} skipped for lead {lead}: a {} lead can become {allowed} (409)",
+                    "{}: {said} skipped for lead {lead}: it is {}, {allowed} (409)",
                     kind.label(),
                     from.name(),
                 );
