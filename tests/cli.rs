@@ -193,6 +193,11 @@ fn every_command_answers_help_and_the_version() {
         "--allow-origin",
         "--webhook",
         "--owner-rules",
+        "--crm <CRM>",
+        "LEADPULSE_HUBSPOT_TOKEN",
+        "LEADPULSE_SALESFORCE_CLIENT_ID",
+        "--crm-map",
+        "--salesforce-poll",
     ] {
         assert!(stdout.contains(flag), "serve --help names {flag}");
     }

@@ -219,6 +219,13 @@ pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
         .env_remove("LEADPULSE_SIGNING_SECRET")
         .env_remove("LEADPULSE_PREVIOUS_SIGNING_SECRET")
         .env_remove("LEADPULSE_WEBHOOK_SECRET")
+        .env_remove("LEADPULSE_HUBSPOT_TOKEN")
+        .env_remove("LEADPULSE_HUBSPOT_URL")
+        .env_remove("LEADPULSE_HUBSPOT_APP_SECRET")
+        .env_remove("LEADPULSE_SALESFORCE_URL")
+        .env_remove("LEADPULSE_SALESFORCE_TOKEN")
+        .env_remove("LEADPULSE_SALESFORCE_CLIENT_ID")
+        .env_remove("LEADPULSE_SALESFORCE_CLIENT_SECRET")
         .env("LEADPULSE_LOG", "info");
     command
 }

@@ -4,6 +4,7 @@
 
 mod access;
 mod collect;
+mod crm;
 mod delivery;
 mod hardening;
 mod harness;

@@ -1,5 +1,5 @@
-// The outbox (GET /api/outbox): deliveries to the sales team's webhooks and Slack that are not
-// made yet — waiting for their next attempt, or dead (the receiver refused them for good, or
+// The outbox (GET /api/outbox): deliveries to the sales team's webhooks, Slack and CRMs that
+// are not made yet — waiting for their next attempt, or dead (the receiver refused them for good, or
 // they ran out of attempts) with a Retry button that puts one back in its receiver's queue
 // (POST /api/outbox/{id}/retry).
 import { Unauthorized, api } from './api.js';
@@ -7,8 +7,14 @@ import { esc, when } from './format.js';
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 
-/** A receiver's URL without its path's secrets (Slack URLs carry their token in the path). */
+const CRMS = { hubspot: 'HubSpot (CRM)', salesforce: 'Salesforce (CRM)' };
+
+/**
+ * A receiver's URL without its path's secrets (Slack URLs carry their token in the path); a
+ * CRM by its name (its last error carries the CRM's own message).
+ */
 function receiver(url) {
+  if (Object.hasOwn(CRMS, url)) return CRMS[url];
   try {
     const u = new URL(url);
     return u.hostname === 'hooks.slack.com' ? `${u.host} (Slack)` : `${u.host}${u.pathname}`;

@@ -18,6 +18,7 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use super::client::Limiter;
+use super::crm::{hubspot, Crms};
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
@@ -40,6 +41,8 @@ pub struct App {
     pub push_unknown_models: bool,
     pub webhook_secret: Option<Arc<Vec<u8>>>,
     pub receivers: Receivers,
+    /// `--crm`: the CRMs kept in step.
+    pub crms: Arc<Crms>,
     pub owners: Owners,
     pub limiter: Option<Limiter>,
     pub behind_proxy: bool,
@@ -58,6 +61,7 @@ impl App {
         store: Store,
         owners: Owners,
         api_token: String,
+        crms: Arc<Crms>,
     ) -> Result<App, String> {
         let (models, model_file) = models;
         let model = models
@@ -100,8 +104,10 @@ impl App {
             receivers: Receivers {
                 webhooks: options.webhooks.clone(),
                 slack: options.slack.clone(),
+                crms: crms.targets(),
                 public_url: options.public_url.clone(),
             },
+            crms,
             owners,
             limiter,
             behind_proxy: options.behind_proxy,
@@ -161,8 +167,14 @@ pub fn router(app: Arc<App>) -> Router {
         // NOTE: answers 413 from Content-Length alone, before any of the body is awaited.
         .layer(RequestBodyLimitLayer::new(request::MAX_BYTES))
         .layer(cors);
+    // NOTE: HubSpot's webhooks carry no API token: their signature is checked (webhook.rs).
+    let crm = Router::new()
+        .route(hubspot::webhook::PATH, post(hubspot::webhook::receive))
+        .layer(DefaultBodyLimit::max(hubspot::webhook::MAX_BYTES))
+        .layer(RequestBodyLimitLayer::new(hubspot::webhook::MAX_BYTES));
     Router::new()
         .merge(collect)
+        .merge(crm)
         .nest("/api", api)
         .route("/model.json", get(site::model_document))
         .route("/model.lpm", get(site::model_compiled))

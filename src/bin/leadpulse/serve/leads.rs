@@ -210,8 +210,13 @@ pub async fn feedback(
         Err((path, message)) => return error(StatusCode::BAD_REQUEST, &message, Some(&path)),
     };
     let now = now_ms();
-    match blocking(&app, move |store| store.feedback(id, &feedback, now)).await {
-        Ok(Ok(lead)) => Json(json!({ "lead": lead })).into_response(),
+    let receivers = app.receivers.clone();
+    let push = move |lead: &_, event| super::outbox::deliveries(&receivers, lead, event);
+    match blocking(&app, move |store| store.feedback(id, &feedback, now, &push)).await {
+        Ok(Ok(lead)) => {
+            app.waker.wake();
+            Json(json!({ "lead": lead })).into_response()
+        }
         Ok(Err(FeedbackError::NotFound)) => error(StatusCode::NOT_FOUND, "no such lead", None),
         Ok(Err(FeedbackError::Invalid { from, allowed })) => {
             let names: Vec<&str> = allowed.iter().map(|s| s.name()).collect();

@@ -9,6 +9,7 @@ mod app;
 mod auth;
 mod client;
 mod collect;
+mod crm;
 mod deliveries;
 mod headers;
 mod leads;
@@ -58,6 +59,13 @@ pub fn run(options: Options) -> ExitCode {
         eprintln!("leadpulse serve: {message}");
         return ExitCode::from(2);
     }
+    let crms = match load_crms(&options) {
+        Ok(crms) => crms,
+        Err(message) => {
+            eprintln!("leadpulse serve: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let files = open_files();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -69,7 +77,7 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(start(options, files)) {
+    match runtime.block_on(start(options, files, crms)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("leadpulse serve: {message}");
@@ -95,6 +103,28 @@ fn load_models(
         .collect::<Result<_, _>>()?;
     models.push(Arc::new(Model::builtin()));
     Ok((models, paths.into_iter().next()))
+}
+
+/// The model files a lead's reasons are described from: `--model`, else `www/model.json`.
+fn model_paths(options: &Options, root: &Path) -> Vec<PathBuf> {
+    let www = root.join("www/model.json");
+    if options.model.is_empty() && www.is_file() {
+        return vec![www];
+    }
+    options.model.clone()
+}
+
+/// The CRMs `--crm` names, with their credentials from the environment.
+fn load_crms(options: &Options) -> Result<crm::Crms, String> {
+    let env = |name: &str| std::env::var(name).ok();
+    let wanted = crm::Wanted {
+        kinds: &options.crms,
+        map: options.crm_map.as_ref(),
+        public_url: options.public_url.as_ref(),
+        models: &model_paths(options, &options.root),
+        poll_every: std::time::Duration::from_secs(options.salesforce_poll as u64),
+    };
+    crm::Crms::load(&wanted, &env)
 }
 
 /// Descriptors not for connections: the store, its WAL, files being served, webhooks.
@@ -144,7 +174,7 @@ fn random_token() -> String {
         .collect()
 }
 
-async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
+async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<(), String> {
     let root = options
         .root
         .canonicalize()
@@ -161,6 +191,11 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     let mut owners = owners::Owners::new(options.owners.clone());
     if let Some(path) = &options.owner_rules {
         owners = owners.with_rules(path)?;
+    }
+    for owner in crms.owners_without_email(owners.names()) {
+        tracing::warn!(
+            "owner {owner} has no e-mail address (--crm-map \"owners\"): their leads reach the CRM without an owner"
+        );
     }
     let token = match &options.api_token {
         Some(token) => token.clone(),
@@ -182,7 +217,8 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
         .key(sales_status::KEY_NAME)
         .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
     let state = Arc::new(
-        app::App::new(&options, root, models, store, owners, token)?.with_status_key(status_key),
+        app::App::new(&options, root, models, store, owners, token, Arc::new(crms))?
+            .with_status_key(status_key),
     );
     if state.limiter.is_some() {
         let state = state.clone();
@@ -199,8 +235,10 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     tokio::spawn(outbox::run(
         state.store.clone(),
         state.webhook_secret.clone(),
+        state.crms.clone(),
         state.waker.clone(),
     ));
+    tokio::spawn(crm::salesforce::poll::run(state.clone()));
     // NOTE: tests and scripts wait for exactly this line; everything else goes to stderr.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "leadpulse serve: http://{address}/")

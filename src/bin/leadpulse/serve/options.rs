@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use reqwest::Url;
 
+use super::crm::Kind as CrmKind;
+
 /// Unsigned summaries per client address: a rate per minute and a burst, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateLimit {
@@ -137,6 +139,25 @@ pub struct Options {
     /// the only peer); one more from that address is closed at once.
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = at_least_one)]
     pub max_connections_per_address: usize,
+    /// A CRM to keep in step with the leads (repeatable): each lead sales hears of and each
+    /// status sales gives it is written there through the outbox; status changes made there
+    /// come back as feedback (by crm). Credentials only from the environment (or NAME_FILE):
+    /// `hubspot`: LEADPULSE_HUBSPOT_TOKEN (a private app's token), LEADPULSE_HUBSPOT_URL
+    /// (default https://api.hubapi.com), LEADPULSE_HUBSPOT_APP_SECRET (the app's client
+    /// secret: its webhooks to /crm/hubspot/webhook are taken). `salesforce`:
+    /// LEADPULSE_SALESFORCE_URL (the instance), LEADPULSE_SALESFORCE_TOKEN or
+    /// LEADPULSE_SALESFORCE_CLIENT_ID and LEADPULSE_SALESFORCE_CLIENT_SECRET (client
+    /// credentials); changed Leads are polled.
+    #[arg(long = "crm", value_name = "CRM", value_enum)]
+    pub crms: Vec<CrmKind>,
+    /// CRM mapping (JSON, docs/collector.md "CRM"): owners' e-mail addresses, custom HubSpot
+    /// properties and Salesforce fields and which LeadPulse value fills each, the Salesforce
+    /// external-id field, each status's CRM values. Mistakes stop serve, with their JSON path.
+    #[arg(long, value_name = "FILE")]
+    pub crm_map: Option<PathBuf>,
+    /// Seconds between looks at Salesforce for Leads changed there (--crm salesforce).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = at_least_one)]
+    pub salesforce_poll: usize,
     /// Seconds a new connection may stay silent before its first byte (tests shorten or
     /// lengthen it).
     #[arg(long, default_value_t = 5, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
@@ -198,6 +219,9 @@ impl Options {
                     return Err(format!("{a} and {b} are the same: use one secret per role"));
                 }
             }
+        }
+        if self.crm_map.is_some() && self.crms.is_empty() {
+            return Err("--crm-map needs --crm hubspot or --crm salesforce".into());
         }
         if self
             .csp

@@ -72,6 +72,19 @@ impl Owners {
         ))
     }
 
+    /// Every owner a lead may get: the rules' and the turns'.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> = self
+            .rules
+            .iter()
+            .map(|(o, _, _)| o.as_str())
+            .chain(self.turns.iter().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter()
+    }
+
     /// The owner of a lead that reaches sales, by its traits (a summary's, or those a
     /// request's fields fill); `sequence` counts the leads assigned so far (for turns).
     pub fn assign(&self, traits: &SortedMap<String, Scalar>, sequence: u64) -> Option<String> {

@@ -1,22 +1,34 @@
-//! What a receiver gets for a lead: the webhook JSON (the lead and its latest summary), or a
-//! Slack-compatible `{"text": …}` message a rep can read at a glance.
+//! What a receiver gets for a lead: the webhook JSON (the lead and its latest summary), a
+//! Slack-compatible `{"text": …}` message a rep can read at a glance, or a CRM's note of which
+//! lead to bring up to date there (crm/: the CRM requests are made from the lead as it is
+//! when the delivery is sent, so a late retry never writes an older state over a newer one).
 use reqwest::Url;
 use serde_json::{json, Value};
 
+use crate::serve::crm::Kind;
 use crate::serve::store::{Delivery, LeadRow};
+
+/// A CRM that gets the leads (`--crm`).
+#[derive(Debug, Clone, Copy)]
+pub struct CrmTarget {
+    pub kind: Kind,
+    /// It keys its objects on the e-mail address: a lead without one cannot go there (yet).
+    pub needs_email: bool,
+}
 
 /// Where pushes go, and the collector's public address for the links in them.
 #[derive(Debug, Clone, Default)]
 pub struct Receivers {
     pub webhooks: Vec<Url>,
     pub slack: Vec<Url>,
+    pub crms: Vec<CrmTarget>,
     /// `--public-url`: links become absolute (a receiver elsewhere can follow them).
     pub public_url: Option<Url>,
 }
 
 impl Receivers {
     /// `path` on the collector: absolute with `--public-url`, else as given.
-    fn link(&self, path: &str) -> String {
+    pub fn link(&self, path: &str) -> String {
         self.public_url
             .as_ref()
             .and_then(|base| base.join(path.trim_start_matches('/')).ok())
@@ -37,6 +49,8 @@ pub enum Event {
     Revision,
     /// A new request from a visitor whose lead sales has already.
     Request,
+    /// Sales moved the lead on (accepted, rejected, opportunity, won, lost): CRMs only.
+    Status,
 }
 
 impl Event {
@@ -45,6 +59,7 @@ impl Event {
             Event::Sql => "lead.sql",
             Event::Revision => "lead.revision",
             Event::Request => "lead.request",
+            Event::Status => "lead.status",
         }
     }
 }
@@ -57,11 +72,25 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<De
             .unwrap_or(Value::Null)
     };
     let (summary, request) = (parse(&lead.summary), parse(&lead.request));
+    let crms = receivers
+        .crms
+        .iter()
+        .filter(|crm| !crm.needs_email || lead.email.is_some())
+        .map(|crm| Delivery {
+            receiver: crm.kind.name().to_string(),
+            kind: crm.kind.name(),
+            event: event.name(),
+            payload: json!({ "lead": lead.id, "event": event.name(), "status": lead.status })
+                .to_string(),
+        });
+    // NOTE: webhooks and Slack hear of leads reaching sales, not of sales' own answers.
+    let to_people = event != Event::Status;
     let slack = receivers
         .webhooks
         .iter()
         .filter(|url| is_slack(url))
         .chain(&receivers.slack)
+        .filter(|_| to_people)
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "slack",
@@ -72,14 +101,14 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<De
     let webhooks = receivers
         .webhooks
         .iter()
-        .filter(|url| !is_slack(url))
+        .filter(|url| !is_slack(url) && to_people)
         .map(|url| Delivery {
             receiver: url.to_string(),
             kind: "webhook",
             event: event.name(),
             payload: webhook_body(receivers, lead, event, &summary, &request),
         });
-    webhooks.chain(slack).collect()
+    webhooks.chain(slack).chain(crms).collect()
 }
 
 fn webhook_body(

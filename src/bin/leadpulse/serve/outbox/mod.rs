@@ -2,8 +2,11 @@
 //! dead receiver delays only itself. A task sends what is due for its receiver (a few at a
 //! time), marks it delivered on a 2xx, and otherwise tries again later with exponential
 //! backoff and jitter — or gives up on it (dead) after a permanent refusal or its last
-//! allowed attempt, until someone retries it. Queuing wakes the tasks at once (sales hears of
-//! a new SQL within a second); the outbox is in the store, so restarts resume where it was.
+//! allowed attempt, until someone retries it. A receiver that answers 429 (or 503) with
+//! `Retry-After` is left alone that long, its whole queue with it. Queuing wakes the tasks at
+//! once (sales hears of a new SQL within a second); the outbox is in the store, so restarts
+//! resume where it was. A CRM's queue sends one delivery at a time (crm/).
+mod failure;
 mod message;
 mod send;
 
@@ -14,8 +17,10 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::sync::Notify;
 
-pub use message::{deliveries, Event, Receivers};
+pub use failure::{status_line, Failure};
+pub use message::{deliveries, CrmTarget, Event, Receivers};
 
+use super::crm::{Crms, Kind};
 use super::now_ms;
 use super::store::{Pending, Store};
 
@@ -27,6 +32,9 @@ const LAST_RETRY_MS: i64 = 300_000;
 pub const MAX_ATTEMPTS: u32 = 20;
 /// Deliveries to one receiver in flight at once.
 const CONCURRENCY: u32 = 4;
+/// … to a CRM: one at a time, so two writes about one lead never race (the first write of a
+/// lead creates its object there).
+const CRM_CONCURRENCY: u32 = 1;
 /// The tasks also look every this often (a clock change, a row added by hand).
 const IDLE: Duration = Duration::from_secs(5);
 
@@ -54,6 +62,7 @@ struct Sender {
     store: Arc<Store>,
     secret: Option<Arc<Vec<u8>>>,
     client: reqwest::Client,
+    crms: Arc<Crms>,
 }
 
 /// Runs a store call off the async threads; `None` (logged) if it failed.
@@ -77,18 +86,34 @@ async fn blocking<T: Send + 'static>(
 
 /// Runs the delivery tasks until the process ends: one per receiver with something to
 /// deliver, started when its first delivery is seen, each woken when anything is queued.
-pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker) {
+pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, crms: Arc<Crms>, waker: Waker) {
     let sender = Sender {
         store,
         secret,
         client: send::client(),
+        crms,
     };
     let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
+    let mut unconfigured: Vec<String> = Vec::new();
     loop {
         let receivers = blocking(&sender.store, Store::receivers_waiting)
             .await
             .unwrap_or_default();
         for receiver in receivers {
+            // NOTE: a CRM's deliveries wait (listed in /api/outbox) while serve runs without
+            // its --crm: they go once it is configured again.
+            if let Some(kind) = Kind::from_name(&receiver) {
+                if !sender.crms.has(kind) {
+                    if !unconfigured.contains(&receiver) {
+                        tracing::warn!(
+                            "outbox: deliveries to {} wait: serve runs without --crm {receiver}",
+                            kind.label()
+                        );
+                        unconfigured.push(receiver);
+                    }
+                    continue;
+                }
+            }
             queues.entry(receiver).or_insert_with_key(|receiver| {
                 let wake = Arc::new(Notify::new());
                 tokio::spawn(queue(sender.clone(), receiver.clone(), wake.clone()));
@@ -107,11 +132,16 @@ pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker) 
 
 /// One receiver's queue: what is due, a few at a time, oldest first.
 async fn queue(sender: Sender, receiver: String, wake: Arc<Notify>) {
+    let concurrency = if Kind::from_name(&receiver).is_some() {
+        CRM_CONCURRENCY
+    } else {
+        CONCURRENCY
+    };
     loop {
         let due = {
             let receiver = receiver.clone();
             blocking(&sender.store, move |store| {
-                store.due(&receiver, now_ms(), CONCURRENCY)
+                store.due(&receiver, now_ms(), concurrency)
             })
             .await
             .unwrap_or_default()
@@ -137,19 +167,34 @@ async fn queue(sender: Sender, receiver: String, wake: Arc<Notify>) {
         for pending in due {
             attempts.spawn(attempt(sender.clone(), pending));
         }
+        let mut pause = None;
         while let Some(done) = attempts.join_next().await {
-            if let Err(e) = done {
-                tracing::error!("outbox: a delivery attempt failed: {e}");
+            match done {
+                Ok(asked) => pause = pause.max(asked),
+                Err(e) => tracing::error!("outbox: a delivery attempt failed: {e}"),
             }
+        }
+        if let Some(pause) = pause {
+            // NOTE: the receiver asked for quiet (429 Retry-After): nothing else goes to it
+            // meanwhile, or every other delivery would be refused the same way.
+            tracing::info!("outbox: {receiver} asked to wait {pause:?}");
+            tokio::time::sleep(pause).await;
         }
     }
 }
 
-/// One attempt at one delivery, and its outcome recorded.
-async fn attempt(sender: Sender, pending: Pending) {
-    let secret = sender.secret.as_deref().map(Vec::as_slice);
-    let result = send::send(&sender.client, &pending, secret, now_ms() / 1000).await;
+/// One attempt at one delivery, and its outcome recorded; how long its receiver asked to be
+/// left alone, if it did.
+async fn attempt(sender: Sender, pending: Pending) -> Option<Duration> {
+    let result = match Kind::from_name(&pending.kind) {
+        Some(kind) => sender.crms.send(kind, &sender.store, &pending).await,
+        None => {
+            let secret = sender.secret.as_deref().map(Vec::as_slice);
+            send::send(&sender.client, &pending, secret, now_ms() / 1000).await
+        }
+    };
     let now = now_ms();
+    let mut pause = None;
     let id = pending.id;
     let recorded = match result {
         Ok(()) => blocking(&sender.store, move |store| store.delivered(id, now)).await,
@@ -171,7 +216,12 @@ async fn attempt(sender: Sender, pending: Pending) {
                     failure.error
                 );
             }
-            let next = now + backoff(pending.attempts);
+            pause = failure.retry_after.filter(|_| !dead);
+            let wait = match pause {
+                Some(asked) => i64::try_from(asked.as_millis()).unwrap_or(LAST_RETRY_MS),
+                None => backoff(pending.attempts),
+            };
+            let next = now + wait;
             blocking(&sender.store, move |store| {
                 store.failed(id, now, next, &failure.error, dead)
             })
@@ -181,4 +231,5 @@ async fn attempt(sender: Sender, pending: Pending) {
     if recorded.is_none() {
         tracing::error!("outbox: recording delivery {id} failed");
     }
+    pause
 }

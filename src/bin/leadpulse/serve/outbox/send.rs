@@ -5,6 +5,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::failure::{status_line, Failure};
 use crate::serve::store::Pending;
 
 /// A receiver that does not answer within this is tried again later.
@@ -34,20 +35,6 @@ pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> Option<String> {
     Some(format!("sha256={hex}"))
 }
 
-/// Why an attempt failed, and whether trying again can help.
-#[derive(Debug)]
-pub struct Failure {
-    pub error: String,
-    /// The receiver said the delivery will never be taken (docs/collector.md, "Outbox").
-    pub permanent: bool,
-}
-
-/// Answers that no retry can change: the URL is gone or wrong, or the receiver refuses this
-/// request as such. 408, 409, 425, 429 and every 5xx are worth another attempt.
-fn permanent(status: u16) -> bool {
-    matches!(status, 400 | 401 | 403 | 404 | 405 | 410 | 413 | 415 | 422)
-}
-
 pub async fn send(
     client: &reqwest::Client,
     pending: &Pending,
@@ -67,25 +54,19 @@ pub async fn send(
                 .header("x-leadpulse-signature", signature);
         }
     }
-    let response = request.send().await.map_err(|e| Failure {
-        error: format!("{e}"),
-        permanent: false,
-    })?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failure::transient(format!("{e}")))?;
     let status = response.status();
     if status.is_success() {
         return Ok(());
     }
-    Err(Failure {
-        error: format!(
-            "HTTP {}{}",
-            status.as_u16(),
-            status
-                .canonical_reason()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default()
-        ),
-        permanent: permanent(status.as_u16()),
-    })
+    Err(Failure::answer(
+        status,
+        response.headers(),
+        status_line(status),
+    ))
 }
 
 #[cfg(test)]
@@ -100,15 +81,5 @@ mod tests {
         assert_eq!(signed.as_deref(), Some(expected));
         let later = signature(b"secret", 1_700_000_001, br#"{"a":1}"#);
         assert_ne!(later.as_deref(), Some(expected));
-    }
-
-    #[test]
-    fn gone_and_refused_are_permanent_busy_is_not() {
-        for status in [400, 401, 403, 404, 410, 422] {
-            assert!(permanent(status), "{status}");
-        }
-        for status in [408, 409, 429, 500, 502, 503] {
-            assert!(!permanent(status), "{status}");
-        }
     }
 }

@@ -1,12 +1,11 @@
 //! Leads as the API shows them: the lists, a lead's page (every summary revision, request
-//! and status change), and sales feedback (one transaction with its history entry).
+//! and status change); sales feedback is in feedback.rs.
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::Store;
-use crate::serve::status::Status;
 
 /// A lead as the API shows it (camelCase), with its latest summary and latest request.
 #[derive(Debug, Serialize)]
@@ -38,12 +37,16 @@ pub struct LeadRow {
     pub summary: Option<Box<RawValue>>,
     /// The latest request, as received; `null` if the visitor never sent one.
     pub request: Option<Box<RawValue>>,
+    /// The person's e-mail address (lower case), once known: what a CRM keys a contact on.
+    /// NOTE: not in the API's lead (the summary and the request carry it already).
+    #[serde(skip)]
+    pub email: Option<String>,
 }
 
 pub(super) const LEAD_COLUMNS: &str = "l.id, l.visitor, l.stage, l.status, l.trust,
     l.trust_reason, l.owner, l.basis, l.revision, l.summary_id, l.model, l.score, l.source,
     l.first_seen_ms, l.mql_ms, l.sql_ms, l.accepted_ms, l.closed_ms, l.amount, l.created_ms,
-    l.updated_ms, r.summary, q.request";
+    l.updated_ms, r.summary, q.request, l.email";
 pub(super) const LEAD_TABLES: &str = "leads l LEFT JOIN revisions r ON r.id = l.summary_id
     LEFT JOIN requests q ON q.id = l.request_id";
 
@@ -85,6 +88,7 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
         updated_at: format_iso(row.get(20)?),
         summary: raw(row.get(21)?)?,
         request: raw(row.get(22)?)?,
+        email: row.get(23)?,
     })
 }
 
@@ -155,31 +159,6 @@ pub struct LeadPage {
     pub revisions: Vec<RevisionRow>,
     pub requests: Vec<RequestRow>,
     pub history: Vec<HistoryRow>,
-}
-
-/// What sales answers.
-pub struct Feedback {
-    pub status: Status,
-    pub reason: Option<String>,
-    pub amount: Option<f64>,
-    pub by: String,
-}
-
-#[derive(Debug)]
-pub enum FeedbackError {
-    NotFound,
-    /// Not a step that may follow `from`; `allowed` are.
-    Invalid {
-        from: Status,
-        allowed: Vec<Status>,
-    },
-    Store(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for FeedbackError {
-    fn from(e: rusqlite::Error) -> Self {
-        FeedbackError::Store(e)
-    }
 }
 
 impl Store {
@@ -266,56 +245,5 @@ impl Store {
             requests,
             history,
         }))
-    }
-
-    /// Moves a lead to `feedback.status` if that may follow its status; records who and why.
-    pub fn feedback(
-        &self,
-        id: i64,
-        feedback: &Feedback,
-        now: i64,
-    ) -> Result<LeadRow, FeedbackError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<String> = tx
-            .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        let from = current
-            .as_deref()
-            .and_then(Status::from_name)
-            .ok_or(FeedbackError::NotFound)?;
-        let to = feedback.status;
-        if !from.next().contains(&to) {
-            return Err(FeedbackError::Invalid {
-                from,
-                allowed: from.next().to_vec(),
-            });
-        }
-        tx.execute(
-            "UPDATE leads SET status = ?2, updated_ms = ?3,
-                 accepted_ms = CASE WHEN ?2 = 'accepted' THEN ?3 ELSE accepted_ms END,
-                 closed_ms = CASE WHEN ?2 IN ('won', 'lost') THEN ?3 ELSE closed_ms END,
-                 amount = COALESCE(?4, amount)
-             WHERE id = ?1",
-            params![id, to.name(), now, feedback.amount],
-        )?;
-        tx.execute(
-            "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, amount)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                now,
-                feedback.by,
-                from.name(),
-                to.name(),
-                feedback.reason,
-                feedback.amount
-            ],
-        )?;
-        let lead = lead_in(&tx, id)?;
-        tx.commit()?;
-        Ok(lead)
     }
 }

@@ -1,10 +1,12 @@
 //! The collector's store: leads (one per visitor), their summary revisions, what sales did
-//! with them (history), and the webhook outbox, in one SQLite file. Every change that must
-//! not be half done (a revision and the pushes it causes; a status and its history entry) is
-//! one transaction, so a crash or `kill -9` leaves the store whole.
+//! with them (history), the outbox, and each lead's object in each CRM, in one SQLite file.
+//! Every change that must not be half done (a revision and the pushes it causes; a status and
+//! its history entry) is one transaction, so a crash or `kill -9` leaves the store whole.
 //!
 //! NOTE: the store is this one type: a team that outgrows one machine swaps its SQL for a
 //! database server's behind the same methods.
+mod crm;
+mod feedback;
 mod keys;
 mod leads;
 mod migrate;
@@ -19,7 +21,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use leads::{Feedback, FeedbackError, LeadRow};
+pub use crm::{CrmChange, CrmLead, CrmOutcome};
+pub use feedback::{Feedback, FeedbackError};
+pub use leads::LeadRow;
 pub use outbox::{Delivery, Pending, Retried};
 pub use receive::{Received, Stored};
 pub use requests::{ReceivedRequest, StoredRequest};

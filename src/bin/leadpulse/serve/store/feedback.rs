@@ -1,0 +1,113 @@
+//! A lead's status moved by sales (accepted, rejected, opportunity, won, lost): the step is
+//! checked against the status rules (status.rs), then the lead, its history entry and the
+//! deliveries the change causes (to the CRMs) are written in one transaction. Feedback from
+//! the API and status changes made in a CRM (crm.rs) take this same path.
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::leads::{lead_in, LeadRow};
+use super::outbox::enqueue;
+use super::receive::Push;
+use super::Store;
+use crate::serve::outbox::Event;
+use crate::serve::status::Status;
+
+/// What sales answers.
+pub struct Feedback {
+    pub status: Status,
+    pub reason: Option<String>,
+    pub amount: Option<f64>,
+    pub by: String,
+}
+
+#[derive(Debug)]
+pub enum FeedbackError {
+    NotFound,
+    /// Not a step that may follow `from`; `allowed` are.
+    Invalid {
+        from: Status,
+        allowed: Vec<Status>,
+    },
+    Store(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for FeedbackError {
+    fn from(e: rusqlite::Error) -> Self {
+        FeedbackError::Store(e)
+    }
+}
+
+impl Store {
+    /// Moves a lead to `feedback.status` if that may follow its status; records who and why,
+    /// and queues `push`'s deliveries about the change.
+    pub fn feedback(
+        &self,
+        id: i64,
+        feedback: &Feedback,
+        now: i64,
+        push: Push,
+    ) -> Result<LeadRow, FeedbackError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let from = status_of(&tx, id)?.ok_or(FeedbackError::NotFound)?;
+        if !from.next().contains(&feedback.status) {
+            return Err(FeedbackError::Invalid {
+                from,
+                allowed: from.next().to_vec(),
+            });
+        }
+        let lead = apply(&tx, id, from, feedback, now, push)?;
+        tx.commit()?;
+        Ok(lead)
+    }
+}
+
+/// The lead's status (`None`: no such lead).
+pub(super) fn status_of(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Status>> {
+    let name: Option<String> = tx
+        .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    Ok(name.as_deref().and_then(Status::from_name))
+}
+
+/// Moves lead `id` from `from` to `feedback.status` (a step the caller checked may follow),
+/// writes the history entry, and queues `push`'s deliveries, keyed by that entry.
+pub(super) fn apply(
+    tx: &Transaction,
+    id: i64,
+    from: Status,
+    feedback: &Feedback,
+    now: i64,
+    push: Push,
+) -> rusqlite::Result<LeadRow> {
+    let to = feedback.status;
+    tx.execute(
+        "UPDATE leads SET status = ?2, updated_ms = ?3,
+             accepted_ms = CASE WHEN ?2 = 'accepted' THEN ?3 ELSE accepted_ms END,
+             closed_ms = CASE WHEN ?2 IN ('won', 'lost') THEN ?3 ELSE closed_ms END,
+             amount = COALESCE(?4, amount)
+         WHERE id = ?1",
+        params![id, to.name(), now, feedback.amount],
+    )?;
+    tx.execute(
+        "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, amount)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            now,
+            feedback.by,
+            from.name(),
+            to.name(),
+            feedback.reason,
+            feedback.amount
+        ],
+    )?;
+    let step = tx.last_insert_rowid();
+    let lead = lead_in(tx, id)?;
+    // NOTE: one delivery per receiver per status change: the history entry is its key.
+    for delivery in push(&lead, Event::Status) {
+        enqueue(tx, &delivery, &format!("status-{step}"), id, now, now)?;
+    }
+    Ok(lead)
+}
