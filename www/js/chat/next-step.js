@@ -15,7 +15,7 @@ export function nextStep(snap, { contacted, known, consent, requested = false, s
   // NOTE: sales already has this visitor (lp.sales()): no demo pitch, their rep instead.
   if (sales && sales.sales === 'with_sales') {
     const who = sales.owner ? sales.owner.firstName : 'Our team';
-    return { kind: 'with-sales', text: `${who} from our team has your request and will be in touch by e-mail. Anything else I can help with meanwhile?` };
+    return { kind: 'with-sales', text: `${who} from our team has your request and will be in touch by e-mail.` };
   }
   const sharing = consent === 'granted';
   if (contacted && consent === 'pending' && !requested) {
