@@ -1,8 +1,9 @@
 //! `leadpulse serve`: the collector and the small backend a sales team runs (docs/collector.md).
 //!
 //! axum on hyper and tokio. `/collect` takes summaries (open to the site's origins); `/api/`
-//! (leads, feedback, the outbox) needs the API token; everything else is the demo site and
-//! the package, from files. A background task delivers the outbox.
+//! (leads, feedback, the outbox, users) needs the API token or a user's token; everything
+//! else is the demo site and the package, from files. Background tasks deliver the outbox and
+//! watch response times (SLA).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
@@ -10,6 +11,7 @@ mod auth;
 mod client;
 mod collect;
 mod deliveries;
+mod duration;
 mod headers;
 mod leads;
 mod listen;
@@ -17,13 +19,16 @@ mod options;
 mod origin;
 mod outbox;
 mod owners;
+pub(crate) mod people;
 mod report;
 mod request;
 mod signature;
 mod site;
+mod sla;
 mod status;
-mod store;
+pub(crate) mod store;
 mod trust;
+mod users;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -157,7 +162,7 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     let models = load_models(&options, &root)?;
     let store = store::Store::open(&options.db)
         .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
-    let mut owners = owners::Owners::new(options.owners.clone());
+    let mut owners = owners::Owners::new(&options.owners, options.sla)?;
     if let Some(path) = &options.owner_rules {
         owners = owners.with_rules(path)?;
     }
@@ -195,6 +200,12 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
         state.webhook_secret.clone(),
         state.waker.clone(),
     ));
+    // NOTE: without --sla or a rule's sla no window starts, and windows started earlier wait
+    // (they go on once an SLA is configured again).
+    if state.owners.has_sla() {
+        let every = std::time::Duration::from_millis(options.sla_check_ms as u64);
+        tokio::spawn(sla::run(state.clone(), every));
+    }
     // NOTE: tests and scripts wait for exactly this line; everything else goes to stderr.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "leadpulse serve: http://{address}/")

@@ -6,6 +6,7 @@
 //! a new SQL within a second); the outbox is in the store, so restarts resume where it was.
 mod message;
 mod send;
+mod sla_message;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use rand::Rng;
 use tokio::sync::Notify;
 
 pub use message::{deliveries, Event, Receivers};
+pub use sla_message::sla_deliveries;
 
 use super::now_ms;
 use super::store::{Pending, Store};

@@ -1,5 +1,6 @@
 //! The collector's store: leads (one per visitor), their summary revisions, what sales did
-//! with them (history), and the webhook outbox, in one SQLite file. Every change that must
+//! with them (history), the webhook outbox, response-time windows and users, in one SQLite
+//! file. Every change that must
 //! not be half done (a revision and the pushes it causes; a status and its history entry) is
 //! one transaction, so a crash or `kill -9` leaves the store whole.
 //!
@@ -10,6 +11,8 @@ mod migrate;
 mod outbox;
 mod receive;
 mod requests;
+mod sla;
+mod users;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +24,8 @@ pub use leads::{Feedback, FeedbackError, LeadRow};
 pub use outbox::{Delivery, Pending, Retried};
 pub use receive::{Received, Stored};
 pub use requests::{ReceivedRequest, StoredRequest};
+pub use sla::{Notice, NoticeKind};
+pub use users::{Added, Revoked, Role, User};
 
 pub struct Store {
     // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call
