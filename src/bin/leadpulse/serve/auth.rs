@@ -94,18 +94,13 @@ pub async fn require_token(
     }
 }
 
-/// 403 unless `actor` is an admin.
-pub fn admin_only(actor: &Actor) -> Result<(), Response> {
+/// The 403 for a rep where only an admin may act; `None` for an admin.
+pub fn refuse_rep(actor: &Actor) -> Option<Response> {
     if actor.is_admin() {
-        return Ok(());
+        return None;
     }
-    Err((
-        StatusCode::FORBIDDEN,
-        Json(
-            json!({ "error": format!("{} is a rep: only an admin may manage users", actor.name) }),
-        ),
-    )
-        .into_response())
+    let error = format!("{} is a rep: only an admin may manage users", actor.name);
+    Some((StatusCode::FORBIDDEN, Json(json!({ "error": error }))).into_response())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use leadpulse::core::json::{Obj, Problems, Value};
 use serde_json::json;
 
 use super::app::App;
-use super::auth::{admin_only, Actor};
+use super::auth::{refuse_rep, Actor};
 use super::leads::{blocking, error, store_failed};
 use super::now_ms;
 use super::people::{self, PeopleError};
@@ -24,8 +24,8 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Response {
 
 /// `GET /api/users` → `{"users": [{name, role, createdAt, lastUsedAt, revokedAt}]}`.
 pub async fn list(State(app): State<Arc<App>>, Extension(actor): Extension<Actor>) -> Response {
-    if let Err(response) = admin_only(&actor) {
-        return response;
+    if let Some(refusal) = refuse_rep(&actor) {
+        return refusal;
     }
     match blocking(&app, |store| store.users()).await {
         Ok(Ok(users)) => Json(json!({ "users": users })).into_response(),
@@ -74,8 +74,8 @@ pub async fn add(
     Extension(actor): Extension<Actor>,
     body: Bytes,
 ) -> Response {
-    if let Err(response) = admin_only(&actor) {
-        return response;
+    if let Some(refusal) = refuse_rep(&actor) {
+        return refusal;
     }
     let (name, role) = match read_new_user(&body) {
         Ok(user) => user,
@@ -104,8 +104,8 @@ pub async fn revoke(
     Extension(actor): Extension<Actor>,
     Path(name): Path<String>,
 ) -> Response {
-    if let Err(response) = admin_only(&actor) {
-        return response;
+    if let Some(refusal) = refuse_rep(&actor) {
+        return refusal;
     }
     let now = now_ms();
     let revoked = {
