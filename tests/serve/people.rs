@@ -68,7 +68,7 @@ fn users_are_added_listed_and_revoked_from_the_command_line() {
 
     for (args, message) in [
         (&["add", "ana"][..], "already has a token"),
-        (&["add", "a b"], "not a user name"),
+        (&["add", "a;b"], "not a user name"),
         (&["add", "api"], "reserved"),
         (&["add", "leadpulse"], "reserved"),
         (&["add", "cat", "--role", "owner"], "invalid value 'owner'"),
@@ -153,7 +153,7 @@ fn each_change_is_the_token_users_and_reps_cannot_manage_users() {
     let reply = server.api_get_as(&ana, "/api/users");
     assert_eq!(reply.status, 403, "{}", reply.text());
     assert!(reply.text().contains("only an admin"), "{}", reply.text());
-    let add = json!({"name": "cat"});
+    let add = json!({"name": "Cat Lee"});
     assert_eq!(server.api_post_as(&ana, "/api/users", &add).status, 403);
     let revoke_ben = "/api/users/ben/revoke";
     assert_eq!(server.api_post_as(&ana, revoke_ben, &json!({})).status, 403);
@@ -181,7 +181,7 @@ fn each_change_is_the_token_users_and_reps_cannot_manage_users() {
     let cat = added.json()["token"].as_str().unwrap().to_string();
     assert_eq!(
         server.api_get_as(&cat, "/api/me").json(),
-        json!({"name": "cat", "role": "rep"})
+        json!({"name": "Cat Lee", "role": "rep"})
     );
     assert_eq!(server.api_post_as(&boss, "/api/users", &add).status, 409);
     let bad = server.api_post_as(
@@ -194,12 +194,12 @@ fn each_change_is_the_token_users_and_reps_cannot_manage_users() {
     assert_eq!((bad.status, &bad.json()["path"]), (400, &json!("name")));
 
     // Revoked through the API, or by `leadpulse users` while the collector runs: 401 at once.
-    let revoked = server.api_post_as(&boss, "/api/users/cat/revoke", &json!({}));
+    let revoked = server.api_post_as(&boss, "/api/users/Cat%20Lee/revoke", &json!({}));
     assert_eq!(revoked.status, 200, "{}", revoked.text());
     assert_eq!(server.api_get_as(&cat, "/api/leads").status, 401);
     assert_eq!(
         server
-            .api_post_as(&boss, "/api/users/cat/revoke", &json!({}))
+            .api_post_as(&boss, "/api/users/Cat%20Lee/revoke", &json!({}))
             .status,
         409
     );

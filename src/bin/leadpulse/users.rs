@@ -16,9 +16,9 @@ pub struct Options {
     command: Command,
 }
 
-/// The collector's SQLite file (`leadpulse serve --db`).
 #[derive(Args)]
 struct Db {
+    /// The collector's SQLite file (`leadpulse serve --db`).
     #[arg(long, default_value = "leadpulse.db", value_name = "FILE")]
     db: PathBuf,
 }
@@ -36,7 +36,8 @@ enum Command {
     /// Add a user: prints their new token on stdout, once (only its hash is kept). A revoked
     /// user added again gets a new token.
     Add {
-        /// Their name: what the history records as `by` (letters, digits, . _ - @ +).
+        /// Their name: what the history records as `by`, and the owner name (--owner, owner
+        /// rules) of the leads that are theirs. Letters, digits, single spaces, . _ - @ + '.
         name: String,
         #[arg(long, value_enum, default_value = "rep")]
         role: RoleArg,

@@ -56,8 +56,9 @@ pub struct Options {
     /// use. Default: www/model.json if present, else the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Vec<PathBuf>,
-    /// Token for everything under /api/ and the dashboard's data (`Authorization: Bearer`).
-    /// Without one, a random token is made and printed (loopback only).
+    /// Token for everything under /api/ and the dashboard's data (`Authorization: Bearer`): the
+    /// admin token for automation, recorded as `api` in the history. People get their own
+    /// (`leadpulse users add`). Without one, a random token is made and printed (loopback only).
     #[arg(
         long,
         env = "LEADPULSE_API_TOKEN",

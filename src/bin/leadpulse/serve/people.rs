@@ -49,10 +49,16 @@ impl From<rusqlite::Error> for PeopleError {
 
 /// A user name: what the history records as `by` and owners are named by.
 pub fn check_name(name: &str) -> Result<(), PeopleError> {
-    let allowed = |c: char| c.is_alphanumeric() || "._-@+".contains(c);
-    if name.is_empty() || name.chars().count() > MAX_NAME || !name.chars().all(allowed) {
+    let allowed = |c: char| c.is_alphanumeric() || "._-@+' ".contains(c);
+    let well_formed = !name.is_empty()
+        && name.chars().count() <= MAX_NAME
+        && name.chars().all(allowed)
+        && name.trim() == name
+        && !name.contains("  ");
+    if !well_formed {
         return Err(PeopleError::BadName(format!(
-            "'{name}' is not a user name: 1 to {MAX_NAME} letters, digits or . _ - @ +"
+            "'{name}' is not a user name: 1 to {MAX_NAME} letters, digits, single spaces or \
+             . _ - @ + '"
         )));
     }
     // NOTE: these two already mean someone in the history; a user of that name would blur it.
@@ -117,10 +123,27 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        for good in ["ana", "ben.b", "eve@example.com", "dora-2"] {
+        for good in [
+            "ana",
+            "ben.b",
+            "eve@example.com",
+            "dora-2",
+            "Ana Ruiz",
+            "Dan O'Neil",
+        ] {
             assert!(check_name(good).is_ok(), "{good}");
         }
-        for bad in ["", "a b", "api", "leadpulse", "x;y", &"n".repeat(65)] {
+        for bad in [
+            "",
+            " ana",
+            "ana ",
+            "a  b",
+            "a\tb",
+            "api",
+            "leadpulse",
+            "x;y",
+            &"n".repeat(65),
+        ] {
             assert!(check_name(bad).is_err(), "{bad}");
         }
     }
