@@ -35,10 +35,10 @@ const collector = await startCollector(['--listen', '127.0.0.1:0', '--db', db, '
   '--api-token', TOKEN, '--rate-limit', 'off', '--owner', 'ana', '--owner', 'ben']);
 const base = collector.url;
 
-const api = async (path, body) => {
+const api = async (path, body, token = TOKEN) => {
   const r = await fetch(`${base}${path}`, {
     method: body ? 'POST' : 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body && JSON.stringify(body),
   });
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
@@ -87,7 +87,11 @@ for (let i = 0; i < 120; i += 1) {
 // Sales answers back on every SQL that reached them: a fifth rejected with a reason, the rest
 // accepted, most of those worked into an opportunity, half of which are won.
 const leads = (await api('/api/leads?limit=1000')).leads.filter((lead) => lead.status === 'new');
-const feedback = (lead, body) => api(`/api/leads/${lead.id}/feedback`, { by: pick(['ana', 'ben']), ...body });
+// Each rep answers with their own token: the history records the token's user
+// (docs/collector.md, "Users and roles").
+const tokens = {};
+for (const name of ['ana', 'ben']) tokens[name] = (await api('/api/users', { name })).token;
+const feedback = (lead, body) => api(`/api/leads/${lead.id}/feedback`, body, tokens[pick(['ana', 'ben'])]);
 const tally = { rejected: 0, accepted: 0, won: 0, lost: 0 };
 for (const lead of leads) {
   const r = random();
@@ -107,5 +111,6 @@ for (const lead of leads) {
 }
 await collector.stop();
 console.log(`demo-data: ${posted} summaries posted to ${db}; sales answered on ${leads.length} leads: `
-  + `${tally.accepted} accepted (${tally.won} won, ${tally.lost} lost), ${tally.rejected} rejected`);
+  + `${tally.accepted} accepted (${tally.won} won, ${tally.lost} lost), ${tally.rejected} rejected; `
+  + `the reps' tokens: ana ${tokens.ana}, ben ${tokens.ben}`);
 console.log(`next: target/release/leadpulse report --db ${args[0] ?? 'leadpulse.db'}   or   make demo (dashboard: http://127.0.0.1:8080/dashboard)`);

@@ -248,6 +248,8 @@ fn every_figure_of_all_time_is_exact() {
     );
     // first touch → SQL: 2 h 30 min, 3 h, 24 h, 24 h.
     assert_eq!(v["firstTouchToSql"], spread(4, 3 * HOUR, DAY));
+    // Time to accept: from each accepted SQL's hand-over to sales (2 h, 21 h 30 min).
+    assert_eq!(t["timeToAccept"], spread(2, 2 * HOUR, 21 * HOUR + 30 * MIN));
     assert_eq!(
         t["rejections"],
         json!([{"reason": "no budget", "count": 2}])
@@ -357,6 +359,7 @@ fn the_table_reads_and_the_store_is_only_read() {
         "50.0% (1/2)",
         "1 h / 9 d",
         "2 h / 21 h 30 min",
+        "time to accept (p50 / p90)",
         "  2  no budget",
         "2026-W11   2026-03-09",
         "ana",

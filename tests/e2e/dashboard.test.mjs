@@ -8,13 +8,22 @@ import { join } from 'node:path';
 import { API_TOKEN, launchBrowser, leads, newVisitor, startServer, STRICT_CSP, tempDir, until, visit, watch } from './harness.mjs';
 import { accept, downloadCaseStudy, follow, PROSPECT, requestDemo, signIn as signInWith, stage } from './journey.mjs';
 
-let tmp, server, browser;
+let tmp, server, browser, danaToken;
 const OWNERS = ['Ana Ruiz', 'Ben Cole'];
 before(async () => {
   tmp = tempDir();
   // Under the strict CSP: the dashboard has no inline script or style to be blocked.
   server = await startServer({ db: join(tmp.dir, 'leads.db'), csp: STRICT_CSP, extra: OWNERS.flatMap((o) => ['--owner', o]) });
   browser = await launchBrowser();
+  // A rep with her own token: the history records changes as the token's user's
+  // (docs/collector.md, "Users and roles"), whatever name the page sends.
+  const res = await fetch(`${server.url}/api/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Dana Rep' }),
+  });
+  assert.equal(res.status, 201);
+  danaToken = (await res.json()).token;
 });
 after(async () => {
   await browser?.close();
@@ -170,7 +179,7 @@ test('reject needs a reason; an open form survives the refresh; a step another r
   const lead = await handRaiser();
   const other = await handRaiser();
   const { context, page, seen } = await openDashboard();
-  await signIn(page);
+  await signIn(page, danaToken);
   await row(page, lead).waitFor();
 
   // Reject with no reason: the form says why, and the lead is untouched.

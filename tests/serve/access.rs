@@ -133,6 +133,13 @@ fn deployments_that_would_expose_leads_are_refused() {
         r#"[{"owner": "ana", "when": {"trait": "size", "range": {"min": "big"}}}]"#,
     )
     .unwrap();
+    let bad_sla = dir.join("owners-sla.json");
+    std::fs::write(
+        &bad_sla,
+        r#"[{"owner": "ana", "when": {"trait": "country", "equals": "de"}, "sla": "soon",
+             "bookingUrl": "mailto:ana@example.com"}]"#,
+    )
+    .unwrap();
     let secret_a = "a-secret-of-sixteen-plus";
     let cases: &[(&[&str], &str)] = &[
         (&["--listen", "0.0.0.0:0"], "without --api-token"),
@@ -193,6 +200,24 @@ fn deployments_that_would_expose_leads_are_refused() {
         (
             &["--owner-rules", bad_rules.to_str().unwrap()],
             "[0].when.range.min",
+        ),
+        (&["--sla", "fast"], "not a duration such as 30s, 15m"),
+        (&["--owner", "ana", "--sla", "0s"], "from 1s to 30 days"),
+        (&["--sla", "15m"], "--sla needs owners"),
+        (&["--owner", "ana=ftp://cal.example.com"], "http or https"),
+        (
+            &[
+                "--owner",
+                "ana=https://a.example",
+                "--owner",
+                "ana=https://b.example",
+            ],
+            "two booking pages",
+        ),
+        (&["--owner-rules", bad_sla.to_str().unwrap()], "[0].sla"),
+        (
+            &["--owner-rules", bad_sla.to_str().unwrap()],
+            "[0].bookingUrl",
         ),
     ];
     for (args, message) in cases {

@@ -108,7 +108,18 @@ impl Server {
 
     /// `POST /api/…` (JSON) with the token.
     pub fn api_post(&self, target: &str, body: &Value) -> Reply {
-        let bearer = format!("Bearer {TOKEN}");
+        self.api_post_as(TOKEN, target, body)
+    }
+
+    /// `GET /api/…` with `token` (a user's).
+    pub fn api_get_as(&self, token: &str, target: &str) -> Reply {
+        let bearer = format!("Bearer {token}");
+        self.request("GET", target, &[("Authorization", &bearer)], b"")
+    }
+
+    /// `POST /api/…` (JSON) with `token` (a user's).
+    pub fn api_post_as(&self, token: &str, target: &str, body: &Value) -> Reply {
+        let bearer = format!("Bearer {token}");
         let headers = [
             ("Authorization", bearer.as_str()),
             ("Content-Type", "application/json"),
@@ -300,6 +311,31 @@ impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
     }
+}
+
+/// `leadpulse users ARGS --db DIR/leads.db`: exit code, stdout, stderr.
+pub fn users(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leadpulse"))
+        .arg("users")
+        .args(args)
+        .arg("--db")
+        .arg(dir.join("leads.db"))
+        .output()
+        .expect("run leadpulse users");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A new user's token, from `leadpulse users add NAME --role ROLE` (stdout, one line).
+pub fn add_user(dir: &Path, name: &str, role: &str) -> String {
+    let (code, stdout, stderr) = users(dir, &["add", name, "--role", role]);
+    assert_eq!(code, 0, "{stderr}");
+    let token = stdout.trim_end_matches('\n');
+    assert!(!token.contains('\n') && token.len() >= 32, "{stdout:?}");
+    token.to_string()
 }
 
 /// A fresh folder with a small site: `www/`, `pkg/`, and a file beside them that must never

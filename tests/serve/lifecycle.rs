@@ -1,7 +1,7 @@
 //! A lead's life at the collector: revisions, owners, sales feedback and its audit trail.
 use serde_json::{json, Value};
 
-use crate::harness::{fixture, mql, revision, site, summary, Server};
+use crate::harness::{add_user, fixture, mql, revision, site, summary, Server};
 
 fn lead_id(server: &Server, summary: &Value) -> i64 {
     let reply = server.post_json(summary);
@@ -14,9 +14,17 @@ fn feedback(server: &Server, lead: i64, body: Value) -> (u16, Value) {
     (reply.status, reply.json())
 }
 
+/// Feedback with a user's own token.
+fn feedback_as(server: &Server, token: &str, lead: i64, body: Value) -> (u16, Value) {
+    let reply = server.api_post_as(token, &format!("/api/leads/{lead}/feedback"), &body);
+    (reply.status, reply.json())
+}
+
 #[test]
 fn sales_moves_a_lead_along_and_every_step_is_recorded() {
-    let server = Server::start(&site("feedback"), &["--rate-limit", "off"]);
+    let dir = site("feedback");
+    let ana = add_user(&dir, "ana", "rep");
+    let server = Server::start(&dir, &["--rate-limit", "off"]);
     let lead = lead_id(&server, &summary(1));
 
     // Not yet possible from `new`: the answer lists what is.
@@ -26,23 +34,25 @@ fn sales_moves_a_lead_along_and_every_step_is_recorded() {
         (409, &json!("new"), &json!(["accepted", "rejected"]))
     );
 
-    let (status, body) = feedback(&server, lead, json!({"status": "accepted", "by": "ana"}));
+    let (status, body) = feedback_as(&server, &ana, lead, json!({"status": "accepted"}));
     assert_eq!(
         (status, &body["lead"]["status"]),
         (200, &json!("accepted")),
         "{body}"
     );
     assert!(body["lead"]["acceptedAt"].is_string());
-    let (status, _) = feedback(
+    let (status, _) = feedback_as(
         &server,
+        &ana,
         lead,
-        json!({"status": "opportunity", "by": "ana", "amount": 12000}),
+        json!({"status": "opportunity", "amount": 12000}),
     );
     assert_eq!(status, 200);
-    let (status, body) = feedback(
+    let (status, body) = feedback_as(
         &server,
+        &ana,
         lead,
-        json!({"status": "won", "by": "ana", "amount": 15000}),
+        json!({"status": "won", "amount": 15000}),
     );
     assert_eq!((status, &body["lead"]["amount"]), (200, &json!(15000.0)));
     assert!(body["lead"]["closedAt"].is_string());
@@ -133,12 +143,15 @@ fn feedback_is_checked_and_names_what_is_wrong() {
 
 #[test]
 fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_anew() {
-    let server = Server::start(&site("revisions"), &["--rate-limit", "off"]);
+    let dir = site("revisions");
+    let ben = add_user(&dir, "ben", "rep");
+    let server = Server::start(&dir, &["--rate-limit", "off"]);
     let lead = lead_id(&server, &revision(5, 1));
-    let (status, _) = feedback(
+    let (status, _) = feedback_as(
         &server,
+        &ben,
         lead,
-        json!({"status": "rejected", "reason": "no budget yet", "by": "ben"}),
+        json!({"status": "rejected", "reason": "no budget yet"}),
     );
     assert_eq!(status, 200);
     assert_eq!(server.leads()[0]["status"], json!("rejected"));

@@ -9,6 +9,7 @@ mod progress;
 mod replay;
 mod report;
 mod serve;
+mod users;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +66,9 @@ enum Command {
     /// Sales figures from the collector's store: MQLs, SQLs, conversion rates, velocity,
     /// rejection reasons, by source, model or owner (docs/metrics.md).
     Report(report::Options),
+    /// The people who use the collector's API, each with their own token: add (prints the
+    /// token once), list, revoke (docs/collector.md, "Users and roles").
+    Users(users::Options),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Fit(options) => fit::run(*options),
         Command::Compare(options) => compare::run(options),
         Command::Report(options) => report::run(options),
+        Command::Users(options) => users::run(options),
     }
 }
 

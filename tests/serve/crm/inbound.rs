@@ -105,7 +105,8 @@ fn a_status_changed_in_hubspot_comes_back_by_crm_when_its_signature_holds() {
     assert_eq!(
         steps[1..],
         [
-            ("ana".into(), json!("new"), "accepted".into(), Value::Null),
+            // NOTE: the shared API token acts as `api`, whatever `by` the body names.
+            ("api".into(), json!("new"), "accepted".into(), Value::Null),
             (
                 "crm".into(),
                 json!("accepted"),

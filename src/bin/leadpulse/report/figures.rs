@@ -115,6 +115,8 @@ pub struct Figures {
     pub win_rate: Rate,
     pub won_amount: f64,
     pub velocity: Velocity,
+    /// From the moment sales was handed a lead to its acceptance (docs/metrics.md).
+    pub time_to_accept: Spread,
     pub rejections: Vec<Rejection>,
 }
 
@@ -166,6 +168,25 @@ struct Lead {
     lost: Option<Millis>,
     amount: Option<f64>,
     rejections: Vec<(Millis, String)>,
+    /// Each time it was handed to sales (its status became `new` from another one).
+    handed: Vec<Millis>,
+}
+
+impl Lead {
+    /// How long sales took to accept it: from the last hand-over (else its SQL time) before
+    /// its first acceptance. An SLA reassignment (new → new) is no hand-over: the lead was
+    /// waiting all along.
+    fn waited(&self) -> Option<Millis> {
+        let accepted = self.accepted?;
+        let since = self
+            .handed
+            .iter()
+            .copied()
+            .filter(|&at| at <= accepted)
+            .max()
+            .or(self.sql)?;
+        Some(accepted - since)
+    }
 }
 
 /// The most weeks a trend shows (the latest ones).
@@ -207,7 +228,8 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
         leads.push(lead);
     }
     let mut statement = conn.prepare(
-        "SELECT lead_id, at_ms, to_status, reason, amount FROM history ORDER BY at_ms, id",
+        "SELECT lead_id, at_ms, to_status, reason, amount, from_status FROM history
+         ORDER BY at_ms, id",
     )?;
     let rows = statement.query_map([], |row| {
         Ok((
@@ -216,10 +238,11 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
             row.get::<_, String>(2)?,
             row.get::<_, Option<String>>(3)?,
             row.get::<_, Option<f64>>(4)?,
+            row.get::<_, Option<String>>(5)?,
         ))
     })?;
     for row in rows {
-        let (id, at, to, reason, amount) = row?;
+        let (id, at, to, reason, amount, from) = row?;
         let Some(lead) = index.get(&id).and_then(|&i| leads.get_mut(i)) else {
             continue;
         };
@@ -235,6 +258,7 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
             }
             "lost" => first(&mut lead.lost),
             "rejected" => lead.rejections.push((at, reason.unwrap_or_default())),
+            "new" if from.as_deref() != Some("new") => lead.handed.push(at),
             _ => {}
         }
     }
@@ -299,6 +323,12 @@ fn figures(leads: &[&Lead], q: &Query) -> Figures {
             sql_to_accepted: span(&sqls, |l| l.sql, |l| l.accepted),
             first_touch_to_sql: span(&sqls, |l| Some(l.first_seen), |l| l.sql),
         },
+        time_to_accept: Spread::of(
+            sqls.iter()
+                .filter_map(|l| l.waited())
+                .filter(|d| *d >= 0)
+                .collect(),
+        ),
         rejections,
     }
 }
@@ -386,7 +416,24 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Report> {
 
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::{percentile, Lead};
+
+    #[test]
+    fn time_to_accept_counts_from_the_last_hand_over() {
+        let lead = |handed: Vec<i64>, accepted: Option<i64>| Lead {
+            sql: Some(100),
+            handed,
+            accepted,
+            ..Lead::default()
+        };
+        // Handed over at 100, accepted at 400.
+        assert_eq!(lead(vec![100], Some(400)).waited(), Some(300));
+        // Rejected, handed over again at 1000, accepted at 1500.
+        assert_eq!(lead(vec![100, 1000], Some(1500)).waited(), Some(500));
+        // No history of the hand-over: from its SQL time.
+        assert_eq!(lead(vec![], Some(250)).waited(), Some(150));
+        assert_eq!(lead(vec![100], None).waited(), None);
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -52,10 +52,11 @@ fn rows(f: &Figures) -> Vec<String> {
         spread(&f.velocity.mql_to_sql),
         spread(&f.velocity.sql_to_accepted),
         spread(&f.velocity.first_touch_to_sql),
+        spread(&f.time_to_accept),
     ]
 }
 
-const LABELS: [&str; 11] = [
+const LABELS: [&str; 12] = [
     "MQLs",
     "SQLs",
     "MQL→SQL",
@@ -67,6 +68,7 @@ const LABELS: [&str; 11] = [
     "MQL→SQL (median / p90)",
     "SQL→accepted (median / p90)",
     "first touch→SQL (median / p90)",
+    "time to accept (p50 / p90)",
 ];
 
 pub fn render(r: &Report) -> String {

@@ -106,6 +106,7 @@ impl App {
                 slack: options.slack.clone(),
                 crms: crms.targets(),
                 public_url: options.public_url.clone(),
+                bookings: owners.bookings().clone(),
             },
             crms,
             owners,
@@ -151,6 +152,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/outbox", get(deliveries::list))
         .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
+        .route("/me", get(super::users::me))
+        .route("/users", get(super::users::list).post(super::users::add))
+        .route("/users/{name}/revoke", post(super::users::revoke))
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
         .layer(axum::middleware::from_fn_with_state(

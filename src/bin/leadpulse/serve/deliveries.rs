@@ -6,10 +6,11 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::json;
 
 use super::app::App;
+use super::auth::Actor;
 use super::leads::{blocking, error, store_failed, MAX_LIMIT};
 use super::now_ms;
 use super::outbox::MAX_ATTEMPTS;
@@ -29,14 +30,19 @@ pub async fn list(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-/// `POST /api/outbox/{id}/retry`: a dead delivery is due again at once (202); one that is not
-/// dead is left alone (409), an unknown id is 404.
-pub async fn retry(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+/// `POST /api/outbox/{id}/retry`: a dead delivery is due again at once (202), recorded as the
+/// token's user's doing; one that is not dead is left alone (409), an unknown id is 404.
+pub async fn retry(
+    State(app): State<Arc<App>>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error(StatusCode::NOT_FOUND, "no such delivery", None);
     };
     let now = now_ms();
-    match blocking(&app, move |store| store.retry(id, now)).await {
+    let by = actor.name.clone();
+    match blocking(&app, move |store| store.retry(id, &by, now)).await {
         Ok(Ok(Retried::Queued)) => {
             app.waker.wake();
             (

@@ -1,5 +1,6 @@
 //! `/api/`: the leads (newest change first), one lead with its revisions and history, and
-//! sales feedback. Token required (auth.rs); the outbox's routes are in deliveries.rs.
+//! sales feedback, recorded as the token's user's. Token required (auth.rs); the outbox's
+//! routes are in deliveries.rs.
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -7,16 +8,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use leadpulse::core::json::{Obj, Problems, Value};
 use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::app::App;
+use super::auth::Actor;
 use super::now_ms;
 use super::status::Status;
-use super::store::{Feedback, FeedbackError};
+use super::store::{Feedback, FeedbackError, LeadRow};
 
 const DEFAULT_LIMIT: u32 = 100;
 pub(super) const MAX_LIMIT: u32 = 1000;
@@ -52,6 +54,12 @@ pub(super) fn store_failed(e: impl std::fmt::Display) -> Response {
     )
 }
 
+/// The owner's booking page, from the configuration (`--owner NAME=URL`, owner rules).
+fn with_booking(app: &App, mut lead: LeadRow) -> LeadRow {
+    lead.booking_url = app.owners.booking_url(lead.owner.as_deref());
+    lead
+}
+
 #[derive(Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
@@ -84,7 +92,10 @@ pub async fn list(State(app): State<Arc<App>>, Query(query): Query<ListQuery>) -
     })
     .await
     {
-        Ok(Ok(leads)) => Json(json!({ "leads": leads })).into_response(),
+        Ok(Ok(leads)) => {
+            let leads: Vec<LeadRow> = leads.into_iter().map(|l| with_booking(&app, l)).collect();
+            Json(json!({ "leads": leads })).into_response()
+        }
         Ok(Err(e)) => store_failed(e),
         Err(response) => response,
     }
@@ -96,7 +107,10 @@ pub async fn one(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respons
         return error(StatusCode::NOT_FOUND, "no such lead", None);
     };
     match blocking(&app, move |store| store.lead(id)).await {
-        Ok(Ok(Some(page))) => Json(page).into_response(),
+        Ok(Ok(Some(mut page))) => {
+            page.lead = with_booking(&app, page.lead);
+            Json(page).into_response()
+        }
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "no such lead", None),
         Ok(Err(e)) => store_failed(e),
         Err(response) => response,
@@ -134,7 +148,9 @@ fn duplicate_key(text: &str) -> Option<String> {
 }
 
 /// The feedback body, every problem with its path: `{"status", "reason"?, "amount"?, "by"?}`.
-fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
+/// NOTE: `by` is still read and checked (clients send it), but the history records the
+/// token's user (`actor`): a name in the body proves nothing.
+fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String)> {
     let text = std::str::from_utf8(body).map_err(|_| (String::new(), "not UTF-8".to_string()))?;
     if let Some(key) = duplicate_key(text) {
         return Err((key, "this key appears more than once".into()));
@@ -187,11 +203,17 @@ fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
     if status.needs_reason() && reason.as_deref().is_none_or(str::is_empty) {
         return Err(("reason".into(), "a rejection says why (reason)".into()));
     }
+    if let Some(claimed) = by.filter(|b| *b != actor.name) {
+        tracing::debug!(
+            "feedback: 'by: {claimed}' ignored: the token is {}'s",
+            actor.name
+        );
+    }
     Ok(Feedback {
         status,
         reason,
         amount,
-        by: by.unwrap_or_else(|| "api".into()),
+        by: actor.name.clone(),
     })
 }
 
@@ -199,13 +221,14 @@ fn read_feedback(body: &[u8]) -> Result<Feedback, (String, String)> {
 /// when this one may not.
 pub async fn feedback(
     State(app): State<Arc<App>>,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else {
         return error(StatusCode::NOT_FOUND, "no such lead", None);
     };
-    let feedback = match read_feedback(&body) {
+    let feedback = match read_feedback(&body, &actor) {
         Ok(feedback) => feedback,
         Err((path, message)) => return error(StatusCode::BAD_REQUEST, &message, Some(&path)),
     };
@@ -215,7 +238,7 @@ pub async fn feedback(
     match blocking(&app, move |store| store.feedback(id, &feedback, now, &push)).await {
         Ok(Ok(lead)) => {
             app.waker.wake();
-            Json(json!({ "lead": lead })).into_response()
+            Json(json!({ "lead": with_booking(&app, lead) })).into_response()
         }
         Ok(Err(FeedbackError::NotFound)) => error(StatusCode::NOT_FOUND, "no such lead", None),
         Ok(Err(FeedbackError::Invalid { from, allowed })) => {

@@ -1,8 +1,9 @@
 //! `leadpulse serve`: the collector and the small backend a sales team runs (docs/collector.md).
 //!
 //! axum on hyper and tokio. `/collect` takes summaries (open to the site's origins); `/api/`
-//! (leads, feedback, the outbox) needs the API token; everything else is the demo site and
-//! the package, from files. A background task delivers the outbox.
+//! (leads, feedback, the outbox, users) needs the API token or a user's token; everything
+//! else is the demo site and the package, from files. Background tasks deliver the outbox and
+//! watch response times (SLA).
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
@@ -11,6 +12,7 @@ mod client;
 mod collect;
 mod crm;
 mod deliveries;
+mod duration;
 mod headers;
 mod leads;
 mod listen;
@@ -18,14 +20,17 @@ mod options;
 mod origin;
 mod outbox;
 mod owners;
+pub(crate) mod people;
 mod report;
 mod request;
 mod sales_status;
 mod signature;
 mod site;
+mod sla;
 mod status;
-mod store;
+pub(crate) mod store;
 mod trust;
+mod users;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -188,7 +193,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     let models = load_models(&options, &root)?;
     let store = store::Store::open(&options.db)
         .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
-    let mut owners = owners::Owners::new(options.owners.clone());
+    let mut owners = owners::Owners::new(&options.owners, options.sla)?;
     if let Some(path) = &options.owner_rules {
         owners = owners.with_rules(path)?;
     }
@@ -239,6 +244,12 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         state.waker.clone(),
     ));
     tokio::spawn(crm::salesforce::poll::run(state.clone()));
+    // NOTE: without --sla or a rule's sla no window starts, and windows started earlier wait
+    // (they go on once an SLA is configured again).
+    if state.owners.has_sla() {
+        let every = std::time::Duration::from_millis(options.sla_check_ms as u64);
+        tokio::spawn(sla::run(state.clone(), every));
+    }
     // NOTE: tests and scripts wait for exactly this line; everything else goes to stderr.
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "leadpulse serve: http://{address}/")

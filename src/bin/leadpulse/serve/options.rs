@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use reqwest::Url;
 
 use super::crm::Kind as CrmKind;
+use super::duration;
+use super::owners::{owner_arg, OwnerArg};
 
 /// Unsigned summaries per client address: a rate per minute and a burst, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,8 +57,9 @@ pub struct Options {
     /// use. Default: www/model.json if present, else the built-in model.
     #[arg(long, value_name = "FILE")]
     pub model: Vec<PathBuf>,
-    /// Token for everything under /api/ and the dashboard's data (`Authorization: Bearer`).
-    /// Without one, a random token is made and printed (loopback only).
+    /// Token for everything under /api/ and the dashboard's data (`Authorization: Bearer`): the
+    /// admin token for automation, recorded as `api` in the history. People get their own
+    /// (`leadpulse users add`). Without one, a random token is made and printed (loopback only).
     #[arg(
         long,
         env = "LEADPULSE_API_TOKEN",
@@ -115,13 +118,24 @@ pub struct Options {
         value_name = "SECRET"
     )]
     pub webhook_secret: Option<String>,
-    /// A sales rep to assign new SQLs to, round-robin; repeatable.
-    #[arg(long = "owner", value_name = "NAME")]
-    pub owners: Vec<String>,
+    /// A sales rep to assign new SQLs to, round-robin; repeatable. `NAME=URL` also gives the
+    /// rep's booking page, which the lead API shows as `bookingUrl` beside its owner.
+    #[arg(long = "owner", value_name = "NAME[=URL]", value_parser = owner_arg)]
+    pub owners: Vec<OwnerArg>,
     /// Owner rules (JSON, docs/collector.md): the first rule whose condition a lead's traits
-    /// meet names its owner; the others go round-robin over --owner.
+    /// meet names its owner (and may set its `sla` and the owner's `bookingUrl`); the others
+    /// go round-robin over --owner.
     #[arg(long, value_name = "FILE")]
     pub owner_rules: Option<PathBuf>,
+    /// How long an owner has to accept a new SQL (`30s`, `15m`, `4h`): then they are reminded
+    /// (Slack, webhook `lead.sla`), and after as long again the lead moves to the next --owner
+    /// (docs/collector.md, "Response times (SLA)"). An owner rule's `sla` overrides it.
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    pub sla: Option<i64>,
+    /// How often, in milliseconds, the collector looks for windows that have run out (tests
+    /// shorten it).
+    #[arg(long, default_value_t = 1000, value_name = "MS", hide = true, value_parser = at_least_one)]
+    pub sla_check_ms: usize,
     /// Content-Security-Policy header for HTML pages.
     #[arg(long, value_name = "POLICY")]
     pub csp: Option<String>,
@@ -184,6 +198,12 @@ impl Options {
                  the leads would be open to anyone who can reach it",
                 self.listen
             ));
+        }
+        if self.sla.is_some() && self.owners.is_empty() && self.owner_rules.is_none() {
+            return Err(
+                "--sla needs owners (--owner, --owner-rules): a window is an owner's to keep"
+                    .into(),
+            );
         }
         if self.require_signature && self.signing_secret.is_none() {
             return Err("--require-signature needs --signing-secret".into());

@@ -24,6 +24,8 @@ pub struct Receivers {
     pub crms: Vec<CrmTarget>,
     /// `--public-url`: links become absolute (a receiver elsewhere can follow them).
     pub public_url: Option<Url>,
+    /// Owners' booking pages, by owner (`bookingUrl` in the webhook's lead).
+    pub bookings: std::collections::BTreeMap<String, String>,
 }
 
 impl Receivers {
@@ -36,7 +38,7 @@ impl Receivers {
     }
 }
 
-fn is_slack(url: &Url) -> bool {
+pub(super) fn is_slack(url: &Url) -> bool {
     url.host_str() == Some("hooks.slack.com")
 }
 
@@ -51,6 +53,10 @@ pub enum Event {
     Request,
     /// Sales moved the lead on (accepted, rejected, opportunity, won, lost): CRMs only.
     Status,
+    /// Its owner has not accepted it within their window (sla_message.rs).
+    Sla,
+    /// Nor within another window after a reminder: it went to the next owner.
+    Reassigned,
 }
 
 impl Event {
@@ -60,18 +66,25 @@ impl Event {
             Event::Revision => "lead.revision",
             Event::Request => "lead.request",
             Event::Status => "lead.status",
+            Event::Sla => "lead.sla",
+            Event::Reassigned => "lead.reassigned",
         }
     }
 }
 
-/// The deliveries that tell sales about a lead, one per receiver.
-pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<Delivery> {
+/// A lead's latest summary and latest request as JSON values (`null` when it has none).
+pub(super) fn summary_and_request(lead: &LeadRow) -> (Value, Value) {
     let parse = |raw: &Option<Box<serde_json::value::RawValue>>| {
         raw.as_ref()
             .and_then(|r| serde_json::from_str(r.get()).ok())
             .unwrap_or(Value::Null)
     };
-    let (summary, request) = (parse(&lead.summary), parse(&lead.request));
+    (parse(&lead.summary), parse(&lead.request))
+}
+
+/// The deliveries that tell sales about a lead, one per receiver.
+pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<Delivery> {
+    let (summary, request) = summary_and_request(lead);
     let crms = receivers
         .crms
         .iter()
@@ -106,19 +119,22 @@ pub fn deliveries(receivers: &Receivers, lead: &LeadRow, event: Event) -> Vec<De
             receiver: url.to_string(),
             kind: "webhook",
             event: event.name(),
-            payload: webhook_body(receivers, lead, event, &summary, &request),
+            payload: webhook_body(receivers, lead, event, &summary, &request, None),
         });
     webhooks.chain(slack).chain(crms).collect()
 }
 
-fn webhook_body(
+/// The webhook JSON: the event, the lead, its latest summary and request, and for SLA events
+/// the window (`sla`).
+pub(super) fn webhook_body(
     receivers: &Receivers,
     lead: &LeadRow,
     event: Event,
     summary: &Value,
     request: &Value,
+    sla: Option<Value>,
 ) -> String {
-    json!({
+    let mut body = json!({
         "type": event.name(),
         "lead": {
             "id": lead.id,
@@ -127,6 +143,7 @@ fn webhook_body(
             "visitor": lead.visitor,
             "status": lead.status,
             "owner": lead.owner,
+            "bookingUrl": receivers.bookings.get(lead.owner.as_deref().unwrap_or_default()),
             "trust": lead.trust,
             "trustReason": lead.trust_reason,
             "basis": lead.basis,
@@ -135,8 +152,11 @@ fn webhook_body(
         },
         "summary": summary,
         "request": request,
-    })
-    .to_string()
+    });
+    if let (Some(sla), Some(object)) = (sla, body.as_object_mut()) {
+        object.insert("sla".into(), sla);
+    }
+    body.to_string()
 }
 
 /// Text from a visitor (or from a summary's sender) as Slack shows it literally: `&`, `<`
@@ -155,19 +175,9 @@ pub fn mrkdwn_literal(text: &str) -> String {
     out
 }
 
-fn slack_text(
-    receivers: &Receivers,
-    lead: &LeadRow,
-    event: Event,
-    s: &Value,
-    request: &Value,
-) -> String {
-    let text = |v: &Value| {
-        v.as_str()
-            .map(mrkdwn_literal)
-            .or_else(|| v.as_f64().map(|n| n.to_string()))
-    };
-    // Who: the summary's traits, else what the visitor typed into the form.
+/// Who a lead is, for Slack: a name (else e-mail, else the visitor id) and ` (title,
+/// company)` — the summary's traits, else what the visitor typed into the form. Escaped.
+pub(super) fn person(lead: &LeadRow, s: &Value, request: &Value) -> (String, String) {
     let (traits, fields) = (&s["traits"], &request["fields"]);
     let field = |trait_name: &str, field_name: &str| {
         text(&traits[trait_name]).or_else(|| text(&fields[field_name]))
@@ -184,6 +194,25 @@ fn slack_text(
     } else {
         format!(" ({})", about.join(", "))
     };
+    (who, about)
+}
+
+/// A JSON string or number as Slack text, escaped.
+fn text(v: &Value) -> Option<String> {
+    v.as_str()
+        .map(mrkdwn_literal)
+        .or_else(|| v.as_f64().map(|n| n.to_string()))
+}
+
+fn slack_text(
+    receivers: &Receivers,
+    lead: &LeadRow,
+    event: Event,
+    s: &Value,
+    request: &Value,
+) -> String {
+    let (who, about) = person(lead, s, request);
+    let fields = &request["fields"];
     let owner = mrkdwn_literal(lead.owner.as_deref().unwrap_or("unassigned"));
     let mut message = if event == Event::Request || s.is_null() {
         let form = mrkdwn_literal(request["form"].as_str().unwrap_or("a"));

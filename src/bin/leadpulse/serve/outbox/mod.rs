@@ -9,6 +9,7 @@
 mod failure;
 mod message;
 mod send;
+mod sla_message;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use tokio::sync::Notify;
 
 pub use failure::{status_line, Failure};
 pub use message::{deliveries, CrmTarget, Event, Receivers};
+pub use sla_message::sla_deliveries;
 
 use super::crm::{Crms, Kind};
 use super::now_ms;

@@ -104,6 +104,8 @@ pub(super) fn apply(
         ],
     )?;
     let step = tx.last_insert_rowid();
+    // NOTE: an answer ends the lead's response-time window: no reminder, no reassignment.
+    super::sla::answered(tx, id, now)?;
     let lead = lead_in(tx, id)?;
     // NOTE: one delivery per receiver per status change: the history entry is its key.
     for delivery in push(&lead, Event::Status) {

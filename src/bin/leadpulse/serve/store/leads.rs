@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::sla::{self, SlaRow};
 use super::Store;
 
 /// A lead as the API shows it (camelCase), with its latest summary and latest request.
@@ -33,6 +34,9 @@ pub struct LeadRow {
     pub amount: Option<f64>,
     pub received_at: String,
     pub updated_at: String,
+    /// The owner's booking page (`--owner NAME=URL`, an owner rule's `bookingUrl`), for
+    /// sending the visitor to their owner's calendar; filled from the configuration, not stored.
+    pub booking_url: Option<String>,
     /// The latest summary, byte for byte as received; `null` for a lead from a request alone.
     pub summary: Option<Box<RawValue>>,
     /// The latest request, as received; `null` if the visitor never sent one.
@@ -86,6 +90,7 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
         amount: row.get(18)?,
         received_at: format_iso(row.get(19)?),
         updated_at: format_iso(row.get(20)?),
+        booking_url: None,
         summary: raw(row.get(21)?)?,
         request: raw(row.get(22)?)?,
         email: row.get(23)?,
@@ -150,6 +155,8 @@ pub struct HistoryRow {
     pub to: String,
     pub reason: Option<String>,
     pub amount: Option<f64>,
+    /// The owner it was given (an SLA reassignment), else `null`.
+    pub owner: Option<String>,
 }
 
 /// A lead with every revision and request received and every status change: its page.
@@ -159,6 +166,8 @@ pub struct LeadPage {
     pub revisions: Vec<RevisionRow>,
     pub requests: Vec<RequestRow>,
     pub history: Vec<HistoryRow>,
+    /// Its response-time window, if it was handed to an owner with one.
+    pub sla: Option<SlaRow>,
 }
 
 impl Store {
@@ -224,7 +233,7 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut statement = conn.prepare_cached(
-            "SELECT at_ms, by, from_status, to_status, reason, amount FROM history
+            "SELECT at_ms, by, from_status, to_status, reason, amount, owner FROM history
              WHERE lead_id = ?1 ORDER BY at_ms, id",
         )?;
         let history = statement
@@ -236,14 +245,17 @@ impl Store {
                     to: row.get(3)?,
                     reason: row.get(4)?,
                     amount: row.get(5)?,
+                    owner: row.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let sla = sla::sla_row(&conn, id)?;
         Ok(Some(LeadPage {
             lead,
             revisions,
             requests,
             history,
+            sla,
         }))
     }
 }

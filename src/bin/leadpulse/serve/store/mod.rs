@@ -1,7 +1,8 @@
 //! The collector's store: leads (one per visitor), their summary revisions, what sales did
-//! with them (history), the outbox, and each lead's object in each CRM, in one SQLite file.
-//! Every change that must not be half done (a revision and the pushes it causes; a status and
-//! its history entry) is one transaction, so a crash or `kill -9` leaves the store whole.
+//! with them (history), the outbox, each lead's object in each CRM, response-time windows and
+//! users, in one SQLite file. Every change that must not be half done (a revision and the
+//! pushes it causes; a status and its history entry) is one transaction, so a crash or
+//! `kill -9` leaves the store whole.
 //!
 //! NOTE: the store is this one type: a team that outgrows one machine swaps its SQL for a
 //! database server's behind the same methods.
@@ -14,6 +15,8 @@ mod outbox;
 mod receive;
 mod requests;
 mod sales;
+mod sla;
+mod users;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -28,6 +31,8 @@ pub use outbox::{Delivery, Pending, Retried};
 pub use receive::{Received, Stored};
 pub use requests::{ReceivedRequest, StoredRequest};
 pub use sales::SalesView;
+pub use sla::{Notice, NoticeKind};
+pub use users::{Added, Revoked, Role, User};
 
 pub struct Store {
     // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call

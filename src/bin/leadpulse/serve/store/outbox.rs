@@ -44,6 +44,9 @@ pub struct Undelivered {
     pub next_attempt_at: Option<String>,
     pub dead_at: Option<String>,
     pub last_error: Option<String>,
+    /// Who last put it back in its queue (`POST /api/outbox/{id}/retry`), and when.
+    pub retried_by: Option<String>,
+    pub retried_at: Option<String>,
 }
 
 /// What `retry` found.
@@ -162,13 +165,14 @@ impl Store {
     }
 
     /// Puts a dead delivery back in its receiver's queue, due now, with its attempts counted
-    /// from zero again (the last error stays until the next attempt).
-    pub fn retry(&self, id: i64, now: i64) -> rusqlite::Result<Retried> {
+    /// from zero again (the last error stays until the next attempt); records who did.
+    pub fn retry(&self, id: i64, by: &str, now: i64) -> rusqlite::Result<Retried> {
         let conn = self.conn();
         let changed = conn.execute(
-            "UPDATE outbox SET dead_ms = NULL, attempts = 0, next_ms = ?2
+            "UPDATE outbox SET dead_ms = NULL, attempts = 0, next_ms = ?2, retried_by = ?3,
+                 retried_ms = ?2
              WHERE id = ?1 AND dead_ms IS NOT NULL AND delivered_ms IS NULL",
-            params![id, now],
+            params![id, now, by],
         )?;
         if changed > 0 {
             return Ok(Retried::Queued);
@@ -209,16 +213,20 @@ impl Store {
                         .transpose()?,
                     dead_at: dead_ms.map(format_iso),
                     last_error: row.get(6)?,
+                    retried_by: row.get(8)?,
+                    retried_at: row.get::<_, Option<i64>>(9)?.map(format_iso),
                 })
             })?;
             rows.collect()
         };
         let waiting = read(
-            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms FROM outbox
+            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms, retried_by,
+                 retried_ms FROM outbox
              WHERE delivered_ms IS NULL AND dead_ms IS NULL ORDER BY next_ms, id LIMIT ?1",
         )?;
         let dead = read(
-            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms FROM outbox
+            "SELECT id, receiver, kind, summary_id, attempts, next_ms, last_error, dead_ms, retried_by,
+                 retried_ms FROM outbox
              WHERE delivered_ms IS NULL AND dead_ms IS NOT NULL ORDER BY dead_ms DESC, id DESC LIMIT ?1",
         )?;
         Ok((waiting, dead))

@@ -9,8 +9,10 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::leads::{history, lead_in, LeadRow};
 use super::outbox::{enqueue, take_held, Delivery};
+use super::sla::handed_over;
 use super::Store;
 use crate::serve::outbox::Event;
+use crate::serve::owners::Assignment;
 use crate::serve::status::Status;
 use crate::serve::trust::Trust;
 
@@ -40,8 +42,9 @@ pub enum Stored {
     Verified { lead: i64 },
 }
 
-/// Who gets a lead that reaches sales: its traits and how many leads were assigned so far.
-pub type AssignOwner<'a> = &'a dyn Fn(&SortedMap<String, Scalar>, u64) -> Option<String>;
+/// Who gets a lead that reaches sales, and their window to accept it: by its traits and how
+/// many leads were assigned so far.
+pub type AssignOwner<'a> = &'a dyn Fn(&SortedMap<String, Scalar>, u64) -> Assignment;
 /// The deliveries that tell sales about a lead.
 pub type Push<'a> = &'a dyn Fn(&LeadRow, Event) -> Vec<Delivery>;
 
@@ -217,7 +220,8 @@ fn receive(
             }
             let pushable = sql && trust.pushable();
             let sequence = assigned_so_far(tx)?;
-            let assigned = pushable.then(|| owner(&s.traits, sequence)).flatten();
+            let assignment = pushable.then(|| owner(&s.traits, sequence));
+            let assigned = assignment.as_ref().and_then(|a| a.owner.clone());
             let status = match (sql, trust) {
                 (true, Trust::Unchecked) => Status::Review,
                 (true, t) if t.pushable() => Status::New,
@@ -234,6 +238,10 @@ fn receive(
                 ],
             )?;
             let id = tx.last_insert_rowid();
+            if status == Status::New {
+                let window = assignment.and_then(|a| a.window_ms);
+                handed_over(tx, id, assigned.as_deref(), window, r.now)?;
+            }
             if matches!(status, Status::New | Status::Review) {
                 history(
                     tx,
@@ -272,8 +280,9 @@ fn receive(
                     status
                 };
                 let sequence = assigned_so_far(tx)?;
+                let assignment = pushable.then(|| owner(&s.traits, sequence));
                 let assigned =
-                    assigned.or_else(|| pushable.then(|| owner(&s.traits, sequence)).flatten());
+                    assigned.or_else(|| assignment.as_ref().and_then(|a| a.owner.clone()));
                 tx.execute(
                     "UPDATE leads SET stage = CASE WHEN ?2 = 'sql' THEN 'sql' ELSE stage END,
                          status = ?3, trust = ?4, trust_reason = ?5, owner = ?6, summary_id = ?7,
@@ -300,6 +309,10 @@ fn receive(
                         email
                     ],
                 )?;
+                if reopened {
+                    let window = assignment.and_then(|a| a.window_ms);
+                    handed_over(tx, id, assigned.as_deref(), window, r.now)?;
+                }
                 if next != status {
                     let why = if reopened {
                         "qualified as an SQL"

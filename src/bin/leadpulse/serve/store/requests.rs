@@ -11,6 +11,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use super::leads::{history, lead_in};
 use super::outbox::enqueue;
 use super::receive::{assigned_so_far, AssignOwner, Push};
+use super::sla::handed_over;
 use super::Store;
 use crate::serve::outbox::Event;
 use crate::serve::status::Status;
@@ -106,6 +107,7 @@ fn receive_request(
                 (Trust::Unverified, "a request: what the visitor typed")
             };
             let at = parse_iso(&q.at).unwrap_or(r.now);
+            let assignment = owner(&traits, sequence);
             tx.execute(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, source,
                      first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id, email)
@@ -114,7 +116,7 @@ fn receive_request(
                     key,
                     trust.name(),
                     reason,
-                    owner(&traits, sequence),
+                    assignment.owner,
                     at.min(r.now),
                     r.now,
                     q.basis,
@@ -123,6 +125,8 @@ fn receive_request(
                 ],
             )?;
             let id = tx.last_insert_rowid();
+            let (assigned, window) = (assignment.owner.as_deref(), assignment.window_ms);
+            handed_over(tx, id, assigned, window, r.now)?;
             history(
                 tx,
                 id,
@@ -141,11 +145,12 @@ fn receive_request(
                 Status::Marketing | Status::Rejected | Status::Review
             );
             let next = if reopened { Status::New } else { status };
-            let assigned = match assigned {
-                Some(owner) => Some(owner),
-                None if reopened => owner(&traits, assigned_so_far(tx)?),
-                None => None,
+            let assignment = if reopened {
+                Some(owner(&traits, assigned_so_far(tx)?))
+            } else {
+                None
             };
+            let assigned = assigned.or_else(|| assignment.as_ref().and_then(|a| a.owner.clone()));
             tx.execute(
                 "UPDATE leads SET status = ?2, owner = ?3, stage = 'sql',
                      sql_ms = CASE WHEN ?4 THEN COALESCE(sql_ms, ?5) ELSE sql_ms END,
@@ -164,6 +169,8 @@ fn receive_request(
                 ],
             )?;
             if reopened {
+                let window = assignment.and_then(|a| a.window_ms);
+                handed_over(tx, id, assigned.as_deref(), window, r.now)?;
                 history(
                     tx,
                     id,
