@@ -4,7 +4,9 @@
 
 mod access;
 mod collect;
+mod dashboard_api;
 mod delivery;
+mod event_stream;
 mod hardening;
 mod harness;
 mod lifecycle;

@@ -18,12 +18,13 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use super::client::Limiter;
+use super::events::Events;
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-use super::{auth, collect, deliveries, headers, leads, site};
+use super::{auth, collect, deliveries, event_stream, headers, leads, site};
 
 pub struct App {
     pub store: Arc<Store>,
@@ -46,6 +47,8 @@ pub struct App {
     pub waker: Waker,
     /// `--allow-origin`: the sites whose pages may post to `/collect`.
     pub allow_origins: Vec<HeaderValue>,
+    /// Changes pushed to open dashboards (`GET /api/events`).
+    pub events: Events,
 }
 
 impl App {
@@ -56,6 +59,7 @@ impl App {
         store: Store,
         owners: Owners,
         api_token: String,
+        events: Events,
     ) -> Result<App, String> {
         let (models, model_file) = models;
         let model = models
@@ -105,6 +109,7 @@ impl App {
             behind_proxy: options.behind_proxy,
             waker: Waker::default(),
             allow_origins,
+            events,
         })
     }
 }
@@ -136,6 +141,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/outbox", get(deliveries::list))
         .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
+        .route("/events", get(event_stream::stream))
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
         .layer(axum::middleware::from_fn_with_state(

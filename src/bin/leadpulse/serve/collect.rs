@@ -178,9 +178,13 @@ pub async fn collect(
             if pushed > 0 {
                 app.waker.wake();
             }
+            app.events.changes.lead(lead);
             (StatusCode::CREATED, lead, true, trust)
         }
-        Stored::Verified { lead } => (StatusCode::OK, lead, true, trust),
+        Stored::Verified { lead } => {
+            app.events.changes.lead(lead);
+            (StatusCode::OK, lead, true, trust)
+        }
         Stored::Duplicate { lead } => (StatusCode::OK, lead, false, trust),
     };
     let body = json!({

@@ -39,6 +39,7 @@ pub async fn retry(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respo
     match blocking(&app, move |store| store.retry(id, now)).await {
         Ok(Ok(Retried::Queued)) => {
             app.waker.wake();
+            app.events.changes.outbox();
             (
                 StatusCode::ACCEPTED,
                 Json(json!({ "id": id, "state": "waiting" })),

@@ -10,9 +10,12 @@ mod auth;
 mod client;
 mod collect;
 mod deliveries;
+mod event_stream;
+mod events;
 mod headers;
 mod leads;
 mod listen;
+mod long_answer;
 mod options;
 mod origin;
 mod outbox;
@@ -131,6 +134,7 @@ fn limits(options: &Options, files: Option<u64>) -> listen::Limits {
     }
     listen::Limits {
         first_byte: std::time::Duration::from_secs(options.first_byte_timeout as u64),
+        stall: std::time::Duration::from_secs(options.stall_timeout as u64),
         max_connections: options.max_connections.min(allowed),
         per_address: (!options.behind_proxy).then_some(options.max_connections_per_address),
     }
@@ -177,7 +181,11 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-    let state = Arc::new(app::App::new(&options, root, models, store, owners, token)?);
+    let (events, inbox) = events::Events::new(options.max_event_streams);
+    let state = Arc::new(app::App::new(
+        &options, root, models, store, owners, token, events,
+    )?);
+    tokio::spawn(events::publish(state.store.clone(), inbox));
     if state.limiter.is_some() {
         let state = state.clone();
         tokio::spawn(async move {
@@ -194,6 +202,7 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
         state.store.clone(),
         state.webhook_secret.clone(),
         state.waker.clone(),
+        state.events.changes.clone(),
     ));
     // NOTE: tests and scripts wait for exactly this line; everything else goes to stderr.
     let mut stdout = std::io::stdout().lock();
@@ -203,6 +212,9 @@ async fn start(options: Options, files: Option<u64>) -> Result<(), String> {
     drop(stdout);
     tracing::info!("dashboard: http://{address}/dashboard");
     let limits = limits(&options, files);
-    listen::serve(listener, app::router(state), limits).await;
+    // NOTE: open event streams never end by themselves: stopping ends them, so the graceful
+    // shutdown is not held up by dashboards.
+    let router = app::router(state.clone());
+    listen::serve(listener, router, limits, || state.events.stop()).await;
     Ok(())
 }

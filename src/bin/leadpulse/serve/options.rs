@@ -137,10 +137,17 @@ pub struct Options {
     /// the only peer); one more from that address is closed at once.
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = at_least_one)]
     pub max_connections_per_address: usize,
+    /// Dashboards' event streams (`GET /api/events`) open at most; one more gets 503 and
+    /// polls instead.
+    #[arg(long, default_value_t = 64, value_name = "N", value_parser = at_least_one)]
+    pub max_event_streams: usize,
     /// Seconds a new connection may stay silent before its first byte (tests shorten or
     /// lengthen it).
     #[arg(long, default_value_t = 5, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
     pub first_byte_timeout: usize,
+    /// Seconds a read or a write may make no progress (tests shorten it).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
+    pub stall_timeout: usize,
 }
 
 fn at_least_one(text: &str) -> Result<usize, String> {

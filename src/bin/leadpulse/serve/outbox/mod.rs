@@ -16,6 +16,7 @@ use tokio::sync::Notify;
 
 pub use message::{deliveries, Event, Receivers};
 
+use super::events::Changes;
 use super::now_ms;
 use super::store::{Pending, Store};
 
@@ -54,6 +55,8 @@ struct Sender {
     store: Arc<Store>,
     secret: Option<Arc<Vec<u8>>>,
     client: reqwest::Client,
+    /// Open dashboards hear of each attempt's outcome (their outbox view).
+    changes: Changes,
 }
 
 /// Runs a store call off the async threads; `None` (logged) if it failed.
@@ -77,11 +80,12 @@ async fn blocking<T: Send + 'static>(
 
 /// Runs the delivery tasks until the process ends: one per receiver with something to
 /// deliver, started when its first delivery is seen, each woken when anything is queued.
-pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker) {
+pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker, changes: Changes) {
     let sender = Sender {
         store,
         secret,
         client: send::client(),
+        changes,
     };
     let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
     loop {
@@ -181,4 +185,5 @@ async fn attempt(sender: Sender, pending: Pending) {
     if recorded.is_none() {
         tracing::error!("outbox: recording delivery {id} failed");
     }
+    sender.changes.outbox();
 }

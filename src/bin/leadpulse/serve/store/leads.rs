@@ -1,12 +1,13 @@
 //! Leads as the API shows them: the lists, a lead's page (every summary revision, request
 //! and status change), and sales feedback (one transaction with its history entry).
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::questions::questions;
 use super::Store;
-use crate::serve::status::Status;
+use crate::serve::status::{Status, Step};
 
 /// A lead as the API shows it (camelCase), with its latest summary and latest request.
 #[derive(Debug, Serialize)]
@@ -38,6 +39,10 @@ pub struct LeadRow {
     pub summary: Option<Box<RawValue>>,
     /// The latest request, as received; `null` if the visitor never sent one.
     pub request: Option<Box<RawValue>>,
+    /// Every question the visitor typed, oldest first (questions.rs).
+    pub questions: Vec<String>,
+    /// The steps sales may take from this status and what each asks for (status.rs).
+    pub allowed: Vec<Step>,
 }
 
 pub(super) const LEAD_COLUMNS: &str = "l.id, l.visitor, l.stage, l.status, l.trust,
@@ -57,15 +62,18 @@ fn raw(text: Option<String>) -> rusqlite::Result<Option<Box<RawValue>>> {
     .transpose()
 }
 
+/// A lead's row as stored; its questions are filled in by [`with_questions`].
 pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
     let time = |i: usize| -> rusqlite::Result<Option<String>> {
         Ok(row.get::<_, Option<i64>>(i)?.map(format_iso))
     };
+    let status: String = row.get(3)?;
+    let allowed = Status::from_name(&status).map_or_else(Vec::new, Status::allowed);
     Ok(LeadRow {
         id: row.get(0)?,
         visitor: row.get(1)?,
         stage: row.get(2)?,
-        status: row.get(3)?,
+        status,
         trust: row.get(4)?,
         trust_reason: row.get(5)?,
         owner: row.get(6)?,
@@ -85,13 +93,21 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
         updated_at: format_iso(row.get(20)?),
         summary: raw(row.get(21)?)?,
         request: raw(row.get(22)?)?,
+        questions: Vec::new(),
+        allowed,
     })
+}
+
+/// `lead` with every question its visitor typed.
+fn with_questions(conn: &Connection, mut lead: LeadRow) -> rusqlite::Result<LeadRow> {
+    lead.questions = questions(conn, lead.id)?;
+    Ok(lead)
 }
 
 /// One lead, in the transaction that changed it.
 pub(super) fn lead_in(tx: &Transaction, id: i64) -> rusqlite::Result<LeadRow> {
     let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
-    tx.query_row(&sql, [id], lead_row)
+    with_questions(tx, tx.query_row(&sql, [id], lead_row)?)
 }
 
 /// A status change in the lead's history.
@@ -173,6 +189,11 @@ pub enum FeedbackError {
         from: Status,
         allowed: Vec<Status>,
     },
+    /// A step that may follow, but its reason or amount is missing or not taken (`path`).
+    Refused {
+        path: String,
+        message: String,
+    },
     Store(rusqlite::Error),
 }
 
@@ -198,7 +219,17 @@ impl Store {
         );
         let mut statement = conn.prepare_cached(&sql)?;
         let rows = statement.query_map(params![status, rejected, limit], lead_row)?;
-        rows.collect()
+        rows.map(|lead| with_questions(&conn, lead?)).collect()
+    }
+
+    /// One lead as the lists show it (the dashboard's pushed changes), if there is one.
+    pub fn lead_row(&self, id: i64) -> rusqlite::Result<Option<LeadRow>> {
+        let conn = self.conn();
+        let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
+        match conn.query_row(&sql, [id], lead_row).optional()? {
+            Some(lead) => with_questions(&conn, lead).map(Some),
+            None => Ok(None),
+        }
     }
 
     pub fn lead(&self, id: i64) -> rusqlite::Result<Option<LeadPage>> {
@@ -207,6 +238,7 @@ impl Store {
         let Some(lead) = conn.query_row(&sql, [id], lead_row).optional()? else {
             return Ok(None);
         };
+        let lead = with_questions(&conn, lead)?;
         let json = |text: String| {
             RawValue::from_string(text)
                 .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -293,6 +325,9 @@ impl Store {
                 allowed: from.next().to_vec(),
             });
         }
+        to.step()
+            .check(feedback.reason.as_deref(), feedback.amount)
+            .map_err(|(path, message)| FeedbackError::Refused { path, message })?;
         tx.execute(
             "UPDATE leads SET status = ?2, updated_ms = ?3,
                  accepted_ms = CASE WHEN ?2 = 'accepted' THEN ?3 ELSE accepted_ms END,

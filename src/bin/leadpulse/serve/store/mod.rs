@@ -8,6 +8,7 @@
 mod leads;
 mod migrate;
 mod outbox;
+mod questions;
 mod receive;
 mod requests;
 
