@@ -96,6 +96,7 @@ export function eventStream(hooks) {
       if (!current()) return;
       if (res.status === 401) {
         on = false;
+        session.signOut(); // as api.js does: the token is wrong or was changed on the server
         hooks.onUnauthorized('The collector refused the token. Enter it again.');
         return;
       }
