@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
+.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -65,6 +65,10 @@ tracker-test: pkg
 	node_modules/.bin/tsc -p tests/tracker
 	node_modules/.bin/tsc -p tests/tracker/tsconfig.pkg.json
 
+# The dashboard's pure logic in Node (its reading of pushed events, a revision's changes).
+dashboard-test:
+	node --test tests/dashboard/
+
 # The demo site in real headless Chromium against `leadpulse serve` on loopback.
 e2e-test: pkg
 	tests/e2e/run.sh
@@ -89,7 +93,7 @@ bad-inputs: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test e2e-test quickstart-test edge-test bad-inputs
+test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli

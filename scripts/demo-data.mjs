@@ -105,7 +105,7 @@ for (const lead of leads) {
   if (r < 0.75) {
     await feedback(lead, { status: 'opportunity' });
     const won = random() < 0.5;
-    await feedback(lead, won ? { status: 'won', amount: 5000 + Math.floor(random() * 20) * 1000 } : { status: 'lost' });
+    await feedback(lead, won ? { status: 'won', amount: 5000 + Math.floor(random() * 20) * 1000 } : { status: 'lost', reason: pick(['went with a competitor', 'no budget this year', 'project shelved']) });
     tally[won ? 'won' : 'lost'] += 1;
   }
 }

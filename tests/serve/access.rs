@@ -7,13 +7,14 @@ use serde_json::json;
 
 use crate::harness::{serve_command, site, summary, Server, TOKEN};
 
-const API: [(&str, &str); 7] = [
+const API: [(&str, &str); 8] = [
     ("GET", "/api/leads"),
     ("GET", "/api/leads?status=new"),
     ("GET", "/api/leads/1"),
     ("POST", "/api/leads/1/feedback"),
     ("GET", "/api/outbox"),
     ("POST", "/api/outbox/1/retry"),
+    ("GET", "/api/events"),
     ("GET", "/api/no-such-route"),
 ];
 

@@ -4,8 +4,13 @@
 
 mod access;
 mod collect;
+<<<<<<< HEAD
 mod crm;
+=======
+mod dashboard_api;
+>>>>>>> h5-dashboard
 mod delivery;
+mod event_stream;
 mod hardening;
 mod harness;
 mod lifecycle;

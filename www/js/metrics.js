@@ -1,10 +1,14 @@
 // Sales metrics on the leads dashboard: GET /api/report (the figures of `leadpulse report`,
 // defined in docs/metrics.md) drawn as a funnel and a weekly trend (inline SVG, no library),
-// with the rates and the velocity as numbers. Fills <section id="metrics">; the page works
-// without it.
+// with the rates and the velocity as numbers. Fills <section id="metrics">, the dashboard's
+// metrics view; the page works without it. Read when the view is shown and something changed
+// since (the rep's own step, a change the collector pushed: `dashboard:changed` events from
+// dashboard.js), at once while it is on screen — never on screen and stale for long.
 const SECTION = 'section#metrics';
-const REFRESH_MS = 30000;
-const WAIT_MS = 2000;
+/** While on screen, read again at least this often (changes the dashboard did not see). */
+const REFRESH_MS = 60000;
+/** Changes come in bursts (a pushed lead and the rep's step): read once per burst. */
+const SETTLE_MS = 250;
 // NOTE: the dashboard keeps its API token in sessionStorage under this key
 // (www/js/dashboard/session.js); read here rather than imported so each module loads alone.
 const TOKEN_KEY = 'dashboard:token';
@@ -111,12 +115,12 @@ export function trend(weeks) {
 
 function kpis(total) {
   const v = total.velocity;
-  const kpi = (value, label, detail) => `<div class="kpi"><b>${esc(value)}</b><span>${esc(label)}</span><br><small class="muted">${esc(detail)}</small></div>`;
+  const kpi = (id, value, label, detail) => `<div class="kpi" data-testid="kpi-${id}"><b>${esc(value)}</b><span>${esc(label)}</span><br><small class="muted">${esc(detail)}</small></div>`;
   return [
-    kpi(pct(total.mqlToSql), 'MQL → SQL', ratio(total.mqlToSql)),
-    kpi(pct(total.sqlToAccepted), 'SQL → accepted (SAL)', `${ratio(total.sqlToAccepted)} · opportunity ${pct(total.sqlToOpportunity)}`),
-    kpi(pct(total.winRate), 'Win rate (won / closed)', ratio(total.winRate)),
-    kpi(duration(v.firstTouchToSql.medianMs), 'First touch → SQL (median)', `p90 ${duration(v.firstTouchToSql.p90Ms)} · MQL → SQL ${duration(v.mqlToSql.medianMs)} · SQL → accepted ${duration(v.sqlToAccepted.medianMs)}`),
+    kpi('mql-sql', pct(total.mqlToSql), 'MQL → SQL', ratio(total.mqlToSql)),
+    kpi('sal', pct(total.sqlToAccepted), 'SQL → accepted (SAL)', `${ratio(total.sqlToAccepted)} · opportunity ${pct(total.sqlToOpportunity)}`),
+    kpi('win', pct(total.winRate), 'Win rate (won / closed)', ratio(total.winRate)),
+    kpi('velocity', duration(v.firstTouchToSql.medianMs), 'First touch → SQL (median)', `p90 ${duration(v.firstTouchToSql.p90Ms)} · MQL → SQL ${duration(v.mqlToSql.medianMs)} · SQL → accepted ${duration(v.sqlToAccepted.medianMs)}`),
   ].join('');
 }
 
@@ -145,7 +149,7 @@ export function render(section, report, weeks) {
 }
 
 function shell(section) {
-  section.innerHTML = `<div class="section-head-left"><h2>Sales metrics</h2>
+  section.innerHTML = `<div class="section-head-left"><h1>Sales metrics</h1>
     <p class="muted">Defined in docs/metrics.md; the same figures as <code>leadpulse report</code>.</p></div>
     <form class="dash-filters" data-testid="metrics-filters">
       <label>Period <select name="weeks" data-testid="metrics-period"><option value="4">4 weeks</option><option value="12" selected>12 weeks</option><option value="26">26 weeks</option><option value="52">52 weeks</option></select></label>
@@ -161,15 +165,32 @@ function start() {
   shell(section);
   const form = section.querySelector('[data-testid="metrics-filters"]');
   const status = section.querySelector('[data-testid="metrics-status"]');
-  let timer = null;
+  let stale = true; // something changed since the figures on screen were read
+  let running = false;
+  let again = false;
+  let settle = null;
+  let every = null;
+  let loads = 0;
+  // NOTE: hidden views (and a hidden tab) read nothing; they are read when shown.
+  const visible = () => !document.hidden && !section.closest('[hidden]');
+
   const load = async () => {
-    clearTimeout(timer);
+    clearTimeout(settle);
+    if (!visible()) {
+      stale = true; // read when shown
+      return;
+    }
+    if (running) {
+      again = true;
+      return;
+    }
     const key = token();
     if (!key) {
       status.textContent = 'Sign in to see the metrics.';
-      timer = setTimeout(load, WAIT_MS);
       return;
     }
+    running = true;
+    stale = false;
     const weeks = Number(form.weeks.value);
     const params = new URLSearchParams({ from: periodStart(weeks), to: new Date().toISOString().slice(0, 10) });
     if (form.by.value) params.set('by', form.by.value);
@@ -177,23 +198,46 @@ function start() {
       const res = await fetch(`/api/report?${params}`, { headers: { authorization: `Bearer ${key}` }, cache: 'no-store' });
       const data = await res.json().catch(() => null);
       if (res.status === 401) {
+        stale = true;
         status.textContent = 'Sign in to see the metrics.';
-        timer = setTimeout(load, WAIT_MS);
-        return;
+      } else if (!res.ok || !data) {
+        throw new Error((data && data.error) || `HTTP ${res.status}`);
+      } else {
+        render(section, data, weeks);
+        status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+        section.dataset.loads = String(++loads);
       }
-      if (!res.ok || !data) throw new Error((data && data.error) || `HTTP ${res.status}`);
-      render(section, data, weeks);
-      status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (err) {
+      stale = true;
       status.textContent = `Metrics unavailable (${err.message}); retrying.`;
+    } finally {
+      running = false;
     }
-    if (!document.hidden) timer = setTimeout(load, REFRESH_MS);
+    clearTimeout(every);
+    every = setTimeout(load, REFRESH_MS);
+    if (again) {
+      again = false;
+      load();
+    }
   };
+  const loadIfStale = () => {
+    if (stale) load();
+  };
+
   form.addEventListener('change', load);
-  document.addEventListener('visibilitychange', () => {
-    if (!document.hidden) load();
+  document.addEventListener('visibilitychange', loadIfStale);
+  document.addEventListener('dashboard:view', loadIfStale);
+  document.addEventListener('dashboard:changed', () => {
+    stale = true;
+    clearTimeout(settle);
+    settle = setTimeout(load, SETTLE_MS);
   });
-  load();
+  document.addEventListener('dashboard:signed-out', () => {
+    stale = true;
+    section.querySelector('[data-testid="metrics-body"]').replaceChildren();
+    status.textContent = '';
+  });
+  loadIfStale();
 }
 
 if (typeof document !== 'undefined') start();

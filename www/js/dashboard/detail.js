@@ -1,8 +1,10 @@
-// One lead in full (GET /api/leads/{id}): what sales needs before the call, every revision the
-// visitor's browser (or the edge) sent, and the audit trail of who moved it where.
+// One lead in full (GET /api/leads/{id}): what sales needs before the call, every question the
+// visitor typed, every revision the visitor's browser (or the edge) sent with what it changed,
+// and the audit trail of who moved it where — times to the second.
 import { api } from './api.js';
-import { basis, disqualifier, esc, money, source, timeToAccept, when, who, words } from './format.js';
-import { actionButtons, statusBadge, trustBadge } from './rows.js';
+import { basis, disqualifier, esc, money, source, timeToAccept, whenExactly, who, words } from './format.js';
+import { revisionTable } from './revisions.js';
+import { actionButtons, questionItems, statusBadge, trustBadge } from './rows.js';
 
 function view(page) {
   const { lead, revisions = [], requests = [], history = [] } = page;
@@ -20,22 +22,18 @@ function view(page) {
     ['Trust', esc(lead.trustReason || lead.trust)],
   ];
   if (lead.amount != null) facts.push(['Amount', esc(money(lead.amount))]);
-  const rev = revisions.map((r) => `<tr data-testid="revision-row">
-      <td>#${esc(r.revision)}</td><td>${esc(when(r.receivedAt))}</td>
-      <td>${esc(r.summary && r.summary.stage)} · ${esc(r.summary && r.summary.score)} · ${esc(words(r.summary && r.summary.route))}</td>
-      <td>${esc(r.trust)}${r.signed ? ' · signed' : ''}</td><td><code>${esc(r.id)}</code></td></tr>`).join('');
   const trail = history.map((h) => `<li data-testid="history-entry" data-to="${esc(h.to)}">
-      <span>${esc(when(h.at))}</span>
+      <span>${esc(whenExactly(h.at))}</span>
       <span><b>${esc(h.by)}</b>: ${h.from ? `${esc(h.from)} → ` : ''}<b>${esc(h.to)}</b>${h.amount != null ? ` · ${esc(money(h.amount))}` : ''}${h.reason ? ` — “${esc(h.reason)}”` : ''}</span></li>`).join('');
   return `
     <p class="muted">${esc(details.join(' · ') || lead.visitor)}</p>
     <dl class="detail-facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
     <div class="row-actions" data-testid="detail-actions">${actionButtons(lead) || '<span class="muted">No further step from this status.</span>'}</div>
     <h3>What they asked for</h3>
-    ${list(requests.slice().reverse().map((r) => `<li data-testid="detail-request"><span><b>${esc(words(r.form))} form</b> · ${esc(when(r.receivedAt))} · ${esc(r.request.page)}${r.basis === 'request' ? ' · request only' : ''}</span>
+    ${list(requests.slice().reverse().map((r) => `<li data-testid="detail-request"><span><b>${esc(words(r.form))} form</b> · ${esc(whenExactly(r.receivedAt))} · ${esc(r.request.page)}${r.basis === 'request' ? ' · request only' : ''}</span>
       <span>${Object.entries(r.request.fields || {}).map(([k, v]) => `${esc(words(k))}: ${esc(v)}`).join('<br>')}</span></li>`), 'No form or chat request.', 'detail-requests')}
     <h3>Questions they typed</h3>
-    ${list((s.questions || []).map((q) => `<li>“${esc(q)}”</li>`), 'None.', 'detail-questions')}
+    ${(lead.questions || []).length ? `<ol class="detail-list" data-testid="detail-questions">${questionItems(lead)}</ol>` : '<p class="muted" data-testid="detail-questions">None.</p>'}
     <h3>Disqualifiers</h3>
     ${list((s.disqualifiers || []).map((d) => `<li class="bad">${esc(disqualifier(d))}</li>`), 'None.', 'detail-disqualifiers')}
     <h3>Why they qualified</h3>
@@ -43,8 +41,7 @@ function view(page) {
     <h3>Answers</h3>
     ${list(Object.entries(s.slots || {}).map(([k, v]) => `<li><span>${esc(words(k))}</span><span>${esc(v)}</span></li>`), 'No answers yet.', 'detail-slots')}
     <h3>Revisions</h3>
-    <div class="table-scroll"><table class="compare"><thead><tr><th>Rev.</th><th>Received</th><th>Stage · score · route</th><th>Trust</th><th>Summary id</th></tr></thead>
-    <tbody data-testid="detail-revisions">${rev}</tbody></table></div>
+    ${revisionTable(revisions)}
     <h3>History</h3>
     <ol class="detail-history" data-testid="detail-history">${trail}</ol>`;
 }
@@ -97,6 +94,8 @@ export function mountDetail(hooks) {
     },
     /** Reloads the lead on screen, if any (polling, or after an action). */
     refresh: load,
+    /** Whether lead `leadId` is the one on screen. */
+    shows: (leadId) => id != null && String(id) === String(leadId),
     close() { if (dialog.open) dialog.close(); },
   };
 }

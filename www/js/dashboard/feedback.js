@@ -1,9 +1,12 @@
-// Sales' answer on a lead: one click for "Accept", a small form for the steps that need a
-// reason or an amount. POST /api/leads/{id}/feedback; the server's error text is shown as is.
+// Sales' answer on a lead: one click for a step that asks for nothing (Accept), a small form
+// for the steps that ask for a reason or an amount — as the lead's own rules say (`allowed`,
+// steps.js). POST /api/leads/{id}/feedback; the server's error text is shown as is.
 import { api, ApiError, Unauthorized } from './api.js';
 import { who } from './format.js';
 import { session } from './session.js';
-import { needsForm, STEPS } from './transitions.js';
+import { label, needsForm, stepTo } from './steps.js';
+
+const FIELD_NAMES = { reason: 'Reason', amount: 'Amount (USD)' };
 
 /**
  * @param {{ onDone: (lead: object) => void, onError: (message: string) => void,
@@ -18,9 +21,9 @@ export function mountFeedback(hooks) {
   const field = (name) => dialog.querySelector(`[data-field="${name}"]`);
   let current = null; // { lead, step }
 
-  const send = async (lead, step, extra = {}) => {
+  const send = async (lead, status, extra = {}) => {
     const rep = session.rep();
-    const body = { status: step, ...extra, ...(rep ? { by: rep } : { by: 'dashboard' }) };
+    const body = { status, ...extra, by: rep || 'dashboard' };
     const { lead: updated } = await api(`/api/leads/${encodeURIComponent(lead.id)}/feedback`, { method: 'POST', body });
     hooks.onDone(updated);
   };
@@ -36,21 +39,21 @@ export function mountFeedback(hooks) {
   };
 
   const open = (lead, step) => {
-    const spec = STEPS[step];
+    const words = label(step.status);
     current = { lead, step };
     form.reset();
     error.textContent = '';
-    dialog.querySelector('[data-testid="action-title"]').textContent = spec.title;
+    dialog.querySelector('[data-testid="action-title"]').textContent = words.title;
     dialog.querySelector('[data-testid="action-lead"]').textContent = who(lead).name;
     for (const name of ['reason', 'amount']) {
-      const need = spec[name];
+      const need = step[name];
       field(name).hidden = !need;
       const input = form.elements[name];
       input.required = need === 'required';
       input.disabled = !need;
-      field(name).firstChild.textContent = `${name === 'reason' ? 'Reason' : 'Amount (USD)'}${need === 'optional' ? ' (optional)' : ''}`;
+      field(name).firstChild.textContent = `${FIELD_NAMES[name]}${need === 'optional' ? ' (optional)' : ''}`;
     }
-    confirm.textContent = spec.confirm;
+    confirm.textContent = words.confirm;
     confirm.disabled = false;
     dialog.showModal();
     form.querySelector('input:not([disabled]), textarea:not([disabled])')?.focus();
@@ -60,31 +63,30 @@ export function mountFeedback(hooks) {
     e.preventDefault();
     if (!current) return;
     const { lead, step } = current;
-    const spec = STEPS[step];
     const extra = {};
     const reason = form.elements.reason.value.trim();
     const amountText = form.elements.amount.value.trim();
-    if (spec.reason === 'required' && !reason) {
-      error.textContent = step === 'rejected' ? 'Say why the lead goes back to marketing: a reason is required.' : 'A reason is required.';
+    if (step.reason === 'required' && !reason) {
+      error.textContent = step.status === 'rejected' ? 'Say why the lead goes back to marketing: a reason is required.' : 'A reason is required.';
       form.elements.reason.focus();
       return;
     }
-    if (spec.amount === 'required' && !amountText) {
+    if (step.amount === 'required' && !amountText) {
       error.textContent = 'Enter the amount.';
       form.elements.amount.focus();
       return;
     }
-    if (amountText && !(Number(amountText) >= 0)) {
+    if (step.amount && amountText && !(Number(amountText) >= 0)) {
       error.textContent = 'The amount is a number of dollars, 0 or more.';
       form.elements.amount.focus();
       return;
     }
-    if (spec.reason && reason) extra.reason = reason;
-    if (spec.amount && amountText) extra.amount = Number(amountText);
+    if (step.reason && reason) extra.reason = reason;
+    if (step.amount && amountText) extra.amount = Number(amountText);
     error.textContent = '';
     confirm.disabled = true;
     try {
-      await send(lead, step, extra);
+      await send(lead, step.status, extra);
       current = null;
       dialog.close();
     } catch (err) {
@@ -96,14 +98,20 @@ export function mountFeedback(hooks) {
   dialog.querySelector('[data-testid="action-cancel"]').addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => { current = null; });
 
-  /** Starts `step` on `lead`: at once for Accept, else through the form. */
-  return async function act(lead, step) {
+  /** Starts the step to `status` on `lead`: at once when it asks for nothing, else the form. */
+  return async function act(lead, status) {
+    const step = stepTo(lead, status);
+    if (!step) {
+      hooks.onError(`A ${lead.status} lead cannot become ${status} now.`);
+      hooks.onStale();
+      return;
+    }
     if (needsForm(step)) {
       open(lead, step);
       return;
     }
     try {
-      await send(lead, step);
+      await send(lead, status);
     } catch (err) {
       failed(err, hooks.onError);
     }

@@ -39,6 +39,12 @@ export function when(iso) {
   return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** To the second, for a lead's own record: revisions and steps a few seconds apart stay apart. */
+export function whenExactly(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
 /** A duration in the largest unit that reads well: "40 s", "3 min", "5 h", "2 d". */
 export function duration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return '—';

@@ -1,7 +1,8 @@
-// Calls `fn` now and then every `everyMs` after it settles, never two at once; pauses while the
-// tab is hidden (nobody is looking, and a background tab should not load the server) and
-// catches up at once when it is shown again.
+// Calls `fn` now and then every `everyMs` (or as `every` sets) after it settles, never two at
+// once; pauses while the tab is hidden (nobody is looking, and a background tab should not
+// load the server) and catches up at once when it is shown again.
 export function poller(fn, everyMs) {
+  let wait = everyMs;
   let timer = null;
   let running = false;
   let again = false; // asked to run while running: run once more right after
@@ -9,7 +10,7 @@ export function poller(fn, everyMs) {
 
   const schedule = () => {
     clearTimeout(timer);
-    timer = on && !document.hidden ? setTimeout(tick, everyMs) : null;
+    timer = on && !document.hidden ? setTimeout(tick, wait) : null;
   };
   const tick = async () => {
     clearTimeout(timer);
@@ -39,5 +40,11 @@ export function poller(fn, everyMs) {
     stop() { on = false; clearTimeout(timer); timer = null; },
     /** Refresh now (after an action or a filter change). */
     now: tick,
+    /** From the next wait on, every `ms` (seldom while changes are pushed, often when not). */
+    every(ms) {
+      if (ms === wait) return;
+      wait = ms;
+      if (timer) schedule();
+    },
   };
 }

@@ -1,14 +1,17 @@
 // The leads table. Rows are keyed by lead id and replaced only when their content changed, so
 // a refresh does not move focus or scroll; the "waiting" clocks tick in place.
 import { disqualifier, esc, money, source, timeToAccept, when, who, words } from './format.js';
-import { allowedFrom, STEPS } from './transitions.js';
+import { allowed, label } from './steps.js';
 
-/** The buttons for the steps allowed from `lead.status` (shared with the detail view). */
+/** The buttons for the steps the lead allows (`lead.allowed`; shared with the detail view). */
 export function actionButtons(lead) {
-  return allowedFrom(lead.status)
-    .map((step) => `<button class="btn btn-sm${step === 'accepted' ? '' : ' btn-ghost'}" type="button" data-step="${step}" data-lead="${esc(lead.id)}" data-testid="action-${step}">${esc(STEPS[step].button)}</button>`)
+  return allowed(lead)
+    .map(({ status }) => `<button class="btn btn-sm${status === 'accepted' ? '' : ' btn-ghost'}" type="button" data-step="${esc(status)}" data-lead="${esc(lead.id)}" data-testid="action-${esc(status)}">${esc(label(status).button)}</button>`)
     .join('');
 }
+
+/** Every question the visitor typed (`lead.questions`, oldest first), as list items. */
+export const questionItems = (lead) => (lead.questions || []).map((q) => `<li>“${esc(q)}”</li>`).join('');
 
 export const statusBadge = (lead) => `<span class="status-badge status-${esc(lead.status)}" data-testid="lead-status">${esc(lead.status)}</span>`;
 /** A lead that came from a request alone: what the visitor typed, no score. */
@@ -25,13 +28,13 @@ function row(lead) {
   const reasons = (s.reasons || []).slice(0, 4)
     .map((r) => `<span>${esc(words(r.rule))} ${r.points > 0 ? '+' : ''}${esc(r.points)}</span>`).join('');
   const flags = (s.disqualifiers || []).map((d) => `<span class="chip-bad">✕ ${esc(disqualifier(d))}</span>`).join('');
-  const questions = (s.questions || []).map((q) => `<li>“${esc(q)}”</li>`).join('');
+  const questions = questionItems(lead);
   const slots = Object.entries(s.slots || {}).map(([k, v]) => `${words(k)}: ${v}`).join(', ');
   return `
     <td class="who" data-label="Lead">
       <button class="linklike" type="button" data-open="${esc(lead.id)}" data-testid="lead-open"><b>${esc(name)}</b></button>
       <small>${esc(details.join(' · ') || lead.visitor)}</small>
-      ${questions ? `<ul class="lead-questions" data-testid="lead-questions" aria-label="Questions typed in the chat">${questions}</ul>` : ''}
+      ${questions ? `<ul class="lead-questions" data-testid="lead-questions" aria-label="Questions the visitor typed">${questions}</ul>` : ''}
     </td>
     ${cell('Stage', `<span class="stage-badge stage-${esc(lead.stage)}">${esc(lead.stage)}</span><br><small data-testid="lead-route">${esc(words(s.route || (lead.request ? `${lead.request.form} form` : '—')))}</small>`)}
     ${cell('Score', lead.score == null ? '<span class="muted">not scored</span>' : `<b>${esc(lead.score)}</b> <span class="grade">${esc(s.grade)}</span><br><small>fit ${esc(s.fit)} · eng ${esc(s.engagement)}</small>`)}

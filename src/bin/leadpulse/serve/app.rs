@@ -18,13 +18,21 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use super::client::Limiter;
+<<<<<<< HEAD
 use super::crm::{hubspot, Crms};
+=======
+use super::events::Events;
+>>>>>>> h5-dashboard
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
+<<<<<<< HEAD
 use super::{auth, collect, deliveries, headers, leads, sales_status, site};
+=======
+use super::{auth, collect, deliveries, event_stream, headers, leads, site};
+>>>>>>> h5-dashboard
 
 pub struct App {
     pub store: Arc<Store>,
@@ -51,6 +59,8 @@ pub struct App {
     pub status_key: [u8; 32],
     /// `--allow-origin`: the sites whose pages may post to `/collect`.
     pub allow_origins: Vec<HeaderValue>,
+    /// Changes pushed to open dashboards (`GET /api/events`).
+    pub events: Events,
 }
 
 impl App {
@@ -61,7 +71,11 @@ impl App {
         store: Store,
         owners: Owners,
         api_token: String,
+<<<<<<< HEAD
         crms: Arc<Crms>,
+=======
+        events: Events,
+>>>>>>> h5-dashboard
     ) -> Result<App, String> {
         let (models, model_file) = models;
         let model = models
@@ -115,6 +129,7 @@ impl App {
             waker: Waker::default(),
             status_key: [0; 32],
             allow_origins,
+            events,
         })
     }
 
@@ -152,9 +167,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/outbox", get(deliveries::list))
         .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
+<<<<<<< HEAD
         .route("/me", get(super::users::me))
         .route("/users", get(super::users::list).post(super::users::add))
         .route("/users/{name}/revoke", post(super::users::revoke))
+=======
+        .route("/events", get(event_stream::stream))
+>>>>>>> h5-dashboard
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
         .layer(axum::middleware::from_fn_with_state(

@@ -179,9 +179,13 @@ pub async fn collect(
             if pushed > 0 {
                 app.waker.wake();
             }
+            app.events.changes.lead(lead);
             (StatusCode::CREATED, lead, true, trust)
         }
-        Stored::Verified { lead } => (StatusCode::OK, lead, true, trust),
+        Stored::Verified { lead } => {
+            app.events.changes.lead(lead);
+            (StatusCode::OK, lead, true, trust)
+        }
         Stored::Duplicate { lead } => (StatusCode::OK, lead, false, trust),
     };
     // NOTE: the visitor's own browser keeps this to ask later what sales did (sales_status.rs);

@@ -45,6 +45,7 @@ pub async fn retry(
     match blocking(&app, move |store| store.retry(id, &by, now)).await {
         Ok(Ok(Retried::Queued)) => {
             app.waker.wake();
+            app.events.changes.outbox();
             (
                 StatusCode::ACCEPTED,
                 Json(json!({ "id": id, "state": "waiting" })),

@@ -183,7 +183,10 @@ fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String
     if amount.is_some_and(|a| !(0.0..=1e12).contains(&a)) {
         p.range("amount", "must be between 0 and 1e12");
     }
-    let reason = reason.map(|r| leadpulse::core::text::printable(r.trim()));
+    // NOTE: a blank reason is no reason (a step that needs one is refused for it).
+    let reason = reason
+        .map(|r| leadpulse::core::text::printable(r.trim()))
+        .filter(|r| !r.is_empty());
     if reason.as_ref().is_some_and(|r| r.len() > 500) {
         p.range("reason", "at most 500 bytes");
     }
@@ -200,6 +203,7 @@ fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String
         String::from("status"),
         String::from("required field is missing"),
     ))?;
+<<<<<<< HEAD
     if status.needs_reason() && reason.as_deref().is_none_or(str::is_empty) {
         return Err(("reason".into(), "a rejection says why (reason)".into()));
     }
@@ -209,6 +213,8 @@ fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String
             actor.name
         );
     }
+=======
+>>>>>>> h5-dashboard
     Ok(Feedback {
         status,
         reason,
@@ -218,7 +224,7 @@ fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String
 }
 
 /// `POST /api/leads/{id}/feedback`: 200 with the lead; 409 with the statuses that may follow
-/// when this one may not.
+/// when this one may not; 400 when the step's rules (status.rs) refuse its reason or amount.
 pub async fn feedback(
     State(app): State<Arc<App>>,
     Extension(actor): Extension<Actor>,
@@ -233,12 +239,19 @@ pub async fn feedback(
         Err((path, message)) => return error(StatusCode::BAD_REQUEST, &message, Some(&path)),
     };
     let now = now_ms();
+<<<<<<< HEAD
     let receivers = app.receivers.clone();
     let push = move |lead: &_, event| super::outbox::deliveries(&receivers, lead, event);
     match blocking(&app, move |store| store.feedback(id, &feedback, now, &push)).await {
         Ok(Ok(lead)) => {
             app.waker.wake();
             Json(json!({ "lead": with_booking(&app, lead) })).into_response()
+=======
+    match blocking(&app, move |store| store.feedback(id, &feedback, now)).await {
+        Ok(Ok(lead)) => {
+            app.events.changes.lead(lead.id);
+            Json(json!({ "lead": lead })).into_response()
+>>>>>>> h5-dashboard
         }
         Ok(Err(FeedbackError::NotFound)) => error(StatusCode::NOT_FOUND, "no such lead", None),
         Ok(Err(FeedbackError::Invalid { from, allowed })) => {
@@ -253,6 +266,9 @@ pub async fn feedback(
                 Json(json!({ "error": message, "status": from.name(), "allowed": names })),
             )
                 .into_response()
+        }
+        Ok(Err(FeedbackError::Refused { path, message })) => {
+            error(StatusCode::BAD_REQUEST, &message, Some(&path))
         }
         Ok(Err(FeedbackError::Store(e))) => store_failed(e),
         Err(response) => response,

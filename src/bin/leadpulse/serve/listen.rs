@@ -18,13 +18,11 @@ use tokio_io_timeout::TimeoutStream;
 use tower::Service;
 
 use super::client::{Connections, Slot};
+use super::long_answer::{LongAnswer, Waivable};
 
 /// A client must send its request headers within this; after a response, the next request's
 /// headers too, so an idle keep-alive connection ends after it.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// A read or a write that makes no progress for this long ends the connection (a client
-/// that stops reading a response, say). Longer than any request may take (app.rs).
-const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// On shutdown, requests in flight get this long to finish.
 const DRAIN: Duration = Duration::from_secs(5);
 
@@ -33,13 +31,23 @@ const DRAIN: Duration = Duration::from_secs(5);
 pub struct Limits {
     /// From accept to the first byte.
     pub first_byte: Duration,
+    /// A read or a write that makes no progress for this long ends the connection (a client
+    /// that stops reading a response, say); 30 s, longer than any request may take (app.rs).
+    pub stall: Duration,
     /// Open connections in all.
     pub max_connections: usize,
     /// Open connections per client address (`None`: no cap, behind a proxy).
     pub per_address: Option<usize>,
 }
 
-pub async fn serve(listener: tokio::net::TcpListener, router: Router, limits: Limits) {
+/// Serves until SIGTERM or Ctrl-C; then calls `stopping` (long answers end) and lets the
+/// requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: Limits,
+    stopping: impl FnOnce(),
+) {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT);
@@ -71,6 +79,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router, limits: Li
             watcher: graceful.watcher(),
             peer,
             first_byte: limits.first_byte,
+            stall: limits.stall,
         };
         tokio::spawn(async move {
             connection.run(stream, &slot).await;
@@ -78,6 +87,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router, limits: Li
         });
     }
     tracing::info!("stopping: finishing requests in flight");
+    stopping();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN) => tracing::warn!("stopped with requests unfinished"),
@@ -91,6 +101,7 @@ struct Connection {
     watcher: Watcher,
     peer: SocketAddr,
     first_byte: Duration,
+    stall: Duration,
 }
 
 impl Connection {
@@ -112,17 +123,19 @@ impl Connection {
         }
         slot.spoke();
         let mut io = TimeoutStream::new(stream);
-        io.set_read_timeout(Some(STALL_TIMEOUT));
-        io.set_write_timeout(Some(STALL_TIMEOUT));
+        io.set_read_timeout(Some(self.stall));
+        io.set_write_timeout(Some(self.stall));
+        let long = LongAnswer::default();
+        let io = Waivable::new(Box::pin(io), long.clone());
         let router = self.router;
-        // The router for this connection, every request carrying the peer's address.
+        // The router for this connection, every request carrying the peer's address and the
+        // connection's long-answer flag.
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(long.clone());
             router.clone().call(request)
         });
-        let connection = self
-            .http
-            .serve_connection(TokioIo::new(Box::pin(io)), service);
+        let connection = self.http.serve_connection(TokioIo::new(io), service);
         if let Err(e) = self.watcher.watch(connection).await {
             tracing::debug!("connection from {peer}: {e}");
         }

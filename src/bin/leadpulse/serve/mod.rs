@@ -12,10 +12,16 @@ mod client;
 mod collect;
 mod crm;
 mod deliveries;
+<<<<<<< HEAD
 mod duration;
+=======
+mod event_stream;
+mod events;
+>>>>>>> h5-dashboard
 mod headers;
 mod leads;
 mod listen;
+mod long_answer;
 mod options;
 mod origin;
 mod outbox;
@@ -167,6 +173,7 @@ fn limits(options: &Options, files: Option<u64>) -> listen::Limits {
     }
     listen::Limits {
         first_byte: std::time::Duration::from_secs(options.first_byte_timeout as u64),
+        stall: std::time::Duration::from_secs(options.stall_timeout as u64),
         max_connections: options.max_connections.min(allowed),
         per_address: (!options.behind_proxy).then_some(options.max_connections_per_address),
     }
@@ -218,6 +225,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
+<<<<<<< HEAD
     let status_key = store
         .key(sales_status::KEY_NAME)
         .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
@@ -225,6 +233,13 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         app::App::new(&options, root, models, store, owners, token, Arc::new(crms))?
             .with_status_key(status_key),
     );
+=======
+    let (events, inbox) = events::Events::new(options.max_event_streams);
+    let state = Arc::new(app::App::new(
+        &options, root, models, store, owners, token, events,
+    )?);
+    tokio::spawn(events::publish(state.store.clone(), inbox));
+>>>>>>> h5-dashboard
     if state.limiter.is_some() {
         let state = state.clone();
         tokio::spawn(async move {
@@ -242,6 +257,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         state.webhook_secret.clone(),
         state.crms.clone(),
         state.waker.clone(),
+        state.events.changes.clone(),
     ));
     tokio::spawn(crm::salesforce::poll::run(state.clone()));
     // NOTE: without --sla or a rule's sla no window starts, and windows started earlier wait
@@ -258,6 +274,9 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     drop(stdout);
     tracing::info!("dashboard: http://{address}/dashboard");
     let limits = limits(&options, files);
-    listen::serve(listener, app::router(state), limits).await;
+    // NOTE: open event streams never end by themselves: stopping ends them, so the graceful
+    // shutdown is not held up by dashboards.
+    let router = app::router(state.clone());
+    listen::serve(listener, router, limits, || state.events.stop()).await;
     Ok(())
 }

@@ -74,8 +74,11 @@ async fn store(
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
     let (stored, app) = stored;
-    if matches!(stored, StoredRequest::New { pushed, .. } if pushed > 0) {
-        app.waker.wake();
+    if let StoredRequest::New { lead, pushed } = stored {
+        if pushed > 0 {
+            app.waker.wake();
+        }
+        app.events.changes.lead(lead);
     }
     Ok(stored)
 }

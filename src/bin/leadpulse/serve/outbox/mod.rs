@@ -22,7 +22,11 @@ pub use failure::{status_line, Failure};
 pub use message::{deliveries, CrmTarget, Event, Receivers};
 pub use sla_message::sla_deliveries;
 
+<<<<<<< HEAD
 use super::crm::{Crms, Kind};
+=======
+use super::events::Changes;
+>>>>>>> h5-dashboard
 use super::now_ms;
 use super::store::{Pending, Store};
 
@@ -64,7 +68,12 @@ struct Sender {
     store: Arc<Store>,
     secret: Option<Arc<Vec<u8>>>,
     client: reqwest::Client,
+<<<<<<< HEAD
     crms: Arc<Crms>,
+=======
+    /// Open dashboards hear of each attempt's outcome (their outbox view).
+    changes: Changes,
+>>>>>>> h5-dashboard
 }
 
 /// Runs a store call off the async threads; `None` (logged) if it failed.
@@ -88,12 +97,20 @@ async fn blocking<T: Send + 'static>(
 
 /// Runs the delivery tasks until the process ends: one per receiver with something to
 /// deliver, started when its first delivery is seen, each woken when anything is queued.
+<<<<<<< HEAD
 pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, crms: Arc<Crms>, waker: Waker) {
+=======
+pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker, changes: Changes) {
+>>>>>>> h5-dashboard
     let sender = Sender {
         store,
         secret,
         client: send::client(),
+<<<<<<< HEAD
         crms,
+=======
+        changes,
+>>>>>>> h5-dashboard
     };
     let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
     let mut unconfigured: Vec<String> = Vec::new();
@@ -233,5 +250,9 @@ async fn attempt(sender: Sender, pending: Pending) -> Option<Duration> {
     if recorded.is_none() {
         tracing::error!("outbox: recording delivery {id} failed");
     }
+<<<<<<< HEAD
     pause
+=======
+    sender.changes.outbox();
+>>>>>>> h5-dashboard
 }

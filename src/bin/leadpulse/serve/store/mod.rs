@@ -12,6 +12,7 @@ mod keys;
 mod leads;
 mod migrate;
 mod outbox;
+mod questions;
 mod receive;
 mod requests;
 mod sales;
