@@ -4,11 +4,8 @@
 
 mod access;
 mod collect;
-<<<<<<< HEAD
 mod crm;
-=======
 mod dashboard_api;
->>>>>>> h5-dashboard
 mod delivery;
 mod event_stream;
 mod hardening;

@@ -18,21 +18,22 @@ use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use super::client::Limiter;
-<<<<<<< HEAD
 use super::crm::{hubspot, Crms};
-=======
 use super::events::Events;
->>>>>>> h5-dashboard
 use super::options::{Options, RateLimit};
 use super::outbox::{Receivers, Waker};
 use super::owners::Owners;
 use super::store::Store;
 use super::trust::Models;
-<<<<<<< HEAD
-use super::{auth, collect, deliveries, headers, leads, sales_status, site};
-=======
-use super::{auth, collect, deliveries, event_stream, headers, leads, site};
->>>>>>> h5-dashboard
+use super::{auth, collect, deliveries, event_stream, headers, leads, sales_status, site};
+
+/// What `serve` makes before the app: the CRM clients, the dashboards' event streams, and the
+/// store's status key.
+pub struct Wiring {
+    pub crms: Arc<Crms>,
+    pub events: Events,
+    pub status_key: [u8; 32],
+}
 
 pub struct App {
     pub store: Arc<Store>,
@@ -71,12 +72,13 @@ impl App {
         store: Store,
         owners: Owners,
         api_token: String,
-<<<<<<< HEAD
-        crms: Arc<Crms>,
-=======
-        events: Events,
->>>>>>> h5-dashboard
+        wiring: Wiring,
     ) -> Result<App, String> {
+        let Wiring {
+            crms,
+            events,
+            status_key,
+        } = wiring;
         let (models, model_file) = models;
         let model = models
             .first()
@@ -127,16 +129,10 @@ impl App {
             limiter,
             behind_proxy: options.behind_proxy,
             waker: Waker::default(),
-            status_key: [0; 32],
+            status_key,
             allow_origins,
             events,
         })
-    }
-
-    /// The store's status key (made by the store on first use).
-    pub fn with_status_key(mut self, key: [u8; 32]) -> App {
-        self.status_key = key;
-        self
     }
 }
 
@@ -167,13 +163,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/outbox", get(deliveries::list))
         .route("/outbox/{id}/retry", post(deliveries::retry))
         .route("/report", get(super::report::report))
-<<<<<<< HEAD
         .route("/me", get(super::users::me))
         .route("/users", get(super::users::list).post(super::users::add))
         .route("/users/{name}/revoke", post(super::users::revoke))
-=======
         .route("/events", get(event_stream::stream))
->>>>>>> h5-dashboard
         .fallback(leads::no_such_api)
         .layer(RequestBodyLimitLayer::new(API_BODY))
         .layer(axum::middleware::from_fn_with_state(

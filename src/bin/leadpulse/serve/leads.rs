@@ -203,18 +203,12 @@ fn read_feedback(body: &[u8], actor: &Actor) -> Result<Feedback, (String, String
         String::from("status"),
         String::from("required field is missing"),
     ))?;
-<<<<<<< HEAD
-    if status.needs_reason() && reason.as_deref().is_none_or(str::is_empty) {
-        return Err(("reason".into(), "a rejection says why (reason)".into()));
-    }
     if let Some(claimed) = by.filter(|b| *b != actor.name) {
         tracing::debug!(
             "feedback: 'by: {claimed}' ignored: the token is {}'s",
             actor.name
         );
     }
-=======
->>>>>>> h5-dashboard
     Ok(Feedback {
         status,
         reason,
@@ -239,19 +233,13 @@ pub async fn feedback(
         Err((path, message)) => return error(StatusCode::BAD_REQUEST, &message, Some(&path)),
     };
     let now = now_ms();
-<<<<<<< HEAD
     let receivers = app.receivers.clone();
     let push = move |lead: &_, event| super::outbox::deliveries(&receivers, lead, event);
     match blocking(&app, move |store| store.feedback(id, &feedback, now, &push)).await {
         Ok(Ok(lead)) => {
             app.waker.wake();
-            Json(json!({ "lead": with_booking(&app, lead) })).into_response()
-=======
-    match blocking(&app, move |store| store.feedback(id, &feedback, now)).await {
-        Ok(Ok(lead)) => {
             app.events.changes.lead(lead.id);
-            Json(json!({ "lead": lead })).into_response()
->>>>>>> h5-dashboard
+            Json(json!({ "lead": with_booking(&app, lead) })).into_response()
         }
         Ok(Err(FeedbackError::NotFound)) => error(StatusCode::NOT_FOUND, "no such lead", None),
         Ok(Err(FeedbackError::Invalid { from, allowed })) => {

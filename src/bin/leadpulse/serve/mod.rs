@@ -12,12 +12,9 @@ mod client;
 mod collect;
 mod crm;
 mod deliveries;
-<<<<<<< HEAD
 mod duration;
-=======
 mod event_stream;
 mod events;
->>>>>>> h5-dashboard
 mod headers;
 mod leads;
 mod listen;
@@ -225,21 +222,19 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-<<<<<<< HEAD
     let status_key = store
         .key(sales_status::KEY_NAME)
         .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
-    let state = Arc::new(
-        app::App::new(&options, root, models, store, owners, token, Arc::new(crms))?
-            .with_status_key(status_key),
-    );
-=======
     let (events, inbox) = events::Events::new(options.max_event_streams);
+    let wiring = app::Wiring {
+        crms: Arc::new(crms),
+        events,
+        status_key,
+    };
     let state = Arc::new(app::App::new(
-        &options, root, models, store, owners, token, events,
+        &options, root, models, store, owners, token, wiring,
     )?);
     tokio::spawn(events::publish(state.store.clone(), inbox));
->>>>>>> h5-dashboard
     if state.limiter.is_some() {
         let state = state.clone();
         tokio::spawn(async move {

@@ -153,7 +153,6 @@ pub struct Options {
     /// the only peer); one more from that address is closed at once.
     #[arg(long, default_value_t = 256, value_name = "N", value_parser = at_least_one)]
     pub max_connections_per_address: usize,
-<<<<<<< HEAD
     /// A CRM to keep in step with the leads (repeatable): each lead sales hears of and each
     /// status sales gives it is written there through the outbox; status changes made there
     /// come back as feedback (by crm). Credentials only from the environment (or NAME_FILE):
@@ -173,12 +172,10 @@ pub struct Options {
     /// Seconds between looks at Salesforce for Leads changed there (--crm salesforce).
     #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = at_least_one)]
     pub salesforce_poll: usize,
-=======
     /// Dashboards' event streams (`GET /api/events`) open at most; one more gets 503 and
     /// polls instead.
     #[arg(long, default_value_t = 64, value_name = "N", value_parser = at_least_one)]
     pub max_event_streams: usize,
->>>>>>> h5-dashboard
     /// Seconds a new connection may stay silent before its first byte (tests shorten or
     /// lengthen it).
     #[arg(long, default_value_t = 5, value_name = "SECONDS", hide = true, value_parser = at_least_one)]

@@ -22,11 +22,8 @@ pub use failure::{status_line, Failure};
 pub use message::{deliveries, CrmTarget, Event, Receivers};
 pub use sla_message::sla_deliveries;
 
-<<<<<<< HEAD
 use super::crm::{Crms, Kind};
-=======
 use super::events::Changes;
->>>>>>> h5-dashboard
 use super::now_ms;
 use super::store::{Pending, Store};
 
@@ -68,12 +65,9 @@ struct Sender {
     store: Arc<Store>,
     secret: Option<Arc<Vec<u8>>>,
     client: reqwest::Client,
-<<<<<<< HEAD
     crms: Arc<Crms>,
-=======
     /// Open dashboards hear of each attempt's outcome (their outbox view).
     changes: Changes,
->>>>>>> h5-dashboard
 }
 
 /// Runs a store call off the async threads; `None` (logged) if it failed.
@@ -97,20 +91,19 @@ async fn blocking<T: Send + 'static>(
 
 /// Runs the delivery tasks until the process ends: one per receiver with something to
 /// deliver, started when its first delivery is seen, each woken when anything is queued.
-<<<<<<< HEAD
-pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, crms: Arc<Crms>, waker: Waker) {
-=======
-pub async fn run(store: Arc<Store>, secret: Option<Arc<Vec<u8>>>, waker: Waker, changes: Changes) {
->>>>>>> h5-dashboard
+pub async fn run(
+    store: Arc<Store>,
+    secret: Option<Arc<Vec<u8>>>,
+    crms: Arc<Crms>,
+    waker: Waker,
+    changes: Changes,
+) {
     let sender = Sender {
         store,
         secret,
         client: send::client(),
-<<<<<<< HEAD
         crms,
-=======
         changes,
->>>>>>> h5-dashboard
     };
     let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
     let mut unconfigured: Vec<String> = Vec::new();
@@ -250,9 +243,6 @@ async fn attempt(sender: Sender, pending: Pending) -> Option<Duration> {
     if recorded.is_none() {
         tracing::error!("outbox: recording delivery {id} failed");
     }
-<<<<<<< HEAD
-    pause
-=======
     sender.changes.outbox();
->>>>>>> h5-dashboard
+    pause
 }

@@ -27,6 +27,11 @@ pub enum FeedbackError {
         from: Status,
         allowed: Vec<Status>,
     },
+    /// A step that may follow, but its reason or amount is missing or not taken (`path`).
+    Refused {
+        path: String,
+        message: String,
+    },
     Store(rusqlite::Error),
 }
 
@@ -55,6 +60,12 @@ impl Store {
                 allowed: from.next().to_vec(),
             });
         }
+        // NOTE: the one set of step rules (status.rs), for the API, the dashboard and the CRMs.
+        feedback
+            .status
+            .step()
+            .check(feedback.reason.as_deref(), feedback.amount)
+            .map_err(|(path, message)| FeedbackError::Refused { path, message })?;
         let lead = apply(&tx, id, from, feedback, now, push)?;
         tx.commit()?;
         Ok(lead)

@@ -1,22 +1,14 @@
 //! Leads as the API shows them: the lists, a lead's page (every summary revision, request
 //! and status change); sales feedback is in feedback.rs.
 use leadpulse::core::time::format_iso;
-<<<<<<< HEAD
-use rusqlite::{params, OptionalExtension, Row, Transaction};
-use serde::Serialize;
-use serde_json::value::RawValue;
-
-use super::sla::{self, SlaRow};
-use super::Store;
-=======
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::questions::questions;
+use super::sla::{self, SlaRow};
 use super::Store;
 use crate::serve::status::{Status, Step};
->>>>>>> h5-dashboard
 
 /// A lead as the API shows it (camelCase), with its latest summary and latest request.
 #[derive(Debug, Serialize)]
@@ -51,17 +43,14 @@ pub struct LeadRow {
     pub summary: Option<Box<RawValue>>,
     /// The latest request, as received; `null` if the visitor never sent one.
     pub request: Option<Box<RawValue>>,
-<<<<<<< HEAD
     /// The person's e-mail address (lower case), once known: what a CRM keys a contact on.
     /// NOTE: not in the API's lead (the summary and the request carry it already).
     #[serde(skip)]
     pub email: Option<String>,
-=======
     /// Every question the visitor typed, oldest first (questions.rs).
     pub questions: Vec<String>,
     /// The steps sales may take from this status and what each asks for (status.rs).
     pub allowed: Vec<Step>,
->>>>>>> h5-dashboard
 }
 
 pub(super) const LEAD_COLUMNS: &str = "l.id, l.visitor, l.stage, l.status, l.trust,
@@ -113,12 +102,9 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
         booking_url: None,
         summary: raw(row.get(21)?)?,
         request: raw(row.get(22)?)?,
-<<<<<<< HEAD
         email: row.get(23)?,
-=======
         questions: Vec::new(),
         allowed,
->>>>>>> h5-dashboard
     })
 }
 
@@ -197,41 +183,8 @@ pub struct LeadPage {
     pub revisions: Vec<RevisionRow>,
     pub requests: Vec<RequestRow>,
     pub history: Vec<HistoryRow>,
-<<<<<<< HEAD
     /// Its response-time window, if it was handed to an owner with one.
     pub sla: Option<SlaRow>,
-=======
-}
-
-/// What sales answers.
-pub struct Feedback {
-    pub status: Status,
-    pub reason: Option<String>,
-    pub amount: Option<f64>,
-    pub by: String,
-}
-
-#[derive(Debug)]
-pub enum FeedbackError {
-    NotFound,
-    /// Not a step that may follow `from`; `allowed` are.
-    Invalid {
-        from: Status,
-        allowed: Vec<Status>,
-    },
-    /// A step that may follow, but its reason or amount is missing or not taken (`path`).
-    Refused {
-        path: String,
-        message: String,
-    },
-    Store(rusqlite::Error),
-}
-
-impl From<rusqlite::Error> for FeedbackError {
-    fn from(e: rusqlite::Error) -> Self {
-        FeedbackError::Store(e)
-    }
->>>>>>> h5-dashboard
 }
 
 impl Store {
@@ -333,61 +286,4 @@ impl Store {
             sla,
         }))
     }
-<<<<<<< HEAD
-=======
-
-    /// Moves a lead to `feedback.status` if that may follow its status; records who and why.
-    pub fn feedback(
-        &self,
-        id: i64,
-        feedback: &Feedback,
-        now: i64,
-    ) -> Result<LeadRow, FeedbackError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: Option<String> = tx
-            .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        let from = current
-            .as_deref()
-            .and_then(Status::from_name)
-            .ok_or(FeedbackError::NotFound)?;
-        let to = feedback.status;
-        if !from.next().contains(&to) {
-            return Err(FeedbackError::Invalid {
-                from,
-                allowed: from.next().to_vec(),
-            });
-        }
-        to.step()
-            .check(feedback.reason.as_deref(), feedback.amount)
-            .map_err(|(path, message)| FeedbackError::Refused { path, message })?;
-        tx.execute(
-            "UPDATE leads SET status = ?2, updated_ms = ?3,
-                 accepted_ms = CASE WHEN ?2 = 'accepted' THEN ?3 ELSE accepted_ms END,
-                 closed_ms = CASE WHEN ?2 IN ('won', 'lost') THEN ?3 ELSE closed_ms END,
-                 amount = COALESCE(?4, amount)
-             WHERE id = ?1",
-            params![id, to.name(), now, feedback.amount],
-        )?;
-        tx.execute(
-            "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, amount)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                now,
-                feedback.by,
-                from.name(),
-                to.name(),
-                feedback.reason,
-                feedback.amount
-            ],
-        )?;
-        let lead = lead_in(&tx, id)?;
-        tx.commit()?;
-        Ok(lead)
-    }
->>>>>>> h5-dashboard
 }
