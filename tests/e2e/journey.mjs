@@ -102,10 +102,9 @@ export async function stage(page, want, timeout = 10000) {
   return snapshot(page);
 }
 
-/** Signs in to the sales dashboard (it asks for the API token once per tab). */
-export async function signIn(page, { token = API_TOKEN, rep = '' } = {}) {
+/** Signs in to the sales dashboard (it asks for a token once per tab; the collector's by default). */
+export async function signIn(page, { token = API_TOKEN } = {}) {
   await page.waitForSelector('[data-testid="sign-in"]:not([hidden]) [data-testid="sign-in-form"]');
   await page.fill('[data-testid="sign-in-token"]', token);
-  await page.fill('[data-testid="sign-in-rep"]', rep);
   await page.click('[data-testid="sign-in-submit"]');
 }

@@ -77,7 +77,7 @@ test('[hidden] wins over the site\'s display rules: signed out, and in every ste
 
   const { context: visitor, lead } = await handRaiser();
   await visitor.close();
-  await signIn(page, { rep: 'Dana Rep' });
+  await signIn(page);
   await row(page, lead).waitFor();
   assert.deepEqual(await hiddenButShown(page), []);
   assert.ok(await page.isVisible('[data-testid="sign-out"]'));
@@ -131,7 +131,7 @@ test('every question the visitor typed is on the lead and its row, oldest first,
   assert.deepEqual(latest.lead.questions, asked, 'the API: every question, oldest first');
 
   const dash = await openDashboard();
-  await signIn(dash.page, { rep: 'Dana Rep' });
+  await signIn(dash.page);
   await row(dash.page, lead).waitFor();
   const texts = (locator) => locator.evaluateAll((items) => items.map((li) => li.textContent));
   assert.deepEqual(await texts(row(dash.page, lead).locator('[data-testid="lead-questions"] li')), asked.map((q) => `“${q}”`));
@@ -201,7 +201,7 @@ test('one set of rules: the API refuses lost without a reason, and the dashboard
   const { context, page, seen } = await openDashboard();
   const posts = [];
   context.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/feedback')) posts.push(r.postData()); });
-  await signIn(page, { rep: 'Dana Rep' });
+  await signIn(page);
   await row(page, lead).waitFor();
   const offered = () => row(page, lead).locator('[data-step]').evaluateAll((bs) => bs.map((b) => b.dataset.step));
   assert.deepEqual(await offered(), accepted.allowed.map((s) => s.status));

@@ -49,7 +49,7 @@ async function dashboard() {
   });
   const page = await context.newPage();
   await page.goto(`${server.url}/dashboard`);
-  await signIn(page, { rep: 'Dana Rep' });
+  await signIn(page);
   return { context, page, seen, requests };
 }
 

@@ -115,7 +115,7 @@ for (const viewport of WIDTHS) {
     await page.goto(`${server.url}/dashboard`);
     await page.waitForSelector('[data-testid="sign-in"]:not([hidden])');
     await assertNoSideways(page, width, '/dashboard (sign-in)');
-    await signIn(page, { rep: 'Dana Rep' });
+    await signIn(page);
     await page.waitForSelector(`[data-testid="lead-row"][data-id="${lead.id}"]`);
     assert.ok(await page.isVisible('nav[aria-label="Dashboard"] a'), 'the dashboard nav shows');
     assert.ok(await page.isVisible('[data-testid="sign-out"]'));

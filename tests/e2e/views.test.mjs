@@ -51,7 +51,7 @@ test('leads first; metrics on a view the URL names; after the rep accepts, the m
   const seen = watch(context);
   const page = await context.newPage();
   await page.goto(`${server.url}/dashboard`);
-  await signIn(page, { rep: 'Dana Rep' });
+  await signIn(page);
   await row(page, lead).waitFor();
 
   // The leads are on the first screen (1280 × 800), the metrics not on this view at all.

@@ -3,7 +3,6 @@
 // steps.js). POST /api/leads/{id}/feedback; the server's error text is shown as is.
 import { api, ApiError, Unauthorized } from './api.js';
 import { who } from './format.js';
-import { session } from './session.js';
 import { label, needsForm, stepTo } from './steps.js';
 
 const FIELD_NAMES = { reason: 'Reason', amount: 'Amount (USD)' };
@@ -22,8 +21,8 @@ export function mountFeedback(hooks) {
   let current = null; // { lead, step }
 
   const send = async (lead, status, extra = {}) => {
-    const rep = session.rep();
-    const body = { status, ...extra, by: rep || 'dashboard' };
+    // Who did it is the token's user, recorded by the collector.
+    const body = { status, ...extra };
     const { lead: updated } = await api(`/api/leads/${encodeURIComponent(lead.id)}/feedback`, { method: 'POST', body });
     hooks.onDone(updated);
   };

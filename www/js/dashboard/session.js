@@ -1,12 +1,12 @@
-// Who is looking at the dashboard: the API token and, optionally, the rep's name.
+// Who is looking at the dashboard: the token (a rep's own, or the collector's API token).
 //
 // NOTE: the token is kept in sessionStorage, not localStorage. It opens every lead's personal
 // data, so it lives only as long as this tab: closing the tab signs out, and a later person at
 // the same machine (or another tab) does not inherit it. Unlike a cookie the browser never sends
 // it on its own, so no other site can make requests with it. The price is asking again in a
-// new tab. The rep's name is not a secret and is remembered in localStorage to save typing.
+// new tab.
+// Who the token belongs to is the collector's answer (GET /api/me), never typed in here.
 const TOKEN_KEY = 'dashboard:token';
-const REP_KEY = 'dashboard:rep';
 
 function read(storage, key) {
   try {
@@ -29,11 +29,9 @@ let memoryToken = '';
 
 export const session = {
   token: () => read(sessionStorage, TOKEN_KEY) || memoryToken,
-  rep: () => read(localStorage, REP_KEY),
-  signIn(token, rep) {
+  signIn(token) {
     memoryToken = token;
     write(sessionStorage, TOKEN_KEY, token);
-    write(localStorage, REP_KEY, rep);
   },
   signOut() {
     memoryToken = '';

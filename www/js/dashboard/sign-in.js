@@ -1,5 +1,6 @@
 // The token form: shown when there is no token, or after the collector refused one (with why).
 // The token is read from the form and kept in sessionStorage (session.js) — never in the page.
+import { api } from './api.js';
 import { session } from './session.js';
 
 /** @param {{ onSignedIn: () => void, onSignedOut: () => void }} hooks */
@@ -16,8 +17,22 @@ export function mountSignIn(hooks) {
     panel.hidden = signedIn;
     app.hidden = !signedIn;
     out.hidden = !signedIn;
-    rep.hidden = !signedIn || !session.rep();
-    rep.textContent = session.rep() ? `Signed in as ${session.rep()}` : '';
+    rep.hidden = true;
+    rep.textContent = '';
+    if (signedIn) whoAmI();
+  };
+
+  // The name comes from the collector (the token's user), so the page cannot claim another's.
+  // A refused token is handled by the lead list's own call; here it only leaves the name out.
+  const whoAmI = async () => {
+    try {
+      const me = await api('/api/me');
+      if (!session.token()) return; // signed out meanwhile
+      rep.textContent = `Signed in as ${me.name}${me.role === 'admin' ? ' (admin)' : ''}`;
+      rep.hidden = false;
+    } catch {
+      // the list shows why
+    }
   };
 
   /** Asks for the token, with `why` above the form. */
@@ -25,7 +40,6 @@ export function mountSignIn(hooks) {
     show(false);
     message.textContent = why;
     form.elements.token.value = '';
-    form.elements.rep.value = session.rep();
     form.elements.token.focus();
     hooks.onSignedOut();
   };
@@ -38,7 +52,7 @@ export function mountSignIn(hooks) {
       form.elements.token.focus();
       return;
     }
-    session.signIn(token, form.elements.rep.value.trim());
+    session.signIn(token);
     form.elements.token.value = '';
     message.textContent = '';
     show(true);
