@@ -44,6 +44,7 @@ const scoreOnlyWorker :Workerd.Worker = (
   (name = "leadpulse/edge/forms.js", esModule = embed "../pkg/edge/forms.js"),
   (name = "leadpulse/edge/mark.js", esModule = embed "../pkg/edge/mark.js"),
   (name = "leadpulse/request.js", esModule = embed "../pkg/request.js"),
+  (name = "leadpulse/sales-status.js", esModule = embed "../pkg/sales-status.js"),
     (name = "leadpulse/edge/keys.js", esModule = embed "../pkg/edge/keys.js"),
     (name = "leadpulse/edge/outbox.js", esModule = embed "../pkg/edge/outbox.js"),
     (name = "leadpulse/edge/outgoing.js", esModule = embed "../pkg/edge/outgoing.js"),

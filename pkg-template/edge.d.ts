@@ -146,8 +146,11 @@ export interface Delivery {
 /** What sales did with the visitor's lead (docs/edge.md, "What sales did"). */
 export interface SalesStatus {
   sales: 'none' | 'with_sales' | 'recycled' | 'customer';
-  /** the owner's first name, while with sales */
-  owner: { firstName: string } | null;
+  /**
+   * While with sales: the owner's first name and, when the collector was given one
+   * (`--owner NAME=URL`), their booking page (always an absolute http(s) URL).
+   */
+  owner: { firstName: string; bookingUrl?: string } | null;
 }
 
 export interface LeadResult {

@@ -2,18 +2,19 @@
 // visitor whose cookie shows a hand-off the collector acknowledged, the edge asks the
 // collector — `GET …/status?visitor=<id>`, signed with the signing secret over
 // `status|<visitor>|<unix seconds>` — and checks the answer's own signature. The answer
-// (`with_sales` and the owner's first name, `recycled`, `customer`, `none`) is `lead.sales`, so
+// (`with_sales` with the owner's first name and booking page, `recycled`, `customer`, `none`;
+// ../sales-status.js) is `lead.sales`, so
 // the page can stop pitching a demo to a visitor a rep already has. Answers are kept per isolate
 // for a few minutes (a visitor's pages do not each cost a round trip) and a slow collector
 // never holds the page: past `waitMs` the request goes on without it.
 
+import { readStatus } from '../sales-status.js';
 import { toHex } from './encoding.js';
 import { hmacSign, signingKey } from './keys.js';
 
 const TTL_MS = 5 * 60 * 1000;
 const MAX_CACHED = 1000;
 const DEFAULT_WAIT_MS = 150;
-const STATES = ['none', 'with_sales', 'recycled', 'customer'];
 
 /** visitor → { status, until } */
 const cache = new Map();
@@ -59,10 +60,8 @@ export async function salesStatus(how) {
       if (!response.ok) return null;
       const expected = `sha256=${toHex(await hmacSign(key, body))}`;
       if (!same(expected, response.headers.get('x-leadpulse-signature') ?? '')) return null;
-      const parsed = JSON.parse(body);
-      if (!STATES.includes(parsed?.sales)) return null;
-      const name = typeof parsed.owner?.firstName === 'string' ? parsed.owner.firstName.slice(0, 64) : null;
-      return remember(how.visitor, now, { sales: parsed.sales, owner: name ? { firstName: name } : null });
+      const status = readStatus(JSON.parse(body));
+      return status ? remember(how.visitor, now, status) : null;
     } catch {
       return null;
     }

@@ -1,14 +1,14 @@
+import { readStatus } from '../sales-status.js';
 import { warn } from './guard.js';
 
 // What sales did with this visitor's lead (docs/tracker.md, "What sales did"): the collector
 // answers every summary it stores with a status token; with analytics consent the tracker keeps
 // it (`leadpulse:sales-token`) and asks `…/status/<token>` when the page starts and when a new
-// token arrives. The answer is minimal — `with_sales` (and the owner's first name), `recycled`,
-// `customer`, `none` — and lets the site stop pitching a demo to someone a rep already has.
+// token arrives. The answer is minimal — `with_sales` (the owner's first name and booking
+// page), `recycled`, `customer`, `none` (../sales-status.js) — and lets the site stop pitching
+// a demo to someone a rep already has.
 
-/** @typedef {{ sales: 'none' | 'with_sales' | 'recycled' | 'customer', owner: { firstName: string } | null }} SalesStatus */
-
-const STATES = ['none', 'with_sales', 'recycled', 'customer'];
+/** @typedef {import('../sales-status.js').SalesStatus} SalesStatus */
 
 /**
  * The status URL beside the collector's endpoint: `…/collect` → `…/status/<token>`.
@@ -20,18 +20,6 @@ export function statusUrl(endpoint, token) {
   base.pathname = base.pathname.replace(/\/collect\/?$/, '/') || '/';
   if (!base.pathname.endsWith('/')) base.pathname = base.pathname.replace(/[^/]*$/, '');
   return new URL(`status/${encodeURIComponent(token)}`, base).href;
-}
-
-/**
- * A status answer as the tracker passes it on, or null when it is not one.
- * @param {unknown} body
- * @returns {SalesStatus | null}
- */
-export function readStatus(body) {
-  const b = /** @type {{ sales?: unknown, owner?: { firstName?: unknown } | null } | null} */ (body);
-  if (!b || typeof b.sales !== 'string' || !STATES.includes(b.sales)) return null;
-  const name = b.owner && typeof b.owner.firstName === 'string' ? b.owner.firstName.slice(0, 64) : null;
-  return { sales: /** @type {SalesStatus['sales']} */ (b.sales), owner: name ? { firstName: name } : null };
 }
 
 /**

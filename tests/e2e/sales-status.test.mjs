@@ -1,6 +1,6 @@
 // The site knows what sales did: after a hand-off (with consent) the tracker keeps the status
 // token the collector answered with, and asks on later pages; the demo site stops pitching a
-// demo to a visitor a rep already has (their rep's first name instead), sends a lead sales
+// demo to a visitor a rep already has (a call with their rep instead), sends a lead sales
 // rejected back to the nurture path, and asks nothing without a hand-off.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { accept, follow, requestDemo } from './journey.mjs';
 let tmp, server, browser;
 before(async () => {
   tmp = tempDir();
-  server = await startServer({ db: join(tmp.dir, 'leads.db'), extra: ['--owner', 'Ana Ruiz'] });
+  server = await startServer({ db: join(tmp.dir, 'leads.db'), extra: ['--owner', 'Ana Ruiz=https://cal.example.com/ana'] });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -40,9 +40,10 @@ test('with sales: no demo pitch, the rep instead; recycled: back to nurture; not
   await follow(page, '/demo');
   await requestDemo(page);
   await until(async () => (await page.evaluate(() => window.leadpulse.sales()))?.sales === 'with_sales', 'the status after the hand-off');
-  assert.deepEqual(await page.evaluate(() => window.leadpulse.sales()), { sales: 'with_sales', owner: { firstName: 'Ana' } });
+  assert.deepEqual(await page.evaluate(() => window.leadpulse.sales()), { sales: 'with_sales', owner: { firstName: 'Ana', bookingUrl: 'https://cal.example.com/ana' } });
   await follow(page, '/pricing');
-  await until(async () => (await cta(page)) === 'Your contact: Ana', 'the rep, not a demo pitch, on the next page');
+  await until(async () => (await cta(page)) === 'Book a call with Ana', 'the rep\'s booking page, not a demo pitch, on the next page');
+  assert.equal(await page.getAttribute('[data-testid="cta"]', 'href'), 'https://cal.example.com/ana');
   assert.ok(statusAsks.length >= 1);
   assert.ok(statusAsks.every((u) => !u.includes('visitor')), 'the browser asks with its token, never its id');
 

@@ -28,7 +28,7 @@ fn the_visitors_browser_learns_where_sales_has_the_lead_and_nothing_else() {
             "--rate-limit",
             "off",
             "--owner",
-            "Ana Ruiz",
+            "Ana Ruiz=https://cal.example.com/ana",
             "--signing-secret",
             SECRET,
         ],
@@ -53,7 +53,7 @@ fn the_visitors_browser_learns_where_sales_has_the_lead_and_nothing_else() {
         (code, &body),
         (
             200,
-            &json!({"sales": "with_sales", "owner": {"firstName": "Ana"}})
+            &json!({"sales": "with_sales", "owner": {"firstName": "Ana", "bookingUrl": "https://cal.example.com/ana"}})
         )
     );
     let reply = server.get(&format!("/status/{token}"));

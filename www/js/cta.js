@@ -1,8 +1,13 @@
 // The header call to action follows the model's per-stage action (`snapshot.action`) — unless
-// sales already has the visitor: then no demo pitch, but their rep (`lp.sales()`); a lead sales
+// sales already has the visitor: then no demo pitch, but their rep and the rep's booking page
+// (`lp.sales()`); a lead sales
 // sent back gets the nurture path; a customer gets the help they came for.
 const SALES_CTA = {
-  with_sales: (owner) => ({ cta: owner ? `Your contact: ${owner.firstName}` : 'Our team has your request', ctaHref: '/case-studies/' }),
+  with_sales: (owner) => {
+    // The rep's own booking page when the team published one (`--owner NAME=URL`).
+    if (owner && owner.bookingUrl) return { cta: `Book a call with ${owner.firstName}`, ctaHref: owner.bookingUrl };
+    return { cta: owner ? `Your contact: ${owner.firstName}` : 'Our team has your request', ctaHref: '/case-studies/' };
+  },
   recycled: () => ({ cta: 'Read the guide', ctaHref: '/blog/lead-scoring-guide' }),
   customer: () => ({ cta: 'See integrations', ctaHref: '/integrations' }),
 };

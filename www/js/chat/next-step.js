@@ -15,7 +15,9 @@ export function nextStep(snap, { contacted, known, consent, requested = false, s
   // NOTE: sales already has this visitor (lp.sales()): no demo pitch, their rep instead.
   if (sales && sales.sales === 'with_sales') {
     const who = sales.owner ? sales.owner.firstName : 'Our team';
-    return { kind: 'with-sales', text: `${who} from our team has your request and will be in touch by e-mail.` };
+    const text = `${who} from our team has your request and will be in touch by e-mail.`;
+    const url = sales.owner && sales.owner.bookingUrl;
+    return url ? { kind: 'with-sales', text: `${text} Or pick a time now:`, link: { text: `Book a call with ${who}`, href: url } } : { kind: 'with-sales', text };
   }
   const sharing = consent === 'granted';
   if (contacted && consent === 'pending' && !requested) {

@@ -1,5 +1,6 @@
 //! What the site learns of what sales did (docs/collector.md, "What the site learns"): for a
-//! visitor who handed off, a minimal status — `with_sales` (with the owner's first name),
+//! visitor who handed off, a minimal status — `with_sales` (with the owner's first name and
+//! booking page, when the collector was given one),
 //! `recycled` (sales sent the lead back), `customer` (won) or `none` — so the site stops
 //! pitching a demo to someone a rep is already talking to. Nothing else about the lead, and
 //! nothing at all for an unknown or forged token.
@@ -96,19 +97,18 @@ fn answer(app: &App, found: Option<SalesView>) -> Response {
         "won" => "customer",
         _ => "none",
     };
-    // NOTE: a first name is what the site may show ("Talk to Ana"); nothing else of the rep.
-    let first_name = (sales == "with_sales")
-        .then(|| {
-            found
-                .owner
-                .as_deref()?
-                .split_whitespace()
-                .next()
-                .map(str::to_string)
-        })
-        .flatten();
-    let body = json!({ "sales": sales, "owner": first_name.map(|n| json!({ "firstName": n })) })
-        .to_string();
+    // NOTE: a first name and the booking page the team published (`--owner NAME=URL`) are what
+    // the site may show ("Book a call with Ana"); nothing else of the rep.
+    let owner = found.owner.as_deref().filter(|_| sales == "with_sales");
+    let first_name = owner.and_then(|o| o.split_whitespace().next());
+    let owner = first_name.map(|name| {
+        let mut owner = json!({ "firstName": name });
+        if let Some(url) = owner_booking(app, found.owner.as_deref()) {
+            owner["bookingUrl"] = json!(url);
+        }
+        owner
+    });
+    let body = json!({ "sales": sales, "owner": owner }).to_string();
     let mut response = (
         StatusCode::OK,
         [
@@ -127,6 +127,11 @@ fn answer(app: &App, found: Option<SalesView>) -> Response {
         }
     }
     response
+}
+
+/// The owner's booking page, if the collector was given one.
+fn owner_booking<'a>(app: &'a App, owner: Option<&str>) -> Option<&'a str> {
+    app.receivers.bookings.get(owner?).map(String::as_str)
 }
 
 /// Runs a store call off the async threads; a store failure reads as "no such status".
