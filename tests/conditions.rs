@@ -51,23 +51,45 @@ fn event_properties_take_ranges_text_tests_and_exists() {
     );
     let t0 = at("2026-03-02T09:00:00Z");
     let mut v = Visitor::with_model(model, "p1");
-    v.track(t0, "Quote Requested", json!({"seats": 12}))
-        .track(t0 + MINUTE, "Quote Requested", json!({"seats": "49.5"}));
-    assert_eq!(reason(&v.snap(t0 + MINUTE), "big_quote"), 0, "below the range");
+    v.track(t0, "Quote Requested", json!({"seats": 12})).track(
+        t0 + MINUTE,
+        "Quote Requested",
+        json!({"seats": "49.5"}),
+    );
+    assert_eq!(
+        reason(&v.snap(t0 + MINUTE), "big_quote"),
+        0,
+        "below the range"
+    );
     v.track(t0 + 2 * MINUTE, "Quote Requested", json!({"seats": "120"}))
         .track(t0 + 3 * MINUTE, "Quote Requested", json!({"seats": 500}));
-    assert_eq!(reason(&v.snap(t0 + 3 * MINUTE), "big_quote"), 10, "numeric text counts, once");
-    v.track(t0 + 4 * MINUTE, "Plan Viewed", json!({"plan": "Enterprise Plus"}))
-        .track(t0 + 5 * MINUTE, "Plan Viewed", json!({"plan": "Team"}))
-        .track(t0 + 6 * MINUTE, "Plan Viewed", json!({"plan": "teams"}))
-        .track(t0 + 7 * MINUTE, "Checkout", json!({"coupon": null, "step": 2}))
-        .track(t0 + 8 * MINUTE, "Checkout", json!({"coupon": "SPRING"}));
+    assert_eq!(
+        reason(&v.snap(t0 + 3 * MINUTE), "big_quote"),
+        10,
+        "numeric text counts, once"
+    );
+    v.track(
+        t0 + 4 * MINUTE,
+        "Plan Viewed",
+        json!({"plan": "Enterprise Plus"}),
+    )
+    .track(t0 + 5 * MINUTE, "Plan Viewed", json!({"plan": "Team"}))
+    .track(t0 + 6 * MINUTE, "Plan Viewed", json!({"plan": "teams"}))
+    .track(
+        t0 + 7 * MINUTE,
+        "Checkout",
+        json!({"coupon": null, "step": 2}),
+    )
+    .track(t0 + 8 * MINUTE, "Checkout", json!({"coupon": "SPRING"}));
     let snap = v.snap(t0 + 8 * MINUTE);
     assert_eq!(reason(&snap, "crm_plan"), 7);
     assert_eq!(reason(&snap, "team_plan"), 3, "'teams' is not one of them");
     assert_eq!(reason(&snap, "with_coupon"), 2, "null does not exist");
     assert_eq!(reason(&snap, "legacy_equality"), 1);
-    assert_eq!(snap.reasons.iter().map(|r| r.points).sum::<i64>(), snap.score);
+    assert_eq!(
+        snap.reasons.iter().map(|r| r.points).sum::<i64>(),
+        snap.score
+    );
 }
 
 #[test]
@@ -82,15 +104,34 @@ fn a_source_condition_reads_the_first_or_the_last_touch() {
     );
     let t0 = at("2026-03-02T09:00:00Z");
     let mut v = Visitor::with_model(model, "s1");
-    page_from(&mut v, t0, "/", "?utm_source=google&utm_medium=CPC", "https://www.g2.com/products/x");
+    page_from(
+        &mut v,
+        t0,
+        "/",
+        "?utm_source=google&utm_medium=CPC",
+        "https://www.g2.com/products/x",
+    );
     let snap = v.snap(t0);
     assert_eq!(reason(&snap, "first_paid"), 8, "case is ignored");
     assert_eq!(reason(&snap, "from_g2"), 4);
     assert_eq!(reason(&snap, "last_newsletter"), 0);
-    assert_eq!(snap.engagement, 12, "a source rule is on the engagement axis by default");
-    page_from(&mut v, t0 + 2 * DAY, "/pricing", "?utm_source=Newsletter", "");
+    assert_eq!(
+        snap.engagement, 12,
+        "a source rule is on the engagement axis by default"
+    );
+    page_from(
+        &mut v,
+        t0 + 2 * DAY,
+        "/pricing",
+        "?utm_source=Newsletter",
+        "",
+    );
     let snap = v.snap(t0 + 2 * DAY);
-    assert_eq!(reason(&snap, "last_newsletter"), 5, "the second visit is the last touch");
+    assert_eq!(
+        reason(&snap, "last_newsletter"),
+        5,
+        "the second visit is the last touch"
+    );
     assert_eq!(reason(&snap, "first_paid"), 8, "the first touch stays");
     assert_eq!(reason(&v.snap(t0 + 400 * DAY), "first_paid"), 8, "no decay");
 }
@@ -116,10 +157,18 @@ fn a_combination_is_one_reason_once_every_part_holds() {
     let mut v = Visitor::with_model(model.clone(), "c1");
     page_from(&mut v, t0, "/", "?utm_medium=cpc", "");
     v.track(t0 + MINUTE, "Quote Requested", json!({"seats": 80}));
-    assert_eq!(reason(&v.snap(t0 + MINUTE), "paid_pricing_seats"), 0, "pricing not seen yet");
+    assert_eq!(
+        reason(&v.snap(t0 + MINUTE), "paid_pricing_seats"),
+        0,
+        "pricing not seen yet"
+    );
     v.page(t0 + 2 * MINUTE, "/pricing");
     let snap = v.snap(t0 + 2 * MINUTE);
-    assert_eq!(reason(&snap, "paid_pricing_seats"), 30, "one reason for the combination");
+    assert_eq!(
+        reason(&snap, "paid_pricing_seats"),
+        30,
+        "one reason for the combination"
+    );
     assert_eq!(snap.reasons.len(), 1);
     // The parts seen survive a save and a restore.
     let saved = state::save(&v.session);
@@ -127,14 +176,26 @@ fn a_combination_is_one_reason_once_every_part_holds() {
     assert_eq!(restored.snapshot(t0 + 2 * MINUTE).score, 30);
 
     let mut w = Visitor::with_model(model, "c2");
-    w.identify(t0, json!({"title": "VP Sales"})).engage(t0 + MINUTE, "/", 90.0);
-    assert_eq!(reason(&w.snap(t0 + MINUTE), "senior_returning"), 0, "one session only");
+    w.identify(t0, json!({"title": "VP Sales"}))
+        .engage(t0 + MINUTE, "/", 90.0);
+    assert_eq!(
+        reason(&w.snap(t0 + MINUTE), "senior_returning"),
+        0,
+        "one session only"
+    );
     w.page(t0 + DAY, "/");
     let snap = w.snap(t0 + DAY);
     assert_eq!(reason(&snap, "senior_returning"), 20);
-    assert_eq!(snap.fit, 20, "a combination whose first part is a trait is fit");
+    assert_eq!(
+        snap.fit, 20,
+        "a combination whose first part is a trait is fit"
+    );
     w.identify(t0 + DAY + MINUTE, json!({"title": "Engineer"}));
-    assert_eq!(reason(&w.snap(t0 + DAY + MINUTE), "senior_returning"), 0, "a trait part must still hold");
+    assert_eq!(
+        reason(&w.snap(t0 + DAY + MINUTE), "senior_returning"),
+        0,
+        "a trait part must still hold"
+    );
 }
 
 #[test]
@@ -164,8 +225,16 @@ fn every_mistake_in_the_new_conditions_is_reported_with_its_path() {
         "rules[0].when.touch",
         "'first' or 'last'",
     );
-    assert_problem(json!({"source": "referrer"}), "rules[0].when", "exactly one test");
-    assert_problem(json!({"all": [{"page": "/a"}]}), "rules[0].when.all", "2 to 4 parts");
+    assert_problem(
+        json!({"source": "referrer"}),
+        "rules[0].when",
+        "exactly one test",
+    );
+    assert_problem(
+        json!({"all": [{"page": "/a"}]}),
+        "rules[0].when.all",
+        "2 to 4 parts",
+    );
     assert_problem(
         json!({"all": [{"page": "/a"}, {"all": [{"page": "/b"}, {"page": "/c"}]}]}),
         "rules[0].when.all[1]",

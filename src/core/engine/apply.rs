@@ -377,7 +377,8 @@ fn observe(rule: &Rule, evidence: &mut Evidence, event: &Event, new_session: boo
         observe_parts(parts, evidence, event);
         return;
     }
-    if rule.when.holds_over_time() || !base_match(&rule.when, evidence, event, new_session, sessions)
+    if rule.when.holds_over_time()
+        || !base_match(&rule.when, evidence, event, new_session, sessions)
     {
         return;
     }

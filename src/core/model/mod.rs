@@ -18,10 +18,10 @@ use crate::core::sorted_map::SortedMap;
 pub use condition::{
     property_matches, scalar_eq, text_eq, Condition, PropertyTest, Repeat, MAX_PARTS,
 };
-pub use source::{SourceField, Touch, FIELDS as SOURCE_FIELDS};
-pub use test::TraitTest;
 pub use hash::{fnv1a64, hex16};
+pub use source::{SourceField, Touch, FIELDS as SOURCE_FIELDS};
 pub use stages::{Band, Requirements, Route, Stage, Threshold, SCORE_ROUTE};
+pub use test::TraitTest;
 
 use crate::core::json::{self, Problem};
 use crate::core::time::Millis;

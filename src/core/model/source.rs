@@ -59,7 +59,14 @@ pub fn read(obj: &Obj, problems: &mut Problems) -> Option<(Touch, SourceField, T
     if field.is_none() {
         problems.range(
             &obj.path_of("source"),
-            ["expected one of ", &FIELDS.join(", "), ", found '", &name, "'"].concat(),
+            [
+                "expected one of ",
+                &FIELDS.join(", "),
+                ", found '",
+                &name,
+                "'",
+            ]
+            .concat(),
         );
     }
     let test = test::read(obj, "a source condition", problems)?;

@@ -12,8 +12,10 @@ use super::signals::Signals;
 pub const MAX_RULES: usize = 128;
 /// `repeat.count` is at most this (the engine's bound): page-view steps stop there.
 const MAX_REPEAT: f64 = 16.0;
-/// Most values of one category trait proposed (by support).
+/// Most values of one category trait (or source field) proposed (by support).
 const MAX_VALUES: usize = 32;
+/// Most text values of one event property proposed (by support).
+const MAX_PROPERTY_VALUES: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Axis {
@@ -36,6 +38,8 @@ pub enum Origin {
     Category,
     /// Something done at least once (a page section, a named event).
     Flag,
+    /// Two rules at once (`pairs.rs`).
+    Pair,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +99,13 @@ pub fn from_base(base: &Value) -> Vec<Candidate> {
                 .and_then(Value::as_f64)
                 .map(|cap| cap / points.abs());
             let when = object.get("when")?;
-            let is_trait = when.get("trait").is_some();
+            // NOTE: the engine's default (docs/model.md): fit for a trait, and for a
+            // combination whose first part is a trait.
+            let first = when
+                .get("all")
+                .and_then(|parts| parts.get(0))
+                .unwrap_or(when);
+            let is_trait = first.get("trait").is_some();
             let axis = match object.get("axis").and_then(Value::as_str) {
                 Some("fit") => Axis::Fit,
                 Some("engagement") => Axis::Engagement,
@@ -197,6 +207,18 @@ fn rule(when: Value, once: bool) -> Map<String, Value> {
     rule
 }
 
+/// The values with enough support, most common first (ties by value), at most `max`.
+fn by_support<'a>(
+    values: &'a super::signals::Values,
+    supported: &dyn Fn(usize) -> bool,
+    max: usize,
+) -> Vec<&'a (String, usize)> {
+    let mut out: Vec<&(String, usize)> = values.values().filter(|(_, c)| supported(*c)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(max);
+    out
+}
+
 /// Proposed rules from the training leads, after the base rules (a proposal whose condition
 /// a base rule has already is left out). Over [`MAX_RULES`] in all, the last are dropped
 /// (and a warning says how many).
@@ -221,10 +243,7 @@ pub fn propose(
         |count: usize| count >= settings.min_support && n - count.min(n) >= settings.min_support;
     for (name, values) in &signals.categories {
         let present = signals.present.get(name).copied().unwrap_or(0);
-        let mut by_support: Vec<&(String, usize)> =
-            values.values().filter(|(_, c)| supported(*c)).collect();
-        by_support.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        by_support.truncate(MAX_VALUES);
+        let mut by_support = by_support(values, &supported, MAX_VALUES);
         let covered: usize = by_support.iter().map(|(_, c)| c).sum();
         // NOTE: "known" only where some leads have a value without a rule of its own (else
         // it is the sum of the value rules); when the values cover every lead, the most
@@ -355,6 +374,63 @@ pub fn propose(
             Axis::Engagement,
             Origin::Flag,
         );
+    }
+    for ((event, key), present) in &signals.properties.numbers {
+        // NOTE: leads without the property are the band at zero (whatever their other values).
+        let mut values = vec![0.0; n.saturating_sub(present.len())];
+        values.extend(present);
+        for at in steps(&values, settings, two_digits) {
+            let test = json!({"range": {"min": number(at)}});
+            let when = json!({"event": event, "properties": {key: test}});
+            let origin = Origin::Step {
+                signal: format!("{event} {key}"),
+                at,
+            };
+            let id = format!(
+                "{}_{}_{}_plus",
+                slug(event),
+                slug(key),
+                slug(&at.to_string())
+            );
+            push(
+                id,
+                format!("'{event}' with {key} ≥ {at}"),
+                rule(when, true),
+                Axis::Engagement,
+                origin,
+            );
+        }
+    }
+    for ((event, key), values) in &signals.properties.texts {
+        for (value, _) in by_support(values, &supported, MAX_PROPERTY_VALUES) {
+            let when = json!({"event": event, "properties": {key: {"oneOf": [value]}}});
+            let id = format!("{}_{}_{}", slug(event), slug(key), slug(value));
+            push(
+                id,
+                format!("'{event}' with {key} '{value}'"),
+                rule(when, true),
+                Axis::Engagement,
+                Origin::Flag,
+            );
+        }
+    }
+    for (field, values) in &signals.sources {
+        let mut values = by_support(values, &supported, MAX_VALUES);
+        // NOTE: as for traits, a value every lead has is the reference (the intercept).
+        if values.iter().map(|(_, c)| c).sum::<usize>() >= n && !values.is_empty() {
+            values.remove(0);
+        }
+        for (value, _) in values {
+            let when = json!({"source": field, "oneOf": [value]});
+            let id = format!("source_{}_{}", slug(field), slug(value));
+            push(
+                id,
+                format!("first visit's {field} is '{value}'"),
+                rule(when, false),
+                Axis::Engagement,
+                Origin::Category,
+            );
+        }
     }
     let known: Vec<&Value> = base.iter().filter_map(|c| c.rule.get("when")).collect();
     out.retain(|c| c.rule.get("when").is_none_or(|w| !known.contains(&w)));

@@ -9,11 +9,14 @@
 //! model replayed and measured on the held-out leads (`measure`, `report`).
 mod candidates;
 mod decide;
+mod dedupe;
 mod document;
 mod features;
 mod logistic;
 mod measure;
+mod pairs;
 mod points;
+mod properties;
 mod report;
 mod signals;
 
@@ -176,9 +179,7 @@ fn fit(options: &Options) -> Result<u64, String> {
             continue;
         };
         match outcomes.of(visitor, state.user_id.as_deref()) {
-            Some((key, _)) if !split(key) => {
-                stats.add(state, collector.activity.get(slot), &collector)
-            }
+            Some((key, _)) if !split(key) => stats.add(state, slot, &collector),
             _ => {}
         }
     }
@@ -203,10 +204,18 @@ fn fit(options: &Options) -> Result<u64, String> {
         Some(lines),
         &mut |_, _, _| {},
     )?;
-    let examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let mut examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let alike = dedupe::dedupe(&mut candidates, &mut examples);
+    if !alike.is_empty() {
+        warnings.push(format!(
+            "{} proposed rules fire for the same training leads as an earlier one and were left out: {}",
+            alike.len(),
+            alike.join(", ")
+        ));
+    }
     let visitors = pass.len();
     drop(pass);
-    let (train, keys): (Vec<logistic::Row>, Vec<String>) = examples
+    let (mut train, keys): (Vec<logistic::Row>, Vec<String>) = examples
         .into_iter()
         .filter(|e| !e.held_out)
         .map(|e| (e.row, e.key))
@@ -218,7 +227,31 @@ fn fit(options: &Options) -> Result<u64, String> {
             train.len()
         ));
     }
-    let fitted = logistic::fit(&train, candidates.len(), options.l2);
+    let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
+    let room = candidates::MAX_RULES.saturating_sub(candidates.len());
+    let pairs = pairs::propose(&candidates, &train, &fitted, options.min_support, room);
+    if !pairs.is_empty() {
+        for row in &mut train {
+            let fired = |j: usize| {
+                row.features
+                    .iter()
+                    .any(|&(f, x)| f as usize == j && x > 0.0)
+            };
+            let both: Vec<u32> = pairs
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, a, b))| fired(*a) && fired(*b))
+                .map(|(i, _)| (candidates.len() + i) as u32)
+                .collect();
+            row.features.extend(both.into_iter().map(|j| (j, 1.0)));
+        }
+        warnings.push(format!(
+            "{} pair combinations of strong rules proposed (score test |z| ≥ 3 on the training leads)",
+            pairs.len()
+        ));
+        candidates.extend(pairs.into_iter().map(|(c, _, _)| c));
+        fitted = logistic::fit(&train, candidates.len(), options.l2);
+    }
     if !fitted.converged {
         warnings.push(format!(
             "the regression stopped after {} iterations without converging",

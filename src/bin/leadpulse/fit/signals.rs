@@ -44,6 +44,7 @@ pub struct Collector {
     pub activity: Vec<Activity>,
     pub sections: Names,
     pub events: Names,
+    pub properties: super::properties::Properties,
 }
 
 /// The first segment of a path: `/pricing/team` → `/pricing`; `/` stays `/`.
@@ -59,6 +60,9 @@ impl Collector {
     pub fn observe(&mut self, slot: usize, event: &Event) {
         if self.activity.len() <= slot {
             self.activity.resize(slot + 1, Activity::default());
+        }
+        if let EventKind::Track { name, properties } = &event.kind {
+            self.properties.observe(slot, name, properties);
         }
         let (names, key) = match &event.kind {
             EventKind::Page { path, .. } => (&mut self.sections, section(path)),
@@ -99,6 +103,16 @@ pub struct Signals {
     pub present: BTreeMap<String, usize>,
     pub categories: BTreeMap<String, Values>,
     pub numbers: BTreeMap<String, Vec<f64>>,
+    /// Event properties (numbers and text values).
+    pub properties: super::properties::Summed,
+    /// The first touch's attribution: per field (`utm_source` … `referrer`), visitors per value.
+    pub sources: BTreeMap<String, Values>,
+}
+
+/// Counts a value of a category: lower-cased → (as first seen, visitors).
+fn count(values: &mut Values, text: String) {
+    let lowered = leadpulse::core::text::lower(&text);
+    values.entry(lowered).or_insert((text, 0)).1 += 1;
 }
 
 impl Signals {
@@ -106,9 +120,26 @@ impl Signals {
     pub fn add(
         &mut self,
         state: &leadpulse::core::engine::state::VisitorState,
-        activity: Option<&Activity>,
+        slot: usize,
         names: &Collector,
     ) {
+        let activity = names.activity.get(slot);
+        names.properties.add(slot, &mut self.properties);
+        if let Some(touch) = &state.first_touch {
+            let utm = touch
+                .utm
+                .iter()
+                .map(|(k, v)| (format!("utm_{k}"), v.clone()));
+            let referrer = touch
+                .referrer
+                .iter()
+                .map(|r| ("referrer".to_string(), r.clone()));
+            for (field, value) in utm.chain(referrer) {
+                if leadpulse::core::model::SOURCE_FIELDS.contains(&field.as_str()) {
+                    count(self.sources.entry(field).or_default(), value);
+                }
+            }
+        }
         self.leads += 1;
         self.sessions.push(f64::from(state.sessions));
         self.engaged.push(state.engaged_ms as f64 / 1000.0);
@@ -130,17 +161,10 @@ impl Signals {
             *self.present.entry(name.clone()).or_default() += 1;
             match value {
                 Scalar::Number(n) => self.numbers.entry(name.clone()).or_default().push(*n),
-                other => {
-                    let text = other.as_text();
-                    let lowered = leadpulse::core::text::lower(&text);
-                    let entry = self
-                        .categories
-                        .entry(name.clone())
-                        .or_default()
-                        .entry(lowered)
-                        .or_insert((text, 0));
-                    entry.1 += 1;
-                }
+                other => count(
+                    self.categories.entry(name.clone()).or_default(),
+                    other.as_text(),
+                ),
             }
         }
     }
