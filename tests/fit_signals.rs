@@ -184,3 +184,89 @@ fn fit_proposes_and_keeps_a_property_band_a_source_and_a_combination() {
     let (code, _, stderr) = leadpulse(&["validate", &path("model.json")]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Chat transcripts as `answer` events: budget 'approved' +40, 'planned' +20 (no option for
+/// it in the base), 'none' −20, no answer 0.
+#[test]
+fn fit_learns_the_points_of_slot_answers_from_answer_events() {
+    let dir = scratch("fit-answers");
+    let mut random = Random(0x1234_5678_9abc_def1);
+    let (mut events, mut outcomes) = (String::new(), String::from("visitor,converted\n"));
+    for i in 0..6000 {
+        let (id, t) = (format!("a{i}"), 1_767_225_600_000i64 + i * 10_000);
+        writeln!(
+            events,
+            r#"{{"type":"page","userId":"{id}","timestamp":{t},"properties":{{"path":"/"}}}}"#
+        )
+        .unwrap();
+        let answer = *random.pick(&["approved", "planned", "none", ""]);
+        if !answer.is_empty() {
+            writeln!(events, r#"{{"type":"answer","userId":"{id}","timestamp":{},"properties":{{"slot":"budget","value":"{answer}"}}}}"#, t + 1000).unwrap();
+        }
+        let score = match answer {
+            "approved" => 40.0,
+            "planned" => 20.0,
+            "none" => -20.0,
+            _ => 0.0,
+        };
+        let odds = (score - 10.0) * std::f64::consts::LN_2 / PER_DOUBLING;
+        let converted = random.unit() < 1.0 / (1.0 + (-odds).exp());
+        writeln!(outcomes, "{id},{}", u8::from(converted)).unwrap();
+    }
+    std::fs::write(dir.join("events.jsonl"), events).unwrap();
+    std::fs::write(dir.join("outcomes.csv"), outcomes).unwrap();
+    let base = serde_json::json!({
+        "version": 1, "name": "chat",
+        "rules": [{"id": "visit", "when": {"page": "/**"}, "points": 1, "frequency": "once"}],
+        "grades": {"fit": [{"grade": "A"}], "engagement": [{"grade": "1"}]},
+        "status": {"warm": 10, "hot": 20},
+        "stages": {"mql": {"enter": 20}, "sql": {"enter": 40}},
+        "slots": [{"id": "budget", "question": "Is there budget?", "answers": [
+            {"values": ["approved", "yes"], "points": 5},
+            {"values": ["none"], "points": -5, "disqualifies": true}
+        ]}]
+    });
+    std::fs::write(dir.join("base.json"), base.to_string()).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (code, stdout, stderr) = leadpulse(&[
+        "fit",
+        "--events",
+        &path("events.jsonl"),
+        "--outcomes",
+        &path("outcomes.csv"),
+        "--base",
+        &path("base.json"),
+        "--out",
+        &path("model.json"),
+        "--l2",
+        "0.1",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let model: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
+    let answers = &model["slots"][0]["answers"];
+    let points = |value: &str| {
+        answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["values"][0] == value)
+            .unwrap_or_else(|| panic!("no option {value}: {answers}"))["points"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        (points("approved") - 40.0).abs() <= 10.0,
+        "{answers}\n{stdout}"
+    );
+    assert!((points("none") + 20.0).abs() <= 10.0, "{answers}\n{stdout}");
+    assert!(
+        (points("planned") - 20.0).abs() <= 10.0,
+        "a new option: {answers}\n{stdout}"
+    );
+    assert_eq!(
+        answers[1]["disqualifies"], true,
+        "the option keeps what it was"
+    );
+    assert!(!stdout.contains("score otherwise"), "{stdout}");
+}

@@ -40,6 +40,19 @@ pub enum Origin {
     Flag,
     /// Two rules at once (`pairs.rs`).
     Pair,
+    /// An answer to a slot (`answers.rs`): an option of the base (its index), or a new one.
+    Answer {
+        slot: String,
+        option: Option<usize>,
+        values: Vec<String>,
+    },
+}
+
+impl Candidate {
+    /// A rule of the model (else an answer option, learned into the slots).
+    pub fn is_rule(&self) -> bool {
+        !matches!(self.origin, Origin::Answer { .. })
+    }
 }
 
 #[derive(Debug, Clone)]

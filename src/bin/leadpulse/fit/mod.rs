@@ -7,6 +7,7 @@
 //! stated scale (`decide`); (3) the leads' peak scores under those points, to pick the MQL and
 //! SQL thresholds for the target (`points`), and the model document (`document`); (4) that
 //! model replayed and measured on the held-out leads (`measure`, `report`).
+mod answers;
 mod candidates;
 mod decide;
 mod dedupe;
@@ -191,6 +192,10 @@ fn fit(options: &Options) -> Result<u64, String> {
     let mut candidates = base.as_ref().map(candidates::from_base).unwrap_or_default();
     let proposed = candidates::propose(&stats, &candidates, &settings, &mut warnings);
     candidates.extend(proposed);
+    let supported = |count: usize| {
+        count >= options.min_support && stats.leads.saturating_sub(count) >= options.min_support
+    };
+    candidates.extend(answers::propose(base.as_ref(), &stats, &supported));
     if candidates.is_empty() {
         return Err("no rule to learn: the base has none and no signal has enough support (see --min-support)".into());
     }
@@ -228,7 +233,8 @@ fn fit(options: &Options) -> Result<u64, String> {
         ));
     }
     let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
-    let room = candidates::MAX_RULES.saturating_sub(candidates.len());
+    let rules = candidates.iter().filter(|c| c.is_rule()).count();
+    let room = candidates::MAX_RULES.saturating_sub(rules);
     let pairs = pairs::propose(&candidates, &train, &fitted, options.min_support, room);
     if !pairs.is_empty() {
         for row in &mut train {

@@ -21,7 +21,10 @@ const MIN_Z: f64 = 3.0;
 /// A proposed rule whose condition can be a part of a combination (no `repeat`, engaged
 /// time per visitor on every page), and which fires at most once.
 pub fn pairable(c: &Candidate) -> bool {
-    if matches!(c.origin, Origin::Base { .. } | Origin::Pair) {
+    if matches!(
+        c.origin,
+        Origin::Base { .. } | Origin::Pair | Origin::Answer { .. }
+    ) {
         return false;
     }
     let Some(when) = c.rule.get("when") else {

@@ -107,6 +107,8 @@ pub struct Signals {
     pub properties: super::properties::Summed,
     /// The first touch's attribution: per field (`utm_source` … `referrer`), visitors per value.
     pub sources: BTreeMap<String, Values>,
+    /// Per slot, visitors per answer.
+    pub answers: BTreeMap<String, Values>,
 }
 
 /// Counts a value of a category: lower-cased → (as first seen, visitors).
@@ -139,6 +141,12 @@ impl Signals {
                     count(self.sources.entry(field).or_default(), value);
                 }
             }
+        }
+        for fill in &state.slots {
+            count(
+                self.answers.entry(fill.slot.clone()).or_default(),
+                fill.value.as_text(),
+            );
         }
         self.leads += 1;
         self.sessions.push(f64::from(state.sessions));
