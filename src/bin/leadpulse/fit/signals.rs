@@ -14,6 +14,9 @@ pub struct Activity {
     /// Indices into [`Names`].
     pub sections: Vec<u16>,
     pub events: Vec<u16>,
+    /// The latest answer per slot, from `answer` events only (a slot filled by behaviour is
+    /// not an answer to learn).
+    pub answers: Vec<(String, String)>,
 }
 
 /// Interned names (page sections, event names), at most [`MAX_NAMES`].
@@ -63,6 +66,12 @@ impl Collector {
         }
         if let EventKind::Track { name, properties } = &event.kind {
             self.properties.observe(slot, name, properties);
+        }
+        if let (EventKind::Answer { slot: id, value }, Some(activity)) =
+            (&event.kind, self.activity.get_mut(slot))
+        {
+            activity.answers.retain(|(s, _)| s != id);
+            activity.answers.push((id.clone(), value.as_text()));
         }
         let (names, key) = match &event.kind {
             EventKind::Page { path, .. } => (&mut self.sections, section(path)),
@@ -142,11 +151,8 @@ impl Signals {
                 }
             }
         }
-        for fill in &state.slots {
-            count(
-                self.answers.entry(fill.slot.clone()).or_default(),
-                fill.value.as_text(),
-            );
+        for (id, value) in activity.iter().flat_map(|a| &a.answers) {
+            count(self.answers.entry(id.clone()).or_default(), value.clone());
         }
         self.leads += 1;
         self.sessions.push(f64::from(state.sessions));
