@@ -26,12 +26,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadpulse::core::model::{fnv1a64, Model};
+use leadpulse::core::model::Model;
 use serde_json::Value;
 
 use crate::learn::evaluation;
 use crate::learn::history;
 use crate::learn::outcomes;
+use crate::learn::split::held_out;
 use candidates::Settings;
 use points::Target;
 
@@ -91,14 +92,6 @@ pub struct Options {
     /// The fitted model's name (default: the base's name + "-fitted", or "fitted").
     #[arg(long)]
     name: Option<String>,
-}
-
-/// The held-out split (docs/learning.md): a lead is held out when the FNV-1a 64 hash of
-/// "SEED:KEY" modulo 1,000,000 is below SHARE × 1,000,000 — the same lead always lands on
-/// the same side, whatever the file order.
-pub fn held_out(key: &str, share: f64, seed: u64) -> bool {
-    let hash = fnv1a64(format!("{seed}:{key}").as_bytes());
-    ((hash % 1_000_000) as f64) < share * 1_000_000.0
 }
 
 /// A threshold no score reaches (the peaks pass decides no stage).
@@ -174,6 +167,12 @@ fn fit(options: &Options) -> Result<u64, String> {
         &mut |slot, event, _| collector.observe(slot, event),
     )?;
     let (lines, rejected) = (pass.lines, pass.rejected);
+    if let Some(warning) =
+        outcomes.coverage(&pass.matched(&outcomes), &options.events, &options.outcomes)?
+    {
+        eprintln!("leadpulse fit: {warning}");
+        warnings.push(warning);
+    }
     let mut stats = signals::Signals::default();
     for (slot, (visitor, sessions)) in pass.visitors().enumerate() {
         let Some(state) = sessions.first().map(|s| s.state()) else {
