@@ -203,6 +203,16 @@ fn two_digits(v: f64) -> f64 {
     (rounded * 1e6).round() / 1e6
 }
 
+/// One significant digit, rounded down, for event properties (a quote for 50 seats, not
+/// 57: the thresholds people set are round): 57 → 50, 1250 → 1000, 7 → 7, 0.37 → 0.3.
+fn one_digit(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let unit = 10f64.powi(v.log10().floor() as i32);
+    ((v / unit).floor() * unit * 1e6).round() / 1e6
+}
+
 fn number(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         json!(v as i64)
@@ -389,10 +399,10 @@ pub fn propose(
         );
     }
     for ((event, key), present) in &signals.properties.numbers {
-        // NOTE: leads without the property are the band at zero (whatever their other values).
-        let mut values = vec![0.0; n.saturating_sub(present.len())];
-        values.extend(present);
-        for at in steps(&values, settings, two_digits) {
+        // NOTE: the steps are quantiles of the leads that have the property (most leads never
+        // send a given event: over all of them, the quantiles would be 0); leads without it are
+        // the band at zero, the event's own rule the step into the lowest band.
+        for at in steps(present, settings, one_digit) {
             let test = json!({"range": {"min": number(at)}});
             let when = json!({"event": event, "properties": {key: test}});
             let origin = Origin::Step {
@@ -492,6 +502,10 @@ mod tests {
         assert_eq!(two_digits(1082.0), 1000.0);
         assert_eq!(two_digits(247.0), 240.0);
         assert_eq!(two_digits(0.37), 0.37);
+        assert_eq!(one_digit(57.0), 50.0);
+        assert_eq!(one_digit(1250.0), 1000.0);
+        assert_eq!(one_digit(7.0), 7.0);
+        assert_eq!(one_digit(0.37), 0.3);
         assert_eq!(slug("Lead Add Form"), "lead_add_form");
         assert_eq!(
             slug("Banking, Investment And Insurance"),

@@ -234,33 +234,17 @@ fn fit(options: &Options) -> Result<u64, String> {
     let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
     let rules = candidates.iter().filter(|c| c.is_rule()).count();
     let room = candidates::MAX_RULES.saturating_sub(rules);
-    let pairs = pairs::propose(&candidates, &train, &fitted, options.min_support, room);
-    if !pairs.is_empty() {
-        for row in &mut train {
-            let fired = |j: usize| {
-                row.features
-                    .iter()
-                    .any(|&(f, x)| f as usize == j && x > 0.0)
-            };
-            let both: Vec<u32> = pairs
-                .iter()
-                .enumerate()
-                .filter(|(_, (_, a, b))| fired(*a) && fired(*b))
-                .map(|(i, _)| (candidates.len() + i) as u32)
-                .collect();
-            row.features.extend(both.into_iter().map(|j| (j, 1.0)));
-        }
+    let added = pairs::add(
+        &mut candidates,
+        &mut train,
+        &mut fitted,
+        options.l2,
+        options.min_support,
+        room,
+    );
+    if added > 0 {
         warnings.push(format!(
-            "{} pair combinations of strong rules proposed (score test |z| ≥ 3 on the training leads)",
-            pairs.len()
-        ));
-        candidates.extend(pairs.into_iter().map(|(c, _, _)| c));
-        fitted = logistic::fit(&train, candidates.len(), options.l2);
-    }
-    if !fitted.converged {
-        warnings.push(format!(
-            "the regression stopped after {} iterations without converging",
-            fitted.iterations
+            "{added} pair combinations of strong rules added, one at a time while one missed by the model so far passed the score test (|z| ≥ 3 on the training leads)"
         ));
     }
     let support = decide::support(&train, candidates.len());

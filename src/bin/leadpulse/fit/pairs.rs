@@ -1,8 +1,8 @@
 //! Pair combinations of strong single signals (docs/learning.md, "Combinations"): after the
-//! single rules are fitted, the strongest proposed ones are paired, and a pair becomes a
-//! candidate when it has the support and the single rules' model misses it — a score test,
-//! Σ(converted − p) / √Σp(1 − p) over the leads both fire for, the change in fit that
-//! adding the pair would make, in standard errors. The pairs are then fitted with the rest.
+//! single rules are fitted, the strongest proposed ones are paired, and pairs are added one at
+//! a time while one has the support and the model so far misses it — a score test,
+//! Σ(converted − p) / √Σp(1 − p) over the leads both fire for, the change in fit that adding
+//! the pair would make, in standard errors — each added pair refitted with the rest.
 //!
 //! NOTE: a pair fires (weight 1) exactly when both its rules fire: proposed rules fire once
 //! or hold, undecayed, and `{"all": [a, b]}` holds once both parts have (engine/holds.rs), so
@@ -14,7 +14,7 @@ use super::candidates::{Candidate, Origin};
 use super::logistic::{Fitted, Row};
 
 /// Single rules paired (the strongest), pairs kept at most, and the score test's bar.
-const STRONG: usize = 16;
+const STRONG: usize = 24;
 const MAX_PAIRS: usize = 16;
 const MIN_Z: f64 = 3.0;
 
@@ -36,17 +36,21 @@ pub fn pairable(c: &Candidate) -> bool {
     when.get("repeat").is_none() && when.get("all").is_none() && engaged_per_visitor
 }
 
-/// The pairs to add, as candidates, each with the indices of its two rules.
-pub fn propose(
-    candidates: &[Candidate],
-    train: &[Row],
-    fitted: &Fitted,
+/// Adds pairs, one at a time: each round the pair with the largest |z| under the current fit
+/// (singles and the pairs added so far) is added and everything refitted, so that a pair that
+/// only restates one already added is not added again. Returns how many were added; `train`
+/// gets their columns and `fitted` is the fit with them.
+pub fn add(
+    candidates: &mut Vec<Candidate>,
+    train: &mut [Row],
+    fitted: &mut Fitted,
+    l2: f64,
     min_support: usize,
     room: usize,
-) -> Vec<(Candidate, usize, usize)> {
+) -> usize {
     let n = train.len();
     let mut support = vec![0usize; candidates.len()];
-    for row in train {
+    for row in train.iter() {
         for &(j, x) in &row.features {
             if let Some(s) = support.get_mut(j as usize).filter(|_| x > 0.0) {
                 *s += 1;
@@ -68,10 +72,57 @@ pub fn propose(
     strong.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     strong.truncate(STRONG);
     let index: Vec<usize> = strong.iter().map(|s| s.0).collect();
+    // Which strong rules each lead fires (positions in `index`), once.
+    let present: Vec<Vec<usize>> = train
+        .iter()
+        .map(|row| {
+            index
+                .iter()
+                .enumerate()
+                .filter(|(_, &j)| row.features.iter().any(|&(f, x)| f as usize == j && x > 0.0))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    while chosen.len() < MAX_PAIRS.min(room) {
+        let Some((a, b)) = best(train, &present, &index, &support, fitted, &chosen, &supported)
+        else {
+            break;
+        };
+        chosen.push((a, b));
+        let (Some(&ja), Some(&jb)) = (index.get(a), index.get(b)) else {
+            break;
+        };
+        let (Some(ca), Some(cb)) = (candidates.get(ja), candidates.get(jb)) else {
+            break;
+        };
+        let column = candidates.len() as u32;
+        candidates.push(pair(ca, cb));
+        for (row, fired) in train.iter_mut().zip(&present) {
+            if fired.contains(&a) && fired.contains(&b) {
+                row.features.push((column, 1.0));
+            }
+        }
+        *fitted = super::logistic::fit(train, candidates.len(), l2);
+    }
+    chosen.len()
+}
+
+/// The pair (positions in `index`, a < b) with the largest |z| ≥ [`MIN_Z`] under `fitted`.
+fn best(
+    train: &[Row],
+    present: &[Vec<usize>],
+    index: &[usize],
+    support: &[usize],
+    fitted: &Fitted,
+    chosen: &[(usize, usize)],
+    supported: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
     let k = index.len();
-    // Per pair (a < b in `index` order): leads, Σ(y − p), Σ p(1 − p).
+    // Per pair: leads, Σ(y − p), Σ p(1 − p).
     let mut stats = vec![(0usize, 0.0f64, 0.0f64); k * k];
-    for row in train {
+    for (row, fired) in train.iter().zip(present) {
         let eta = fitted.intercept
             + row
                 .features
@@ -80,18 +131,8 @@ pub fn propose(
                 .sum::<f64>();
         let p = 1.0 / (1.0 + (-eta).exp());
         let residual = f64::from(u8::from(row.label)) - p;
-        let present: Vec<usize> = index
-            .iter()
-            .enumerate()
-            .filter(|(_, &j)| {
-                row.features
-                    .iter()
-                    .any(|&(f, x)| f as usize == j && x > 0.0)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for (x, &a) in present.iter().enumerate() {
-            for &b in present.iter().skip(x + 1) {
+        for (x, &a) in fired.iter().enumerate() {
+            for &b in fired.iter().skip(x + 1) {
                 if let Some(s) = stats.get_mut(a * k + b) {
                     s.0 += 1;
                     s.1 += residual;
@@ -100,7 +141,7 @@ pub fn propose(
             }
         }
     }
-    let mut found: Vec<(f64, usize, usize)> = Vec::new();
+    let mut found: Option<(f64, usize, usize)> = None;
     for a in 0..k {
         for b in a + 1..k {
             let (Some(&(count, u, v)), Some(&ja), Some(&jb)) =
@@ -109,25 +150,16 @@ pub fn propose(
                 continue;
             };
             let same_as_one = Some(&count) == support.get(ja) || Some(&count) == support.get(jb);
-            if !supported(count) || same_as_one || v <= 0.0 {
+            if !supported(count) || same_as_one || v <= 0.0 || chosen.contains(&(a, b)) {
                 continue;
             }
-            let z = u / v.sqrt();
-            if z.abs() >= MIN_Z {
-                found.push((z, ja, jb));
+            let z = (u / v.sqrt()).abs();
+            if z >= MIN_Z && found.is_none_or(|(best, _, _)| z > best) {
+                found = Some((z, a, b));
             }
         }
     }
-    found.sort_by(|x, y| {
-        y.0.abs()
-            .total_cmp(&x.0.abs())
-            .then((x.1, x.2).cmp(&(y.1, y.2)))
-    });
-    found.truncate(MAX_PAIRS.min(room));
-    found
-        .into_iter()
-        .filter_map(|(_, a, b)| Some((pair(candidates.get(a)?, candidates.get(b)?), a, b)))
-        .collect()
+    found.map(|(_, a, b)| (a, b))
 }
 
 /// The combination of two rules: a trait part first (then the rule is on the fit axis, as the
