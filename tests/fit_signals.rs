@@ -270,3 +270,45 @@ fn fit_learns_the_points_of_slot_answers_from_answer_events() {
     );
     assert!(!stdout.contains("score otherwise"), "{stdout}");
 }
+
+#[test]
+fn l2_cv_picks_the_regularisation_by_cross_validation_on_the_training_leads() {
+    let dir = scratch("fit-l2-cv");
+    synthesize(&dir, 3000);
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (code, stdout, stderr) = leadpulse(&[
+        "fit",
+        "--events",
+        &path("events.jsonl"),
+        "--outcomes",
+        &path("outcomes.csv"),
+        "--out",
+        &path("model.json"),
+        "--report",
+        &path("report.json"),
+        "--l2-cv",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let l2 = report["fit"]["l2"].as_f64().unwrap();
+    assert!([0.1, 0.3, 1.0, 3.0, 10.0, 30.0].contains(&l2), "{l2}");
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!("λ = {l2}, chosen by 5-fold cross-validation")),
+        "{warnings}"
+    );
+    let (code, _, stderr) = leadpulse(&[
+        "fit",
+        "--events",
+        &path("events.jsonl"),
+        "--outcomes",
+        &path("outcomes.csv"),
+        "--out",
+        &path("m2.json"),
+        "--l2-cv",
+        "--l2",
+        "3",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+}

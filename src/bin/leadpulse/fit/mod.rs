@@ -20,6 +20,7 @@ mod points;
 mod properties;
 mod report;
 mod signals;
+mod tune;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ use crate::learn::split::held_out;
 use candidates::Settings;
 use points::Target;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 #[command(
     after_help = "Exit status: 0 on success; 1 when the model was written but some \
     event or outcome lines were skipped (each is reported on stderr); 2 when no model could \
@@ -80,6 +81,10 @@ pub struct Options {
     /// L2 regularisation strength λ (scikit-learn's C = 1/λ).
     #[arg(long, value_name = "λ", default_value_t = 1.0)]
     l2: f64,
+    /// Pick λ by 5-fold cross-validation on the training leads instead (from 0.1, 0.3, 1, 3,
+    /// 10, 30: the least deviance on the folds left out).
+    #[arg(long, conflicts_with = "l2")]
+    l2_cv: bool,
     /// The points scale: this many points double the odds of converting.
     #[arg(long, value_name = "N", default_value_t = 20.0)]
     points_per_doubling: f64,
@@ -231,6 +236,22 @@ fn fit(options: &Options) -> Result<u64, String> {
             train.len()
         ));
     }
+    let tuned;
+    let options = if options.l2_cv {
+        let (l2, scores) = tune::choose(&train, &keys, candidates.len());
+        let shown: Vec<String> = scores.iter().map(|(l, d)| format!("{l}: {d:.4}")).collect();
+        warnings.push(format!(
+            "λ = {l2}, chosen by 5-fold cross-validation on the training leads (deviance per lead: {})",
+            shown.join(", ")
+        ));
+        tuned = Options {
+            l2,
+            ..options.clone()
+        };
+        &tuned
+    } else {
+        options
+    };
     let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
     let rules = candidates.iter().filter(|c| c.is_rule()).count();
     let room = candidates::MAX_RULES.saturating_sub(rules);

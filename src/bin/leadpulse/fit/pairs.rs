@@ -79,15 +79,20 @@ pub fn add(
             index
                 .iter()
                 .enumerate()
-                .filter(|(_, &j)| row.features.iter().any(|&(f, x)| f as usize == j && x > 0.0))
+                .filter(|(_, &j)| {
+                    row.features
+                        .iter()
+                        .any(|&(f, x)| f as usize == j && x > 0.0)
+                })
                 .map(|(i, _)| i)
                 .collect()
         })
         .collect();
     let mut chosen: Vec<(usize, usize)> = Vec::new();
     while chosen.len() < MAX_PAIRS.min(room) {
-        let Some((a, b)) = best(train, &present, &index, &support, fitted, &chosen, &supported)
-        else {
+        let Some((a, b)) = best(
+            train, &present, &index, &support, fitted, &chosen, &supported,
+        ) else {
             break;
         };
         chosen.push((a, b));
