@@ -149,7 +149,8 @@ def main():
     print(f"{'mean':>6} {mean['points']:>8.4f} {mean['logistic']:>8.4f} {mean['hgb']:>8.4f} "
           f"{mean['hgbTuned']:>8.4f} {mean['truth']:>8.4f}")
     best = max(mean["hgb"], mean["hgbTuned"])
-    verdict = "matches or beats" if mean["points"] >= best - 0.001 else "is below"
+    gap = mean["points"] - best
+    verdict = "beats" if gap > 0 else "matches (within 0.001)" if gap >= -0.001 else "is below"
     print(f"points − best HGB = {mean['points'] - best:+.4f}: the points model {verdict} gradient boosting")
     (work / "results.json").write_text(json.dumps({"folds": rows, "mean": mean}, indent=2) + "\n")
 

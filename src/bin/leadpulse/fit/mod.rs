@@ -340,7 +340,7 @@ fn fit(options: &Options) -> Result<u64, String> {
     )?;
     if mismatches > 0 {
         warnings.push(format!(
-            "{mismatches} training leads score otherwise at run time than their rule firings times the points (answer points of slots, a rule kept at 1 point for a route)"
+            "{mismatches} training leads score otherwise at run time than their rule firings times the points (a rule kept at 1 point for a route)"
         ));
     }
     let r = report::Report {
