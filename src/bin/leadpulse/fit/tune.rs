@@ -21,12 +21,18 @@ pub fn choose(rows: &[Row], keys: &[String], dims: usize) -> (f64, Vec<(f64, f64
     for &l2 in &GRID {
         let mut deviance = 0.0;
         for f in 0..FOLDS {
-            let (train, test): (Vec<(&Row, &u64)>, Vec<(&Row, &u64)>) =
-                rows.iter().zip(&fold).partition(|(_, &k)| k != f);
-            let train: Vec<Row> = train.into_iter().map(|(r, _)| r.clone()).collect();
-            let fitted = logistic::fit(&train, dims, l2);
-            deviance += test
+            let in_fold = |k: &u64| *k == f;
+            let train: Vec<Row> = rows
                 .iter()
+                .zip(&fold)
+                .filter(|(_, k)| !in_fold(k))
+                .map(|(r, _)| r.clone())
+                .collect();
+            let fitted = logistic::fit(&train, dims, l2);
+            deviance += rows
+                .iter()
+                .zip(&fold)
+                .filter(|(_, k)| in_fold(k))
                 .map(|(row, _)| logistic::log_loss(&fitted, row))
                 .sum::<f64>();
         }
