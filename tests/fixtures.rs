@@ -11,7 +11,7 @@ use std::sync::Arc;
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::Event;
 use leadpulse::core::json as lp_json;
-use leadpulse::core::model::Model;
+use leadpulse::core::model::{compiled, Model};
 use leadpulse::core::time::{self, Millis};
 use serde_json::{json, Value};
 
@@ -121,10 +121,29 @@ fn every_fixture_replays_to_its_expected_snapshots() {
             "{}: rejections",
             file.display()
         );
+        // An inline model also travels compiled, for the browser build (which reads no
+        // documents): the text must be what this engine compiles the document to.
+        let compiled = match &case["model"] {
+            Value::Object(_) => Some(Value::String(compiled::encode_text(
+                &Model::from_value(&lp(&case["model"])).unwrap(),
+            ))),
+            _ => None,
+        };
         if bless {
+            if let Some(text) = compiled {
+                case["compiled"] = text;
+            }
             case["expected"] = Value::Array(lines);
             std::fs::write(&file, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
         } else {
+            if let Some(text) = compiled {
+                assert_eq!(
+                    case["compiled"],
+                    text,
+                    "{}: `compiled` is stale (LEADPULSE_BLESS=1 cargo test --test fixtures)",
+                    file.display()
+                );
+            }
             assert_eq!(
                 Value::Array(lines),
                 case["expected"],

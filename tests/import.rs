@@ -37,7 +37,7 @@ fn every_bad_row_is_reported_with_line_and_column_and_skipped() {
     assert_eq!(code, 1, "bad rows make the exit status 1\n{stderr}");
     let csv = fixture("leads.csv");
     for expected in [
-        "line 4, column 8 (Converted): the row has 7 fields, the header 8",
+        "line 4, column 8 (Converted): the row has 7 fields, the header 8 (split at ',')",
         "line 5, column 3 (Visits): not a number: 'ten'",
         "line 6, column 7 (Occupation): unknown category 'Astronaut' (expected one of: Unemployed, Student, Other, Working Professional)",
         "line 7, column 1 (Id): missing id",

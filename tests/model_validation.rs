@@ -268,7 +268,7 @@ fn trait_rules_refuse_decay_and_frequency() {
     assert_problem(
         doc,
         "rules[0].halfLifeDays",
-        "trait rules hold while the trait holds",
+        "trait, source and combination rules hold while their condition does",
     );
 }
 

@@ -120,6 +120,35 @@ fn model_seeds(root: &Path) -> usize {
         "hostile-glob-long.json",
         &builtin_with(|d| d["rules"][0]["when"]["page"] = json!(format!("/{}", "*".repeat(300)))),
     );
+    // Issue 19: every new condition at its bounds — property tests of each kind, sources of
+    // each field and touch, a combination of four parts (the most), and mistakes in each.
+    s.json(
+        "conditions-issue-19.json",
+        &builtin_with(|d| {
+            let rules = d["rules"].as_array_mut().unwrap();
+            rules.push(json!({"id": "q_range", "when": {"event": "Quote Requested", "properties": {"seats": {"range": {"min": 50, "max": 1e6}}, "plan": {"contains": ["enterprise"]}, "coupon": {"exists": true}}}, "points": 9}));
+            rules.push(json!({"id": "q_text", "when": {"event": "Plan Viewed", "properties": {"plan": {"oneOf": ["team"]}, "tier": {"endsWith": ["plus"]}, "n": {"equals": 3}}}, "points": 2}));
+            rules.push(json!({"id": "s_first", "when": {"source": "utm_medium", "oneOf": ["cpc"]}, "points": 4}));
+            rules.push(json!({"id": "s_last", "when": {"source": "referrer", "touch": "last", "endsWith": ["g2.com"]}, "points": 4}));
+            rules.push(json!({"id": "s_campaign", "when": {"source": "utm_campaign", "contains": ["launch"]}, "points": -3}));
+            rules.push(json!({"id": "all_four", "when": {"all": [
+                {"trait": "title", "contains": ["vp"]},
+                {"source": "utm_source", "exists": true},
+                {"event": "Quote Requested", "properties": {"seats": {"range": {"min": 50}}}},
+                {"engagedSeconds": 60, "per": "visitor"}
+            ]}, "points": 25}));
+            rules.push(json!({"id": "all_two", "when": {"all": [{"page": "/pricing"}, {"session": 2}]}, "points": 5}));
+        }),
+    );
+    s.json(
+        "conditions-issue-19-mistakes.json",
+        &builtin_with(|d| {
+            let rules = d["rules"].as_array_mut().unwrap();
+            rules.push(json!({"id": "m1", "when": {"event": "E", "properties": {"n": {"range": {"min": 5, "max": 1}}, "m": {"below": 1}}}, "points": 1}));
+            rules.push(json!({"id": "m2", "when": {"source": "utm_sorce", "touch": "middle"}, "points": 1}));
+            rules.push(json!({"id": "m3", "when": {"all": [{"all": [{"page": "/a"}, {"page": "/b"}]}, {"engagedSeconds": 5}, {"page": "/c", "repeat": {"count": 2, "withinDays": 1}}, {"session": 0}, {"page": "/d"}]}, "points": 1}));
+        }),
+    );
     // Points far beyond any cap the contract allows for, and no caps to hold them.
     s.json(
         "hostile-points-huge.json",

@@ -27,5 +27,8 @@ fuzz_target!(|data: &[u8]| {
     let again = Request::from_json(text.as_bytes())
         .unwrap_or_else(|p| panic!("re-serialised request does not read: {p:?}\n{text}"));
     assert_eq!(again, request, "re-serialised request differs");
-    assert!(again.check(NOW).is_ok(), "re-serialised request fails the check");
+    assert!(
+        again.check(NOW).is_ok(),
+        "re-serialised request fails the check"
+    );
 });

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use leadpulse::core::engine::Session;
 use leadpulse::core::event::{Defaults, Event};
-use leadpulse::core::model::{Condition, Model, Stage, TraitTest};
+use leadpulse::core::model::{Condition, Model, PropertyTest, SourceField, Stage, TraitTest};
 use leadpulse::core::state::{self, MAX_STATE_CHARS};
 use leadpulse::core::summary::{ReceivedSummary, Runtime, Shadow, Summary, SummaryOptions};
 use leadpulse::core::time::{Millis, DAY, HOUR, MINUTE};
@@ -277,6 +277,74 @@ fn trait_value(test: &TraitTest) -> Value {
     }
 }
 
+/// A property value the test accepts.
+fn property_value(test: &PropertyTest) -> Option<Value> {
+    match test {
+        PropertyTest::Values(values) => serde_json::to_value(values.first()?).ok(),
+        PropertyTest::Test(test) => Some(trait_value(test)),
+    }
+}
+
+/// The events (and traits) that make `condition` fire or hold; `raises`: traits are set
+/// only for conditions of rules that raise the fit (the first one's value for a trait).
+fn events_for(
+    condition: &Condition,
+    raises: bool,
+    traits: &mut serde_json::Map<String, Value>,
+    behaviour: &mut Vec<Value>,
+) {
+    match condition {
+        Condition::Page { glob, .. } => {
+            behaviour.push(json!({"type": "page", "properties": {"path": path_for(glob)}}));
+        }
+        Condition::Event { name, properties } => {
+            let props: serde_json::Map<String, Value> = properties
+                .iter()
+                .filter_map(|(key, test)| Some((key.clone(), property_value(test)?)))
+                .collect();
+            behaviour.push(json!({"type": "track", "event": name, "properties": props}));
+        }
+        Condition::Engaged { min, glob, .. } => {
+            let path = glob.as_deref().map_or_else(|| "/".to_string(), path_for);
+            behaviour.push(json!({"type": "engagement",
+                "properties": {"path": path, "seconds": (min + 1.0).min(3600.0)}}));
+        }
+        Condition::Scroll { min, glob } => {
+            let path = glob.as_deref().map_or_else(|| "/".to_string(), path_for);
+            behaviour.push(json!({"type": "page", "properties": {"path": path}}));
+            behaviour.push(json!({"type": "engagement",
+                "properties": {"path": path, "seconds": 5, "scroll": min}}));
+        }
+        Condition::Session { .. } => {}
+        Condition::Source { field, test, .. } => {
+            let value = trait_value(test);
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            let properties = match field {
+                SourceField::Referrer => {
+                    json!({"path": "/", "referrer": format!("https://{text}/")})
+                }
+                SourceField::Utm(key) => {
+                    json!({"path": "/", "search": format!("?utm_{key}={text}")})
+                }
+            };
+            behaviour.push(json!({"type": "page", "properties": properties}));
+        }
+        Condition::All { parts } => {
+            for part in parts {
+                events_for(part, raises, traits, behaviour);
+            }
+        }
+        Condition::Trait { name, test } if raises => {
+            if !traits.contains_key(name) || name == "email" {
+                traits.insert(name.clone(), trait_value(test));
+            }
+        }
+        Condition::Trait { .. } => {}
+    }
+}
+
 /// Events that set off every rule and fill every slot of `model`, twice over two sessions,
 /// for one known visitor: a model that validates gets as far as its stages allow, and the
 /// summaries it then makes are checked against the contract.
@@ -289,39 +357,8 @@ pub fn script(model: &Model) -> Vec<Value> {
     }
     let mut behaviour = Vec::new();
     for rule in &model.rules {
-        match &rule.when {
-            Condition::Page { glob, .. } => {
-                behaviour.push(json!({"type": "page", "properties": {"path": path_for(glob)}}));
-            }
-            Condition::Event { name, properties } => {
-                let props: serde_json::Map<String, Value> = properties
-                    .iter()
-                    .filter_map(|(key, values)| {
-                        Some((key.clone(), serde_json::to_value(values.first()?).ok()?))
-                    })
-                    .collect();
-                behaviour.push(json!({"type": "track", "event": name, "properties": props}));
-            }
-            Condition::Engaged { min, glob, .. } => {
-                let path = glob.as_deref().map_or_else(|| "/".to_string(), path_for);
-                behaviour.push(json!({"type": "engagement",
-                    "properties": {"path": path, "seconds": (min + 1.0).min(3600.0)}}));
-            }
-            Condition::Scroll { min, glob } => {
-                let path = glob.as_deref().map_or_else(|| "/".to_string(), path_for);
-                behaviour.push(json!({"type": "page", "properties": {"path": path}}));
-                behaviour.push(json!({"type": "engagement",
-                    "properties": {"path": path, "seconds": 5, "scroll": min}}));
-            }
-            Condition::Session { .. } => {}
-            // Traits of the rules that raise the fit (the first one's value for a trait).
-            Condition::Trait { name, test } if rule.points > 0.0 && !rule.disqualifies => {
-                if !traits.contains_key(name) || name == "email" {
-                    traits.insert(name.clone(), trait_value(test));
-                }
-            }
-            Condition::Trait { .. } => {}
-        }
+        let raises = rule.points > 0.0 && !rule.disqualifies;
+        events_for(&rule.when, raises, &mut traits, &mut behaviour);
     }
     for slot in &model.slots {
         let answer = slot

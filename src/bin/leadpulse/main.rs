@@ -10,6 +10,7 @@ mod replay;
 mod report;
 mod serve;
 mod users;
+mod validate;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +36,10 @@ enum Command {
     Validate {
         /// The model document (JSON).
         model: PathBuf,
+        /// A history (JSONL events): also warn about each trait, event, event property or
+        /// source the model tests that the history never has.
+        #[arg(long, value_name = "E.jsonl")]
+        against: Option<PathBuf>,
     },
     /// Compile a model for the browser build: validated once, shipped compact.
     ///
@@ -74,7 +79,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Validate { model } => validate(&model),
+        Command::Validate { model, against } => validate::run(&model, against.as_deref()),
         Command::Compile { model, out } => compile(model.as_deref(), out.as_deref()),
         Command::Replay(options) => replay::run(options),
         Command::Model => print(BUILTIN_JSON),
@@ -92,28 +97,6 @@ fn print(text: &str) -> ExitCode {
     match std::io::stdout().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
-    }
-}
-
-fn validate(path: &std::path::Path) -> ExitCode {
-    match model_file::load(Some(path)) {
-        Ok(model) => {
-            let frameworks: Vec<&str> = model.frameworks.iter().map(|f| f.id.as_str()).collect();
-            print(&format!(
-                "{}: ok — model '{}' ({}), {} rules, {} slots, frameworks: {}\n",
-                path.display(),
-                model.name,
-                model.hash,
-                model.rules.len(),
-                model.slots.len(),
-                frameworks.join(", ")
-            ));
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
     }
 }
 

@@ -309,25 +309,25 @@ fn event_matches(condition: &Condition, event: &Event) -> bool {
             name.eq_ignore_ascii_case(actual)
                 && properties
                     .iter()
-                    .all(|(key, options)| property_matches(options, member(props, key)))
+                    .all(|(key, test)| property_matches(test, member(props, key)))
         }
         _ => false,
     }
 }
 
-/// Whether the rule's base condition matches this event (before `repeat` and frequency).
+/// Whether a condition matches this event (before `repeat` and frequency).
 fn base_match(
-    rule: &Rule,
+    when: &Condition,
     evidence: &mut Evidence,
     event: &Event,
     new_session: bool,
     sessions: u32,
 ) -> bool {
-    match (&rule.when, &event.kind) {
+    match (when, &event.kind) {
         (Condition::Page { glob: g, .. }, EventKind::Page { path, .. }) => {
             glob::matches_normalized(g, path)
         }
-        (Condition::Event { .. }, EventKind::Track { .. }) => event_matches(&rule.when, event),
+        (Condition::Event { .. }, EventKind::Track { .. }) => event_matches(when, event),
         (Condition::Session { min }, _) => new_session && sessions >= *min,
         (
             Condition::Engaged {
@@ -373,7 +373,13 @@ fn base_match(
 }
 
 fn observe(rule: &Rule, evidence: &mut Evidence, event: &Event, new_session: bool, sessions: u32) {
-    if rule.when.is_trait() || !base_match(rule, evidence, event, new_session, sessions) {
+    if let Condition::All { parts } = &rule.when {
+        observe_parts(parts, evidence, event);
+        return;
+    }
+    if rule.when.holds_over_time()
+        || !base_match(&rule.when, evidence, event, new_session, sessions)
+    {
         return;
     }
     let t = event.time;
@@ -426,6 +432,23 @@ fn observe(rule: &Rule, evidence: &mut Evidence, event: &Event, new_session: boo
     // Keep hits in time order even when a late event arrives.
     let at = evidence.hits.partition_point(|&h| h <= t);
     evidence.hits.insert(at, t);
+}
+
+/// Marks the event parts of a combination (page, event, scroll) this event matches; the
+/// others are read from the state when the rule is scored (engine/holds.rs).
+fn observe_parts(parts: &[Condition], evidence: &mut Evidence, event: &Event) {
+    for (i, part) in parts.iter().enumerate() {
+        let is_event_part = matches!(
+            part,
+            Condition::Page { .. } | Condition::Event { .. } | Condition::Scroll { .. }
+        );
+        if is_event_part
+            && !super::holds::part_seen(evidence, i)
+            && base_match(part, &mut Evidence::default(), event, false, 0)
+        {
+            super::holds::mark_part(evidence, i);
+        }
+    }
 }
 
 /// Folds a hit into the decayed aggregate (see [`Evidence::folded`]), re-based at the later

@@ -2,6 +2,7 @@
 pub mod apply;
 pub mod decay;
 pub mod frameworks;
+pub mod holds;
 pub mod score;
 pub mod stages;
 pub mod state;

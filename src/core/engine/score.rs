@@ -2,7 +2,7 @@
 //! rounding rule that makes reasons sum exactly to the score.
 use serde::Serialize;
 
-use crate::core::model::{Axis, Condition, Model, Rule};
+use crate::core::model::{Axis, Model, Rule};
 use crate::core::sort::insertion_sort_by;
 use crate::core::time::Millis;
 
@@ -171,14 +171,13 @@ fn rule_points(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Mill
     rule.points * rule_weight(rule, evidence, state, now)
 }
 
-/// How much a rule fires at `now`, in units of its points: 1 while a trait rule holds; for a
+/// How much a rule fires at `now`, in units of its points: 1 while a trait, source or
+/// combination rule holds; for a
 /// behaviour rule its hits after frequency limits, decay and windows (what `leadpulse fit`
 /// learns from). The rule contributes `points × weight`, before caps.
 pub fn rule_weight(rule: &Rule, evidence: &Evidence, state: &VisitorState, now: Millis) -> f64 {
-    if let Condition::Trait { name, test } = &rule.when {
-        let holds = state
-            .trait_value(name)
-            .is_some_and(|value| test.check(value));
+    if rule.when.holds_over_time() {
+        let holds = super::holds::holds(&rule.when, state, evidence);
         return if holds { 1.0 } else { 0.0 };
     }
     if evidence.count == 0 {

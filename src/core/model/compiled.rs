@@ -11,7 +11,7 @@ use crate::core::encoding::{base64url, crc32};
 
 const MAGIC: &[u8; 3] = b"LPM";
 /// Bumped with every change of the [`Model`] structs.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
 /// Longest compiled model accepted, in bytes.
 pub const MAX_BYTES: usize = 256 * 1024;
 

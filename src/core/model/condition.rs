@@ -1,12 +1,12 @@
-//! What a rule or a slot reacts to: a page, an event, engaged time, scroll, a return visit,
-//! or a trait (fit).
-use std::borrow::Cow;
-
+//! What a rule or a slot reacts to: a page, an event (and its properties), engaged time,
+//! scroll, a return visit, a trait (fit), the visit's source, or all of several of these.
 use serde::{Deserialize, Serialize};
 
+use super::source::{self, SourceField, Touch};
+use super::test::{self, TraitTest, TESTS};
 use crate::core::event::Scalar;
 use crate::core::glob;
-use crate::core::json::{FromJson, Obj, ProblemKind, Problems, Value};
+use crate::core::json::{index, FromJson, Obj, ProblemKind, Problems, Value};
 use crate::core::text;
 use crate::core::time::{Millis, DAY};
 
@@ -19,10 +19,10 @@ pub enum Condition {
         glob: String,
         repeat: Option<Repeat>,
     },
-    /// A `track` event with this name and these property values (each one of a list).
+    /// A `track` event with this name whose properties pass these tests.
     Event {
         name: String,
-        properties: Vec<(String, Vec<Scalar>)>,
+        properties: Vec<(String, PropertyTest)>,
     },
     /// Engaged seconds crossing `min` (per session or in total), optionally on matching pages.
     Engaged {
@@ -36,76 +36,58 @@ pub enum Condition {
     Session { min: u32 },
     /// A trait test (fit).
     Trait { name: String, test: TraitTest },
+    /// A test on the first or last touch's attribution (holds while it passes).
+    Source {
+        touch: Touch,
+        field: SourceField,
+        test: TraitTest,
+    },
+    /// Holds while every part holds: a trait or source part while it passes, a `session` or
+    /// per-visitor `engagedSeconds` part once the visitor's total reaches it, any other part
+    /// once it has happened (the engine keeps one bit per part).
+    All { parts: Vec<Condition> },
+}
+
+/// A test on one property of an event: equal to one of the values (the short form,
+/// `"key": VALUE` or `[VALUES]`), or one of the value tests (`{"range": …}`, `{"oneOf": …}` …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PropertyTest {
+    Values(Vec<Scalar>),
+    Test(TraitTest),
+}
+
+/// The most parts an `all` condition has (each is one bit of the rule's evidence).
+pub const MAX_PARTS: usize = 4;
+
+impl Condition {
+    pub fn is_trait(&self) -> bool {
+        matches!(self, Condition::Trait { .. })
+    }
+
+    /// A condition that holds (or not) at read time rather than firing on events: a trait, a
+    /// source, a combination. Its rule counts 1 while it holds: no frequency, decay or window.
+    pub fn holds_over_time(&self) -> bool {
+        matches!(
+            self,
+            Condition::Trait { .. } | Condition::Source { .. } | Condition::All { .. }
+        )
+    }
+
+    /// The axis a rule on this condition feeds by default: fit for a trait (or a combination
+    /// whose first part is one), engagement otherwise.
+    pub fn default_is_fit(&self) -> bool {
+        match self {
+            Condition::Trait { .. } => true,
+            Condition::All { parts } => parts.first().is_some_and(Condition::default_is_fit),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Repeat {
     pub count: u32,
     pub within: Millis,
-}
-
-/// Tests on a trait value. Text comparisons ignore case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum TraitTest {
-    Exists,
-    Equals(Scalar),
-    OneOf(Vec<String>),
-    Contains(Vec<String>),
-    EndsWith(Vec<String>),
-    Range { min: Option<f64>, max: Option<f64> },
-}
-
-impl Condition {
-    pub fn is_trait(&self) -> bool {
-        matches!(self, Condition::Trait { .. })
-    }
-}
-
-impl TraitTest {
-    /// Text lists are lower-cased when the model is read, so only the value is lowered here.
-    pub fn check(&self, value: &Scalar) -> bool {
-        let text = || match value {
-            Scalar::Text(s) => text::lowered(s),
-            other => Cow::Owned(text::lower(&other.as_text())),
-        };
-        match self {
-            TraitTest::Exists => true,
-            TraitTest::Equals(expected) => scalar_eq(expected, value),
-            TraitTest::OneOf(options) => {
-                let text = text();
-                options.iter().any(|o| *o == text)
-            }
-            TraitTest::Contains(parts) => {
-                let text = text();
-                parts.iter().any(|p| contains_word_start(&text, p))
-            }
-            TraitTest::EndsWith(suffixes) => {
-                let text = text();
-                suffixes.iter().any(|s| text.ends_with(s.as_str()))
-            }
-            TraitTest::Range { min, max } => value
-                .as_number()
-                .is_some_and(|n| min.is_none_or(|min| n >= min) && max.is_none_or(|max| n <= max)),
-        }
-    }
-}
-
-/// `contains` matches at the start of a word, so that "cto" finds "CTO" and "Acting CTO" but
-/// not "director" (which contains "cto" mid-word). A part that starts with punctuation
-/// ("@gmail.") matches anywhere.
-fn contains_word_start(text: &str, part: &str) -> bool {
-    if !part.starts_with(char::is_alphanumeric) {
-        return text::contains(text, part);
-    }
-    let mut from = 0;
-    while let Some(i) = text::find(text, part, from) {
-        let before = text.get(..i).and_then(|before| before.chars().last());
-        if before.is_none_or(|c| !c.is_alphanumeric()) {
-            return true;
-        }
-        from = i + 1;
-    }
-    false
 }
 
 /// Equality of a model value and an observed value, case-insensitive for text, numeric
@@ -126,27 +108,35 @@ pub fn text_eq(a: &str, b: &str) -> bool {
     text::eq_ignore_case(a, b)
 }
 
-/// Property matching for event conditions: a JSON property equals one of the listed values.
-pub fn property_matches(options: &[Scalar], actual: Option<&Value>) -> bool {
+/// Property matching for event conditions: a JSON property (a string, number or boolean;
+/// absent, `null`, objects and arrays pass no test) passes the condition's test.
+pub fn property_matches(test: &PropertyTest, actual: Option<&Value>) -> bool {
     let actual = match actual {
         Some(Value::String(s)) => Scalar::Text(s.clone()),
         Some(Value::Number(n)) => Scalar::Number(*n),
         Some(Value::Bool(b)) => Scalar::Bool(*b),
         _ => return false,
     };
-    options.iter().any(|o| scalar_eq(o, &actual))
+    match test {
+        PropertyTest::Values(options) => options.iter().any(|o| scalar_eq(o, &actual)),
+        PropertyTest::Test(test) => test.check(&actual),
+    }
 }
 
 /// The condition keys, by the key that selects the kind.
-const PRIMARY: [&str; 6] = [
+const PRIMARY: [&str; 8] = [
     "page",
     "event",
     "engagedSeconds",
     "scroll",
     "session",
     "trait",
+    "source",
+    "all",
 ];
-const TRAIT_TESTS: [&str; 6] = ["exists", "equals", "oneOf", "contains", "endsWith", "range"];
+const TRAIT_KEYS: [&str; 7] = [
+    "trait", "exists", "equals", "oneOf", "contains", "endsWith", "range",
+];
 
 impl FromJson for Condition {
     fn from_json(value: &Value, path: &str, problems: &mut Problems) -> Option<Self> {
@@ -189,9 +179,9 @@ impl FromJson for Condition {
             "engagedSeconds" => &["engagedSeconds", "per", "page"],
             "scroll" => &["scroll", "page"],
             "session" => &["session"],
-            _ => &[
-                "trait", "exists", "equals", "oneOf", "contains", "endsWith", "range",
-            ],
+            "source" => &source::KEYS,
+            "all" => &["all"],
+            _ => &TRAIT_KEYS,
         };
         let obj = Obj::open(value, path, Some(allowed), problems)?;
         match primary {
@@ -246,6 +236,11 @@ impl FromJson for Condition {
                 }
                 Some(Condition::Session { min })
             }
+            "source" => {
+                let (touch, field, test) = source::read(&obj, problems)?;
+                Some(Condition::Source { touch, field, test })
+            }
+            "all" => read_all(&obj, problems),
             _ => read_trait(&obj, problems),
         }
     }
@@ -318,11 +313,17 @@ fn read_event(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
         let props = Obj::open(value, &obj.path_of("properties"), None, problems)?;
         for (key, expected) in props.sorted() {
             let path = props.path_of(key);
-            let options = match expected {
-                Value::Array(_) => Vec::<Scalar>::from_json(expected, &path, problems)?,
-                other => vec![Scalar::from_json(other, &path, problems)?],
+            let test = match expected {
+                Value::Array(_) => {
+                    PropertyTest::Values(Vec::<Scalar>::from_json(expected, &path, problems)?)
+                }
+                Value::Object(_) => {
+                    let tests = Obj::open(expected, &path, Some(&TESTS), problems)?;
+                    PropertyTest::Test(test::read(&tests, "a property test", problems)?)
+                }
+                other => PropertyTest::Values(vec![Scalar::from_json(other, &path, problems)?]),
             };
-            properties.push((key.clone(), options));
+            properties.push((key.clone(), test));
         }
     }
     Some(Condition::Event { name, properties })
@@ -330,83 +331,55 @@ fn read_event(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
 
 fn read_trait(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
     let name: String = obj.req("trait", problems)?;
-    let tests: Vec<&str> = TRAIT_TESTS
-        .iter()
-        .copied()
-        .filter(|k| obj.get(k).is_some())
-        .collect();
-    let [test] = tests.as_slice() else {
+    let test = test::read(obj, "a trait condition", problems)?;
+    Some(Condition::Trait { name, test })
+}
+
+/// `{"all": [part, …]}`: 2 to [`MAX_PARTS`] parts, each a condition that can hold at read
+/// time or be remembered as one bit (no `repeat`, no per-session or per-page engaged time,
+/// no combination inside a combination).
+fn read_all(obj: &Obj, problems: &mut Problems) -> Option<Condition> {
+    let path = obj.path_of("all");
+    let Some(Value::Array(items)) = obj.get("all") else {
+        let _ = obj.req::<Vec<String>>("all", problems);
+        return None;
+    };
+    if !(2..=MAX_PARTS).contains(&items.len()) {
         problems.range(
-            &obj.path,
+            &path,
             [
-                "a trait condition has exactly one test of: ",
-                &TRAIT_TESTS.join(", "),
+                "a combination has 2 to 4 parts, found ",
+                &items.len().to_string(),
             ]
             .concat(),
         );
         return None;
-    };
-    let strings = |key: &str, problems: &mut Problems| -> Option<Vec<String>> {
-        let list: Vec<String> = obj.req(key, problems)?;
-        if list.is_empty() || list.iter().any(String::is_empty) {
-            problems.range(&obj.path_of(key), "must list at least one non-empty string");
-            return None;
-        }
-        Some(list.iter().map(|s| text::lower(s)).collect())
-    };
-    let test = match *test {
-        "exists" => {
-            let exists: bool = obj.req("exists", problems)?;
-            if !exists {
-                problems.range(
-                    &obj.path_of("exists"),
-                    "only `true` is meaningful; use a negative-points rule instead",
-                );
-                return None;
+    }
+    let mut parts = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let part_path = index(&path, i);
+        let Some(part) = Condition::from_json(item, &part_path, problems) else {
+            continue;
+        };
+        let why = match &part {
+            Condition::All { .. } => Some("a combination cannot hold another combination"),
+            Condition::Page {
+                repeat: Some(_), ..
+            } => Some("a part of a combination has no `repeat`"),
+            Condition::Engaged {
+                per_session: true, ..
+            } => Some("engaged time in a combination is per visitor (\"per\": \"visitor\")"),
+            Condition::Engaged { glob: Some(_), .. } => {
+                Some("engaged time in a combination counts every page (no `page`)")
             }
-            TraitTest::Exists
+            _ => None,
+        };
+        match why {
+            Some(why) => problems.range(&part_path, why),
+            None => parts.push(part),
         }
-        "equals" => TraitTest::Equals(obj.req("equals", problems)?),
-        "oneOf" => TraitTest::OneOf(strings("oneOf", problems)?),
-        "contains" => TraitTest::Contains(strings("contains", problems)?),
-        "endsWith" => TraitTest::EndsWith(strings("endsWith", problems)?),
-        _ => {
-            let range = Obj::open(
-                obj.get("range")?,
-                &obj.path_of("range"),
-                Some(&["min", "max"]),
-                problems,
-            )?;
-            let (min, max): (Option<f64>, Option<f64>) =
-                (range.opt("min", problems), range.opt("max", problems));
-            match (min, max) {
-                (None, None) => {
-                    problems.add(
-                        &range.path,
-                        ProblemKind::Missing,
-                        "a range needs min, max or both",
-                    );
-                    return None;
-                }
-                (Some(lo), Some(hi)) if lo > hi => {
-                    problems.range(
-                        &range.path,
-                        [
-                            "min (",
-                            &lo.to_string(),
-                            ") is greater than max (",
-                            &hi.to_string(),
-                            ")",
-                        ]
-                        .concat(),
-                    );
-                    return None;
-                }
-                _ => TraitTest::Range { min, max },
-            }
-        }
-    };
-    Some(Condition::Trait { name, test })
+    }
+    (parts.len() == items.len()).then_some(Condition::All { parts })
 }
 
 /// Days (possibly fractional) as milliseconds, saturating.

@@ -4,7 +4,9 @@ pub mod compiled;
 mod condition;
 mod hash;
 mod read;
+mod source;
 mod stages;
+mod test;
 
 use std::sync::Arc;
 
@@ -13,9 +15,13 @@ use serde::{Deserialize, Serialize};
 use crate::core::event::Scalar;
 use crate::core::sorted_map::SortedMap;
 
-pub use condition::{property_matches, scalar_eq, text_eq, Condition, Repeat, TraitTest};
+pub use condition::{
+    property_matches, scalar_eq, text_eq, Condition, PropertyTest, Repeat, MAX_PARTS,
+};
 pub use hash::{fnv1a64, hex16};
+pub use source::{SourceField, Touch, FIELDS as SOURCE_FIELDS};
 pub use stages::{Band, Requirements, Route, Stage, Threshold, SCORE_ROUTE};
+pub use test::TraitTest;
 
 use crate::core::json::{self, Problem};
 use crate::core::time::Millis;

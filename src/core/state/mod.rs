@@ -127,7 +127,14 @@ fn shed(model: &Model, state: &mut VisitorState) -> bool {
 
 fn model_reads_trait(model: &Model, name: &str) -> bool {
     use crate::core::model::Condition;
-    let reads = |c: &Condition| matches!(c, Condition::Trait { name: n, .. } if n == name);
+    fn reads(c: &Condition, name: &str) -> bool {
+        match c {
+            Condition::Trait { name: n, .. } => n == name,
+            Condition::All { parts } => parts.iter().any(|p| reads(p, name)),
+            _ => false,
+        }
+    }
+    let reads = |c: &Condition| reads(c, name);
     model.rules.iter().any(|r| reads(&r.when))
         || model.slots.iter().any(|s| s.filled_by.iter().any(reads))
         || model.lead_traits.iter().any(|t| t == name)

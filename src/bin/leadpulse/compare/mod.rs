@@ -11,7 +11,8 @@ use leadpulse::core::model::Model;
 use serde::Serialize;
 
 use crate::learn::evaluation::{self, Evaluation, Outcome};
-use crate::learn::{history, outcomes};
+use crate::learn::split::held_out;
+use crate::learn::{coverage, history, outcomes};
 
 #[derive(clap::Args)]
 #[command(
@@ -37,6 +38,13 @@ pub struct Options {
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
+    /// Measure only the leads `fit --holdout SHARE --seed N` held out (the same split,
+    /// docs/learning.md), so that a fitted model is never scored on its own training leads.
+    #[arg(long, value_name = "SHARE")]
+    holdout: Option<f64>,
+    /// The seed of that split (fit's default: 1).
+    #[arg(long, default_value_t = 1, requires = "holdout")]
+    seed: u64,
 }
 
 #[derive(Serialize)]
@@ -76,6 +84,20 @@ pub struct Comparison {
     pub differ: usize,
     /// The first `--show` of them, in order of first appearance.
     pub differences: Vec<Difference>,
+    /// With `--holdout`: the split the figures are measured on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_out: Option<HeldOut>,
+    /// Outcome ids without events, and what either model tests that the history never has.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldOut {
+    pub share: f64,
+    pub seed: u64,
+    /// Leads with an outcome left out of the figures (fit's training leads).
+    pub train_leads_left_out: usize,
 }
 
 pub fn run(options: Options) -> ExitCode {
@@ -116,6 +138,12 @@ pub fn run(options: Options) -> ExitCode {
 }
 
 fn compare(options: &Options) -> Result<(Comparison, u64), String> {
+    if options
+        .holdout
+        .is_some_and(|share| !(share > 0.0 && share < 1.0))
+    {
+        return Err("--holdout is a share above 0 and below 1 (fit's --holdout)".into());
+    }
     let outcomes = outcomes::read(&options.outcomes)?;
     for problem in outcomes.problems.iter().take(100) {
         eprintln!("{}: {problem}", options.outcomes.display());
@@ -123,7 +151,29 @@ fn compare(options: &Options) -> Result<(Comparison, u64), String> {
     let a = Arc::new(crate::model_file::load(Some(&options.a))?);
     let b = Arc::new(crate::model_file::load(Some(&options.b))?);
     let models = [a.clone(), b.clone()];
-    let pass = history::replay(&options.events, &models, "compare", None, &mut |_, _, _| {})?;
+    let mut seen = coverage::Seen::default();
+    let pass = history::replay(
+        &options.events,
+        &models,
+        "compare",
+        None,
+        &mut |_, event, _| seen.observe(event),
+    )?;
+    let mut warnings: Vec<String> = outcomes
+        .coverage(&pass.matched(&outcomes), &options.events, &options.outcomes)?
+        .into_iter()
+        .collect();
+    for (label, model) in [("A", &a), ("B", &b)] {
+        let found = coverage::warnings(model, &seen);
+        warnings.extend(found.into_iter().map(|w| format!("{label}: {w}")));
+    }
+    for warning in &warnings {
+        eprintln!("leadpulse compare: warning: {warning}");
+    }
+    let split = options
+        .holdout
+        .map(|share| move |key: &str| held_out(key, share, options.seed));
+    let mut left_out = 0;
     let (mut leads_a, mut leads_b) = (Vec::new(), Vec::new());
     let mut differences = Vec::new();
     let mut differ = 0;
@@ -132,7 +182,15 @@ fn compare(options: &Options) -> Result<(Comparison, u64), String> {
             continue;
         };
         let user = session_a.state().user_id.as_deref();
-        let converted = outcomes.of(visitor, user).map(|(_, o)| o.converted);
+        let found = outcomes.of(visitor, user);
+        // NOTE: with --holdout, fit's training leads count as leads without an outcome: not
+        // in the figures, still listed when their stage differs.
+        let train = match (&split, found) {
+            (Some(split), Some((key, _))) => !split(key),
+            _ => false,
+        };
+        left_out += usize::from(train);
+        let converted = found.filter(|_| !train).map(|(_, o)| o.converted);
         let (ra, rb) = (
             Outcome::of(session_a, converted.unwrap_or(false)),
             Outcome::of(session_b, converted.unwrap_or(false)),
@@ -170,6 +228,12 @@ fn compare(options: &Options) -> Result<(Comparison, u64), String> {
         b: side(&b, &options.b, &leads_b),
         differ,
         differences,
+        held_out: options.holdout.map(|share| HeldOut {
+            share,
+            seed: options.seed,
+            train_leads_left_out: left_out,
+        }),
+        warnings,
     };
     Ok((comparison, pass.rejected + outcomes.problems.len() as u64))
 }

@@ -9,6 +9,12 @@ pub fn render(c: &Comparison) -> String {
         out.push_str(&text);
         out.push('\n');
     };
+    if let Some(h) = &c.held_out {
+        line(format!(
+            "held-out leads only (fit's split: share {}, seed {}); {} training leads left out",
+            h.share, h.seed, h.train_leads_left_out
+        ));
+    }
     let title = |s: &super::Side| format!("{} ({})", s.name, s.hash);
     let (a, b) = (title(&c.a), title(&c.b));
     line(format!("{:<22} A: {a:<39} B: {b}", ""));

@@ -12,8 +12,10 @@ use super::signals::Signals;
 pub const MAX_RULES: usize = 128;
 /// `repeat.count` is at most this (the engine's bound): page-view steps stop there.
 const MAX_REPEAT: f64 = 16.0;
-/// Most values of one category trait proposed (by support).
+/// Most values of one category trait (or source field) proposed (by support).
 const MAX_VALUES: usize = 32;
+/// Most text values of one event property proposed (by support).
+const MAX_PROPERTY_VALUES: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Axis {
@@ -36,6 +38,21 @@ pub enum Origin {
     Category,
     /// Something done at least once (a page section, a named event).
     Flag,
+    /// Two rules at once (`pairs.rs`).
+    Pair,
+    /// An answer to a slot (`answers.rs`): an option of the base (its index), or a new one.
+    Answer {
+        slot: String,
+        option: Option<usize>,
+        values: Vec<String>,
+    },
+}
+
+impl Candidate {
+    /// A rule of the model (else an answer option, learned into the slots).
+    pub fn is_rule(&self) -> bool {
+        !matches!(self.origin, Origin::Answer { .. })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +112,13 @@ pub fn from_base(base: &Value) -> Vec<Candidate> {
                 .and_then(Value::as_f64)
                 .map(|cap| cap / points.abs());
             let when = object.get("when")?;
-            let is_trait = when.get("trait").is_some();
+            // NOTE: the engine's default (docs/model.md): fit for a trait, and for a
+            // combination whose first part is a trait.
+            let first = when
+                .get("all")
+                .and_then(|parts| parts.get(0))
+                .unwrap_or(when);
+            let is_trait = first.get("trait").is_some();
             let axis = match object.get("axis").and_then(Value::as_str) {
                 Some("fit") => Axis::Fit,
                 Some("engagement") => Axis::Engagement,
@@ -180,6 +203,16 @@ fn two_digits(v: f64) -> f64 {
     (rounded * 1e6).round() / 1e6
 }
 
+/// One significant digit, rounded down, for event properties (a quote for 50 seats, not
+/// 57: the thresholds people set are round): 57 → 50, 1250 → 1000, 7 → 7, 0.37 → 0.3.
+fn one_digit(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let unit = 10f64.powi(v.log10().floor() as i32);
+    ((v / unit).floor() * unit * 1e6).round() / 1e6
+}
+
 fn number(v: f64) -> Value {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         json!(v as i64)
@@ -195,6 +228,18 @@ fn rule(when: Value, once: bool) -> Map<String, Value> {
         rule.insert("frequency".into(), json!("once"));
     }
     rule
+}
+
+/// The values with enough support, most common first (ties by value), at most `max`.
+fn by_support<'a>(
+    values: &'a super::signals::Values,
+    supported: &dyn Fn(usize) -> bool,
+    max: usize,
+) -> Vec<&'a (String, usize)> {
+    let mut out: Vec<&(String, usize)> = values.values().filter(|(_, c)| supported(*c)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(max);
+    out
 }
 
 /// Proposed rules from the training leads, after the base rules (a proposal whose condition
@@ -221,10 +266,7 @@ pub fn propose(
         |count: usize| count >= settings.min_support && n - count.min(n) >= settings.min_support;
     for (name, values) in &signals.categories {
         let present = signals.present.get(name).copied().unwrap_or(0);
-        let mut by_support: Vec<&(String, usize)> =
-            values.values().filter(|(_, c)| supported(*c)).collect();
-        by_support.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        by_support.truncate(MAX_VALUES);
+        let mut by_support = by_support(values, &supported, MAX_VALUES);
         let covered: usize = by_support.iter().map(|(_, c)| c).sum();
         // NOTE: "known" only where some leads have a value without a rule of its own (else
         // it is the sum of the value rules); when the values cover every lead, the most
@@ -356,6 +398,63 @@ pub fn propose(
             Origin::Flag,
         );
     }
+    for ((event, key), present) in &signals.properties.numbers {
+        // NOTE: the steps are quantiles of the leads that have the property (most leads never
+        // send a given event: over all of them, the quantiles would be 0); leads without it are
+        // the band at zero, the event's own rule the step into the lowest band.
+        for at in steps(present, settings, one_digit) {
+            let test = json!({"range": {"min": number(at)}});
+            let when = json!({"event": event, "properties": {key: test}});
+            let origin = Origin::Step {
+                signal: format!("{event} {key}"),
+                at,
+            };
+            let id = format!(
+                "{}_{}_{}_plus",
+                slug(event),
+                slug(key),
+                slug(&at.to_string())
+            );
+            push(
+                id,
+                format!("'{event}' with {key} ≥ {at}"),
+                rule(when, true),
+                Axis::Engagement,
+                origin,
+            );
+        }
+    }
+    for ((event, key), values) in &signals.properties.texts {
+        for (value, _) in by_support(values, &supported, MAX_PROPERTY_VALUES) {
+            let when = json!({"event": event, "properties": {key: {"oneOf": [value]}}});
+            let id = format!("{}_{}_{}", slug(event), slug(key), slug(value));
+            push(
+                id,
+                format!("'{event}' with {key} '{value}'"),
+                rule(when, true),
+                Axis::Engagement,
+                Origin::Flag,
+            );
+        }
+    }
+    for (field, values) in &signals.sources {
+        let mut values = by_support(values, &supported, MAX_VALUES);
+        // NOTE: as for traits, a value every lead has is the reference (the intercept).
+        if values.iter().map(|(_, c)| c).sum::<usize>() >= n && !values.is_empty() {
+            values.remove(0);
+        }
+        for (value, _) in values {
+            let when = json!({"source": field, "oneOf": [value]});
+            let id = format!("source_{}_{}", slug(field), slug(value));
+            push(
+                id,
+                format!("first visit's {field} is '{value}'"),
+                rule(when, false),
+                Axis::Engagement,
+                Origin::Category,
+            );
+        }
+    }
     let known: Vec<&Value> = base.iter().filter_map(|c| c.rule.get("when")).collect();
     out.retain(|c| c.rule.get("when").is_none_or(|w| !known.contains(&w)));
     let mut ids: HashSet<String> = base.iter().map(|c| c.id.clone()).collect();
@@ -403,6 +502,10 @@ mod tests {
         assert_eq!(two_digits(1082.0), 1000.0);
         assert_eq!(two_digits(247.0), 240.0);
         assert_eq!(two_digits(0.37), 0.37);
+        assert_eq!(one_digit(57.0), 50.0);
+        assert_eq!(one_digit(1250.0), 1000.0);
+        assert_eq!(one_digit(7.0), 7.0);
+        assert_eq!(one_digit(0.37), 0.3);
         assert_eq!(slug("Lead Add Form"), "lead_add_form");
         assert_eq!(
             slug("Banking, Investment And Insurance"),

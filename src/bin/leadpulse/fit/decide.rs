@@ -53,12 +53,15 @@ pub fn learned_points(
                 *p = base.round() as i64;
                 Some(c.id.as_str())
             }
+            candidates::Origin::Answer {
+                option: Some(_), ..
+            } if leads == 0 => Some(c.id.as_str()),
             _ => None,
         })
         .collect();
     if !unseen.is_empty() {
         warnings.push(format!(
-            "base rules that never fire for a training lead keep their base points (nothing to learn from): {}",
+            "base rules (and answer options) that never fire for a training lead keep their base points (nothing to learn from): {}",
             unseen.join(", ")
         ));
     }
@@ -141,7 +144,14 @@ pub fn build(
         .zip(points)
         .filter_map(|(c, &p)| document::rule(c, p))
         .collect();
-    (document::fitted(base, rules, &decided), decided)
+    let mut doc = document::fitted(base, rules, &decided);
+    super::answers::apply(
+        &mut doc,
+        candidates,
+        points,
+        &support(train, candidates.len()),
+    );
+    (doc, decided)
 }
 
 /// Per candidate: the training leads it fires for, and how many of them converted.

@@ -80,6 +80,7 @@ pub fn probe(base: Option<&Value>) -> Value {
 pub fn features(base: Option<&Value>, candidates: &[Candidate]) -> Value {
     let rules = candidates
         .iter()
+        .filter(|c| c.is_rule())
         .map(|c| {
             let mut rule = c.rule.clone();
             rule.insert("id".into(), json!(c.id));
@@ -104,6 +105,9 @@ pub struct Decisions {
 /// The rule a candidate becomes at `points`; `None` when it scores nothing and no route
 /// names it.
 pub fn rule(candidate: &Candidate, points: i64) -> Option<Value> {
+    if !candidate.is_rule() {
+        return None;
+    }
     let mut rule = Map::new();
     rule.insert("id".into(), json!(candidate.id));
     if !candidate.description.is_empty() {

@@ -51,6 +51,10 @@ pub fn extract(
                 }
                 (w != 0.0).then_some((i as u32, w))
             })
+            .chain(candidates.iter().enumerate().filter_map(|(i, c)| {
+                let x = super::answers::column(c, state);
+                (!c.is_rule() && x != 0.0).then_some((i as u32, x))
+            }))
             .collect();
         examples.push(Example {
             key: key.to_string(),

@@ -62,6 +62,15 @@ fn objective(theta: &[f64], rows: &[Row], l2: f64) -> f64 {
     loss + 0.5 * l2 * penalty
 }
 
+/// The log loss of one row under a fit (what cross-validation sums).
+pub fn log_loss(fitted: &Fitted, row: &Row) -> f64 {
+    let mut z = fitted.intercept;
+    for &(j, x) in &row.features {
+        z += fitted.weights.get(j as usize).copied().unwrap_or(0.0) * x;
+    }
+    softplus(z) - if row.label { z } else { 0.0 }
+}
+
 /// Fits `dims` weights and an intercept.
 pub fn fit(rows: &[Row], dims: usize, l2: f64) -> Fitted {
     let n = dims + 1;

@@ -7,31 +7,37 @@
 //! stated scale (`decide`); (3) the leads' peak scores under those points, to pick the MQL and
 //! SQL thresholds for the target (`points`), and the model document (`document`); (4) that
 //! model replayed and measured on the held-out leads (`measure`, `report`).
+mod answers;
 mod candidates;
 mod decide;
+mod dedupe;
 mod document;
 mod features;
 mod logistic;
 mod measure;
+mod pairs;
 mod points;
+mod properties;
 mod report;
 mod signals;
+mod tune;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use leadpulse::core::model::{fnv1a64, Model};
+use leadpulse::core::model::Model;
 use serde_json::Value;
 
 use crate::learn::evaluation;
 use crate::learn::history;
 use crate::learn::outcomes;
+use crate::learn::split::held_out;
 use candidates::Settings;
 use points::Target;
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 #[command(
     after_help = "Exit status: 0 on success; 1 when the model was written but some \
     event or outcome lines were skipped (each is reported on stderr); 2 when no model could \
@@ -75,6 +81,10 @@ pub struct Options {
     /// L2 regularisation strength λ (scikit-learn's C = 1/λ).
     #[arg(long, value_name = "λ", default_value_t = 1.0)]
     l2: f64,
+    /// Pick λ by 5-fold cross-validation on the training leads instead (from 0.1, 0.3, 1, 3,
+    /// 10, 30: the least deviance on the folds left out).
+    #[arg(long, conflicts_with = "l2")]
+    l2_cv: bool,
     /// The points scale: this many points double the odds of converting.
     #[arg(long, value_name = "N", default_value_t = 20.0)]
     points_per_doubling: f64,
@@ -87,14 +97,6 @@ pub struct Options {
     /// The fitted model's name (default: the base's name + "-fitted", or "fitted").
     #[arg(long)]
     name: Option<String>,
-}
-
-/// The held-out split (docs/learning.md): a lead is held out when the FNV-1a 64 hash of
-/// "SEED:KEY" modulo 1,000,000 is below SHARE × 1,000,000 — the same lead always lands on
-/// the same side, whatever the file order.
-pub fn held_out(key: &str, share: f64, seed: u64) -> bool {
-    let hash = fnv1a64(format!("{seed}:{key}").as_bytes());
-    ((hash % 1_000_000) as f64) < share * 1_000_000.0
 }
 
 /// A threshold no score reaches (the peaks pass decides no stage).
@@ -170,15 +172,19 @@ fn fit(options: &Options) -> Result<u64, String> {
         &mut |slot, event, _| collector.observe(slot, event),
     )?;
     let (lines, rejected) = (pass.lines, pass.rejected);
+    if let Some(warning) =
+        outcomes.coverage(&pass.matched(&outcomes), &options.events, &options.outcomes)?
+    {
+        eprintln!("leadpulse fit: {warning}");
+        warnings.push(warning);
+    }
     let mut stats = signals::Signals::default();
     for (slot, (visitor, sessions)) in pass.visitors().enumerate() {
         let Some(state) = sessions.first().map(|s| s.state()) else {
             continue;
         };
         match outcomes.of(visitor, state.user_id.as_deref()) {
-            Some((key, _)) if !split(key) => {
-                stats.add(state, collector.activity.get(slot), &collector)
-            }
+            Some((key, _)) if !split(key) => stats.add(state, slot, &collector),
             _ => {}
         }
     }
@@ -190,6 +196,10 @@ fn fit(options: &Options) -> Result<u64, String> {
     let mut candidates = base.as_ref().map(candidates::from_base).unwrap_or_default();
     let proposed = candidates::propose(&stats, &candidates, &settings, &mut warnings);
     candidates.extend(proposed);
+    let supported = |count: usize| {
+        count >= options.min_support && stats.leads.saturating_sub(count) >= options.min_support
+    };
+    candidates.extend(answers::propose(base.as_ref(), &stats, &supported));
     if candidates.is_empty() {
         return Err("no rule to learn: the base has none and no signal has enough support (see --min-support)".into());
     }
@@ -203,10 +213,18 @@ fn fit(options: &Options) -> Result<u64, String> {
         Some(lines),
         &mut |_, _, _| {},
     )?;
-    let examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let mut examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let alike = dedupe::dedupe(&mut candidates, &mut examples);
+    if !alike.is_empty() {
+        warnings.push(format!(
+            "{} proposed rules fire for the same training leads as an earlier one and were left out: {}",
+            alike.len(),
+            alike.join(", ")
+        ));
+    }
     let visitors = pass.len();
     drop(pass);
-    let (train, keys): (Vec<logistic::Row>, Vec<String>) = examples
+    let (mut train, keys): (Vec<logistic::Row>, Vec<String>) = examples
         .into_iter()
         .filter(|e| !e.held_out)
         .map(|e| (e.row, e.key))
@@ -218,11 +236,36 @@ fn fit(options: &Options) -> Result<u64, String> {
             train.len()
         ));
     }
-    let fitted = logistic::fit(&train, candidates.len(), options.l2);
-    if !fitted.converged {
+    let tuned;
+    let options = if options.l2_cv {
+        let (l2, scores) = tune::choose(&train, &keys, candidates.len());
+        let shown: Vec<String> = scores.iter().map(|(l, d)| format!("{l}: {d:.4}")).collect();
         warnings.push(format!(
-            "the regression stopped after {} iterations without converging",
-            fitted.iterations
+            "λ = {l2}, chosen by 5-fold cross-validation on the training leads (deviance per lead: {})",
+            shown.join(", ")
+        ));
+        tuned = Options {
+            l2,
+            ..options.clone()
+        };
+        &tuned
+    } else {
+        options
+    };
+    let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
+    let rules = candidates.iter().filter(|c| c.is_rule()).count();
+    let room = candidates::MAX_RULES.saturating_sub(rules);
+    let added = pairs::add(
+        &mut candidates,
+        &mut train,
+        &mut fitted,
+        options.l2,
+        options.min_support,
+        room,
+    );
+    if added > 0 {
+        warnings.push(format!(
+            "{added} pair combinations of strong rules added, one at a time while one missed by the model so far passed the score test (|z| ≥ 3 on the training leads)"
         ));
     }
     let support = decide::support(&train, candidates.len());
@@ -297,7 +340,7 @@ fn fit(options: &Options) -> Result<u64, String> {
     )?;
     if mismatches > 0 {
         warnings.push(format!(
-            "{mismatches} training leads score otherwise at run time than their rule firings times the points (answer points of slots, a rule kept at 1 point for a route)"
+            "{mismatches} training leads score otherwise at run time than their rule firings times the points (a rule kept at 1 point for a route)"
         ));
     }
     let r = report::Report {

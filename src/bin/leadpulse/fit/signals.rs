@@ -14,6 +14,9 @@ pub struct Activity {
     /// Indices into [`Names`].
     pub sections: Vec<u16>,
     pub events: Vec<u16>,
+    /// The latest answer per slot, from `answer` events only (a slot filled by behaviour is
+    /// not an answer to learn).
+    pub answers: Vec<(String, String)>,
 }
 
 /// Interned names (page sections, event names), at most [`MAX_NAMES`].
@@ -44,6 +47,7 @@ pub struct Collector {
     pub activity: Vec<Activity>,
     pub sections: Names,
     pub events: Names,
+    pub properties: super::properties::Properties,
 }
 
 /// The first segment of a path: `/pricing/team` → `/pricing`; `/` stays `/`.
@@ -59,6 +63,15 @@ impl Collector {
     pub fn observe(&mut self, slot: usize, event: &Event) {
         if self.activity.len() <= slot {
             self.activity.resize(slot + 1, Activity::default());
+        }
+        if let EventKind::Track { name, properties } = &event.kind {
+            self.properties.observe(slot, name, properties);
+        }
+        if let (EventKind::Answer { slot: id, value }, Some(activity)) =
+            (&event.kind, self.activity.get_mut(slot))
+        {
+            activity.answers.retain(|(s, _)| s != id);
+            activity.answers.push((id.clone(), value.as_text()));
         }
         let (names, key) = match &event.kind {
             EventKind::Page { path, .. } => (&mut self.sections, section(path)),
@@ -99,6 +112,18 @@ pub struct Signals {
     pub present: BTreeMap<String, usize>,
     pub categories: BTreeMap<String, Values>,
     pub numbers: BTreeMap<String, Vec<f64>>,
+    /// Event properties (numbers and text values).
+    pub properties: super::properties::Summed,
+    /// The first touch's attribution: per field (`utm_source` … `referrer`), visitors per value.
+    pub sources: BTreeMap<String, Values>,
+    /// Per slot, visitors per answer.
+    pub answers: BTreeMap<String, Values>,
+}
+
+/// Counts a value of a category: lower-cased → (as first seen, visitors).
+fn count(values: &mut Values, text: String) {
+    let lowered = leadpulse::core::text::lower(&text);
+    values.entry(lowered).or_insert((text, 0)).1 += 1;
 }
 
 impl Signals {
@@ -106,9 +131,29 @@ impl Signals {
     pub fn add(
         &mut self,
         state: &leadpulse::core::engine::state::VisitorState,
-        activity: Option<&Activity>,
+        slot: usize,
         names: &Collector,
     ) {
+        let activity = names.activity.get(slot);
+        names.properties.add(slot, &mut self.properties);
+        if let Some(touch) = &state.first_touch {
+            let utm = touch
+                .utm
+                .iter()
+                .map(|(k, v)| (format!("utm_{k}"), v.clone()));
+            let referrer = touch
+                .referrer
+                .iter()
+                .map(|r| ("referrer".to_string(), r.clone()));
+            for (field, value) in utm.chain(referrer) {
+                if leadpulse::core::model::SOURCE_FIELDS.contains(&field.as_str()) {
+                    count(self.sources.entry(field).or_default(), value);
+                }
+            }
+        }
+        for (id, value) in activity.iter().flat_map(|a| &a.answers) {
+            count(self.answers.entry(id.clone()).or_default(), value.clone());
+        }
         self.leads += 1;
         self.sessions.push(f64::from(state.sessions));
         self.engaged.push(state.engaged_ms as f64 / 1000.0);
@@ -130,17 +175,10 @@ impl Signals {
             *self.present.entry(name.clone()).or_default() += 1;
             match value {
                 Scalar::Number(n) => self.numbers.entry(name.clone()).or_default().push(*n),
-                other => {
-                    let text = other.as_text();
-                    let lowered = leadpulse::core::text::lower(&text);
-                    let entry = self
-                        .categories
-                        .entry(name.clone())
-                        .or_default()
-                        .entry(lowered)
-                        .or_insert((text, 0));
-                    entry.1 += 1;
-                }
+                other => count(
+                    self.categories.entry(name.clone()).or_default(),
+                    other.as_text(),
+                ),
             }
         }
     }

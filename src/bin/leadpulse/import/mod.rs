@@ -2,6 +2,7 @@
 //! what `replay`, `fit` and `compare` read) and outcomes (`visitor,converted[,amount,closedAt]`),
 //! as a mapping file says (docs/import.md). Streams row by row: memory holds one row and the
 //! ids seen (to refuse a lead listed twice).
+mod delimiter;
 mod map;
 mod row;
 mod timeline;
@@ -42,6 +43,10 @@ pub struct Options {
     /// `outcome` in the map.
     #[arg(long, value_name = "OUT.csv")]
     outcomes: Option<PathBuf>,
+    /// The export's delimiter: one character (',' ';' '|') or 'tab'. Default: sniffed from
+    /// the header line (a comma, or the semicolon of European exports, a tab or a pipe).
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
 }
 
 /// A physical line longer than this is not a CRM export: reading stops (memory stays bounded).
@@ -157,7 +162,27 @@ fn import(options: &Options) -> Result<Tally, String> {
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
+    let chosen = options
+        .delimiter
+        .as_deref()
+        .map(delimiter::parse)
+        .transpose()?;
     let bar = crate::progress::bar("import", size, true);
+    let mut input =
+        std::io::BufReader::with_capacity(1 << 16, bar.wrap_read(LineLimit::new(input)));
+    let delimiter = match chosen {
+        Some(d) => d,
+        None => delimiter::sniff(&mut input).map_err(|e| format!("reading {name}: {e}"))?,
+    };
+    let how = if chosen.is_some() {
+        "--delimiter"
+    } else {
+        "sniffed from the header; --delimiter sets it"
+    };
+    let delimiter_note = format!(
+        "the CSV was read with the delimiter {} ({how})",
+        delimiter::name(delimiter)
+    );
     // NOTE: records end at '\n' only, so that the reader's line numbers are right for CRLF
     // files too (with the default terminator a CRLF record is counted a line early); the
     // '\r' left at the end of a last field goes with the cell's trimming.
@@ -165,7 +190,8 @@ fn import(options: &Options) -> Result<Tally, String> {
         .has_headers(false)
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(bar.wrap_read(LineLimit::new(input)));
+        .delimiter(delimiter)
+        .from_reader(input);
     let mut record = ByteRecord::new();
     let read = |reader: &mut csv::Reader<_>, record: &mut ByteRecord| {
         reader
@@ -175,10 +201,10 @@ fn import(options: &Options) -> Result<Tally, String> {
     if !read(&mut reader, &mut record)? {
         return Err(format!("{name} is empty: expected a header row"));
     }
-    let header = Header::new(&record);
+    let header = Header::new(&record, delimiter);
     let problems = header.check(&map);
     if !problems.is_empty() {
-        return Err(describe(&options.map, &problems));
+        return Err(describe(&options.map, &problems) + "\n  " + &delimiter_note);
     }
     if options.outcomes.is_some() && map.outcome.is_none() {
         return Err("--outcomes given, but the map names no `outcome` column".into());

@@ -46,12 +46,14 @@ pub struct Lead {
 /// The header: each column's position, by name.
 pub struct Header {
     names: Vec<String>,
+    /// What the fields were split at (named in a row's wrong-count problem).
+    delimiter: u8,
     positions: HashMap<String, usize>,
 }
 
 impl Header {
     /// Reads the header record; a UTF-8 byte-order mark before the first name is dropped.
-    pub fn new(record: &ByteRecord) -> Header {
+    pub fn new(record: &ByteRecord, delimiter: u8) -> Header {
         let names: Vec<String> = record
             .iter()
             .enumerate()
@@ -69,7 +71,11 @@ impl Header {
         for (i, name) in names.iter().enumerate() {
             positions.entry(name.clone()).or_insert(i);
         }
-        Header { names, positions }
+        Header {
+            names,
+            delimiter,
+            positions,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -223,9 +229,10 @@ pub fn read(map: &Map, header: &Header, record: &ByteRecord) -> Result<Lead, Vec
     if record.len() != header.len() {
         let column = record.len().min(header.len());
         let message = format!(
-            "the row has {} fields, the header {}",
+            "the row has {} fields, the header {} (split at {})",
             record.len(),
-            header.len()
+            header.len(),
+            super::delimiter::name(header.delimiter)
         );
         r.problem(column, message);
         return Err(r.problems);

@@ -35,6 +35,19 @@ impl History {
     pub fn len(&self) -> usize {
         self.visitors.len()
     }
+
+    /// The outcome ids some visitor matches (by its key, else the user id it identified with).
+    pub fn matched<'a>(
+        &'a self,
+        outcomes: &'a crate::learn::outcomes::Outcomes,
+    ) -> std::collections::HashSet<&'a str> {
+        self.visitors()
+            .filter_map(|(visitor, sessions)| {
+                let user = sessions.first()?.state().user_id.as_deref();
+                outcomes.of(visitor, user).map(|(key, _)| key)
+            })
+            .collect()
+    }
 }
 
 /// Replays `path` through `models`. `lines` (from an earlier pass over the same file) turns

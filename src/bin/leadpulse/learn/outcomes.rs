@@ -15,6 +15,8 @@ pub struct Outcome {
 
 pub struct Outcomes {
     pub by_visitor: HashMap<String, Outcome>,
+    /// The visitors in file order (for messages that name the first few).
+    pub order: Vec<String>,
     /// `line N: why`, for every line skipped.
     pub problems: Vec<String>,
 }
@@ -29,6 +31,52 @@ impl Outcomes {
     ) -> Option<(&'a str, &'a Outcome)> {
         let found = |key: &'a str| self.by_visitor.get(key).map(|o| (key, o));
         found(visitor).or_else(|| user_id.and_then(found))
+    }
+}
+
+/// How many outcome ids no visitor of the history matched, shown.
+const SHOWN: usize = 5;
+
+impl Outcomes {
+    /// Checks the outcomes against the history's visitors (`matched`: the outcome ids some
+    /// visitor matched, by its key or user id). None matched: an error saying so (there is
+    /// nothing to learn or measure, whatever the options); some not: a warning naming the
+    /// count and the first few.
+    pub fn coverage(
+        &self,
+        matched: &std::collections::HashSet<&str>,
+        events: &Path,
+        outcomes: &Path,
+    ) -> Result<Option<String>, String> {
+        let missing: Vec<&str> = self
+            .order
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !matched.contains(id))
+            .collect();
+        let first = missing
+            .iter()
+            .take(SHOWN)
+            .map(|id| format!("'{id}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let total = self.order.len();
+        if missing.is_empty() {
+            Ok(None)
+        } else if missing.len() == total {
+            Err(format!(
+                "none of the {total} outcome ids in {} has events in {} (first: {first}): the outcomes' visitor column must hold the events' anonymousId or userId",
+                outcomes.display(),
+                events.display()
+            ))
+        } else {
+            Ok(Some(format!(
+                "{} of the {total} outcome ids in {} have no events in {} and are left out (first: {first})",
+                missing.len(),
+                outcomes.display(),
+                events.display()
+            )))
+        }
     }
 }
 
@@ -64,6 +112,7 @@ pub fn read(path: &Path) -> Result<Outcomes, String> {
     };
     let (amount, closed) = (column("amount"), column("closedAt"));
     let mut by_visitor = HashMap::new();
+    let mut order = Vec::new();
     let mut problems = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -123,6 +172,7 @@ pub fn read(path: &Path) -> Result<Outcomes, String> {
             ));
             continue;
         }
+        order.push(key.to_string());
         by_visitor.insert(
             key.to_string(),
             Outcome {
@@ -134,6 +184,7 @@ pub fn read(path: &Path) -> Result<Outcomes, String> {
     }
     Ok(Outcomes {
         by_visitor,
+        order,
         problems,
     })
 }

@@ -225,7 +225,7 @@ fn reason_limit(model: &Model, name: &str) -> Option<f64> {
         Axis::Engagement => model.engagement_cap,
     };
     let once = matches!(rule.frequency, leadpulse::core::model::Frequency::Once)
-        || matches!(rule.when, leadpulse::core::model::Condition::Trait { .. });
+        || rule.when.holds_over_time();
     Some(if once {
         rule.points.abs()
     } else {

@@ -80,11 +80,14 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
             found
         });
         let is_trait = when.as_ref().is_some_and(Condition::is_trait);
-        let axis = axis(&r, "axis", p).unwrap_or(if is_trait {
-            Axis::Fit
-        } else {
-            Axis::Engagement
-        });
+        let holds = when.as_ref().is_some_and(Condition::holds_over_time);
+        let axis = axis(&r, "axis", p).unwrap_or(
+            if when.as_ref().is_some_and(Condition::default_is_fit) {
+                Axis::Fit
+            } else {
+                Axis::Engagement
+            },
+        );
         let frequency = frequency(&r, p);
         let cap = positive(&r, "cap", p);
         let half_life = positive(&r, "halfLifeDays", p).map(days_to_millis);
@@ -96,12 +99,12 @@ pub(super) fn rules(top: &Obj, groups: &Option<Vec<Group>>, p: &mut Problems) ->
                 "only a trait rule can disqualify (it holds while the trait does)",
             );
         }
-        if is_trait {
+        if holds {
             for key in ["frequency", "halfLifeDays", "windowDays"] {
                 if r.get(key).is_some() {
                     p.range(
                         &r.path_of(key),
-                        "trait rules hold while the trait holds: no frequency, decay or window",
+                        "trait, source and combination rules hold while their condition does: no frequency, decay or window",
                     );
                 }
             }
