@@ -330,7 +330,56 @@ fn report_compares_champion_and_challenger_on_outcomes() {
             "champion": champion, "challenger": "00000000000000cc", "leads": 3,
             "championSqls": 2, "challengerSqls": 2, "bothSqls": 1,
             "championSqlsAccepted": 1, "challengerSqlsAccepted": 1,
-            "championSqlsWon": 1, "challengerSqlsWon": 1
-        }])
+            "championSqlsWon": 1, "challengerSqlsWon": 1,
+            "challengerScoreMin": 40, "challengerScoreMax": 40
+        }]),
+        "three leads scored alike is no warning"
     );
+}
+
+/// A challenger whose rules never fire on this site (traits it tests are never sent) scores
+/// every lead alike: the report says so, in the JSON, on stderr and in the table.
+#[test]
+fn report_warns_about_a_challenger_that_scores_every_lead_alike() {
+    let dir = site("challenger-alike");
+    let server = Server::start(&dir, &["--rate-limit", "off"]);
+    for n in 1..=5 {
+        let mut lead = summary(n);
+        lead["shadow"] = json!({"model": "00000000000000dd", "score": -94, "stage": "visitor"});
+        lead_id(&server, &lead);
+    }
+    let report = |json: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_leadpulse"));
+        command.arg("report");
+        if json {
+            command.arg("--json");
+        }
+        let out = command
+            .arg("--db")
+            .arg(dir.join("leads.db"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (stdout, stderr) = report(true);
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let warning = json["challengers"][0]["warning"]
+        .as_str()
+        .expect("a warning");
+    assert!(
+        warning.contains("00000000000000dd scored all 5 leads -94")
+            && warning.contains("validate --against"),
+        "{warning}"
+    );
+    assert!(stderr.contains(warning), "{stderr}");
+    let (table, _) = report(false);
+    assert!(table.contains(&format!("warning: {warning}")), "{table}");
 }

@@ -5,6 +5,10 @@
 //! NOTE: the collector hears of a visitor only once the champion hands it off (MQL or SQL), so
 //! visitors only the challenger would have qualified are not here; the comparison is on the
 //! champion's leads.
+//!
+//! A challenger that scores every lead alike is flagged: a model whose rules test traits, events
+//! or sources the site never sends scores everyone the same (its bare base, often far below
+//! zero), and its SQL counts alone would not say why.
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
@@ -30,6 +34,26 @@ pub struct Challenger {
     pub challenger_sqls_accepted: u64,
     pub champion_sqls_won: u64,
     pub challenger_sqls_won: u64,
+    /// The lowest and highest score the challenger gave these leads.
+    pub challenger_score_min: Option<i64>,
+    pub challenger_score_max: Option<i64>,
+    /// Why the challenger's figures may not be worth reading (see the module's note).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+/// Fewer leads than this scored alike can be chance (a handful of look-alike visitors).
+const ALIKE_MIN_LEADS: u64 = 5;
+
+fn warning(c: &Challenger) -> Option<String> {
+    let (min, max) = (c.challenger_score_min?, c.challenger_score_max?);
+    (c.leads >= ALIKE_MIN_LEADS && min == max).then(|| {
+        format!(
+            "challenger {} scored all {} leads {min}: its rules may test traits, events or \
+             sources this site never sends; check it with `leadpulse validate --against HISTORY`",
+            c.challenger, c.leads
+        )
+    })
 }
 
 /// The pairs, most leads first.
@@ -38,6 +62,7 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>
     let mut statement = conn.prepare(
         "SELECT l.model, l.stage, l.mql_ms, l.sql_ms,
              json_extract(r.summary, '$.shadow.model'), json_extract(r.summary, '$.shadow.stage'),
+             json_extract(r.summary, '$.shadow.score'),
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'accepted'),
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'won')
          FROM leads l JOIN revisions r ON r.id = l.summary_id
@@ -52,13 +77,14 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>
             row.get::<_, Option<i64>>(3)?,
             row.get::<_, String>(4)?,
             row.get::<_, Option<String>>(5)?,
-            row.get::<_, bool>(6)?,
+            row.get::<_, Option<i64>>(6)?,
             row.get::<_, bool>(7)?,
+            row.get::<_, bool>(8)?,
         ))
     })?;
     let mut pairs: BTreeMap<(String, String), Challenger> = BTreeMap::new();
     for row in rows {
-        let (champion, stage, mql, sql, challenger, shadow_stage, accepted, won) = row?;
+        let (champion, stage, mql, sql, challenger, shadow_stage, score, accepted, won) = row?;
         if !q.holds(mql.or(sql)) {
             continue;
         }
@@ -72,6 +98,12 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>
         let by_champion = stage == "sql";
         let by_challenger = shadow_stage.as_deref() == Some("sql");
         pair.leads += 1;
+        if let Some(score) = score {
+            pair.challenger_score_min =
+                Some(pair.challenger_score_min.map_or(score, |m| m.min(score)));
+            pair.challenger_score_max =
+                Some(pair.challenger_score_max.map_or(score, |m| m.max(score)));
+        }
         for (sql, count, accepted_count, won_count) in [
             (
                 by_champion,
@@ -94,7 +126,13 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>
         }
         pair.both_sqls += u64::from(by_champion && by_challenger);
     }
-    let mut out: Vec<Challenger> = pairs.into_values().collect();
+    let mut out: Vec<Challenger> = pairs
+        .into_values()
+        .map(|c| Challenger {
+            warning: warning(&c),
+            ..c
+        })
+        .collect();
     out.sort_by_key(|c| std::cmp::Reverse(c.leads));
     Ok(out)
 }

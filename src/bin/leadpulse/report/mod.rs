@@ -85,6 +85,12 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options.json {
+        // The table shows warnings in place; beside JSON they also go to stderr, to be seen.
+        for warning in report.challengers.iter().filter_map(|c| c.warning.as_ref()) {
+            eprintln!("leadpulse report: warning: {warning}");
+        }
+    }
     let text = if options.json {
         match serde_json::to_string_pretty(&report) {
             Ok(json) => json + "\n",

@@ -154,6 +154,9 @@ pub fn render(r: &Report) -> String {
                 c.champion_sqls_won,
                 c.challenger_sqls_won
             ));
+            if let Some(warning) = &c.warning {
+                line(format!("  warning: {warning}"));
+            }
         }
     }
     line(String::new());
