@@ -52,6 +52,10 @@ test('with sales: no demo pitch, the rep instead; recycled: back to nurture; not
   await follow(page, '/integrations');
   await until(async () => (await cta(page)) === 'Read the guide', 'the nurture path after a rejection');
   assert.equal((await page.evaluate(() => window.leadpulse.sales())).sales, 'recycled');
+  // How soon a page shows it: the status answer's arrival, in ms since the page's navigation.
+  const learned = await page.evaluate(() => performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname.startsWith('/status/'))?.responseEnd);
+  assert.ok(learned > 0, 'the page asked for the status');
+  console.log(`the page knew sales sent the lead back ${Math.round(learned)} ms after its navigation started`);
   assert.deepEqual(seen.errors, []);
   await context.close();
 });

@@ -79,10 +79,20 @@ fn a_status_changed_in_hubspot_comes_back_by_crm_when_its_signature_holds() {
         },
         &[],
     );
-    let lead = post(&server, &sql(1, "rae.ortiz@acme.example"));
+    let answer = server.post_json(&sql(1, "rae.ortiz@acme.example"));
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    let (lead, token) = {
+        let body = answer.json();
+        (
+            body["lead"].as_i64().unwrap(),
+            body["status"].as_str().unwrap().to_string(),
+        )
+    };
+    let site_sees = || server.get(&format!("/status/{token}")).json()["sales"].clone();
     delivered(&server);
     feedback(&server, lead, json!({"status": "accepted", "by": "ana"}));
     delivered(&server);
+    assert_eq!(site_sees(), json!("with_sales"));
     let before = hubspot.calls().len();
 
     let rejected = events(&[("hs_lead_status", "UNQUALIFIED")]);
@@ -99,8 +109,19 @@ fn a_status_changed_in_hubspot_comes_back_by_crm_when_its_signature_holds() {
         ("lifecyclestage", "customer"),
         ("hs_lead_status", "UNQUALIFIED"),
     ]);
+    let sent = std::time::Instant::now();
     let (status, body) = webhook(&server, &batch, APP_SECRET);
     assert_eq!((status, &body), (200, &json!({"events": 3, "applied": 1})));
+    // The site learns it on its next question: the webhook's answer means it is stored.
+    assert_eq!(
+        site_sees(),
+        json!("recycled"),
+        "the site knows sales sent the lead back"
+    );
+    eprintln!(
+        "HubSpot change → the site's status answer says recycled: {:.1} ms",
+        sent.elapsed().as_secs_f64() * 1000.0
+    );
     let steps = history(&server, lead);
     assert_eq!(
         steps[1..],
