@@ -369,3 +369,40 @@ fn grade_labels_that_would_break_the_summary_contract_are_refused() {
     let ok = with(&["grades", "fit"], json!([{"grade": "Tier-1"}]));
     assert_eq!(problems(ok), Vec::new());
 }
+
+#[test]
+fn rearm_points_belong_to_the_sql_stage_and_are_bounded() {
+    let model = |doc: Value| Model::from_value(&common::lp(&doc)).unwrap();
+    assert_eq!(
+        model(base()).sql.rearm,
+        leadpulse::core::model::DEFAULT_REARM_POINTS
+    );
+    assert_eq!(
+        model(with(&["stages", "sql", "rearmPoints"], json!(35)))
+            .sql
+            .rearm,
+        35.0
+    );
+    assert_eq!(
+        model(with(&["stages", "sql", "rearmPoints"], json!(0)))
+            .sql
+            .rearm,
+        0.0,
+        "0: any later SQL summary hands the lead back to sales"
+    );
+    assert_problem(
+        with(&["stages", "sql", "rearmPoints"], json!(-5)),
+        "stages.sql.rearmPoints",
+        "between 0 and 10000",
+    );
+    assert_problem(
+        with(&["stages", "sql", "rearmPoints"], json!("20")),
+        "stages.sql.rearmPoints",
+        "expected a number",
+    );
+    assert_problem(
+        with(&["stages", "mql", "rearmPoints"], json!(20)),
+        "stages.mql.rearmPoints",
+        "unknown field",
+    );
+}

@@ -153,7 +153,13 @@ export interface ModelDocument {
   stages: {
     lead?: { traits?: string[] };
     mql: StageThreshold;
-    sql: StageThreshold;
+    sql: StageThreshold & {
+      /**
+       * Points a lead sales rejected must gain over its score then before the collector hands
+       * it to sales again (default 20; docs/model.md, "Re-arming").
+       */
+      rearmPoints?: number;
+    };
   };
   handoff?: Array<'mql' | 'sql'>;
   slots?: ModelSlot[];

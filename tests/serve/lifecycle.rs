@@ -141,8 +141,20 @@ fn feedback_is_checked_and_names_what_is_wrong() {
     assert_eq!(server.api_get("/api/leads/not-a-number").status, 404);
 }
 
+/// Revision `revision` of visitor `n`'s lead with `points` more engagement than the fixture's
+/// (the grade following: the built-in model's engagement grade 1 starts at 40).
+fn raised(n: u64, revision: u32, points: i64) -> Value {
+    let mut summary = crate::harness::revision(n, revision);
+    let engagement = summary["engagement"].as_i64().unwrap() + points;
+    summary["engagement"] = json!(engagement);
+    summary["score"] = json!(summary["score"].as_i64().unwrap() + points);
+    let fit = &summary["grade"].as_str().unwrap()[..1].to_string();
+    summary["grade"] = json!(format!("{fit}{}", if engagement >= 40 { 1 } else { 2 }));
+    summary
+}
+
 #[test]
-fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_anew() {
+fn revisions_update_the_lead_and_a_rejected_lead_comes_back_once_it_rearms() {
     let dir = site("revisions");
     let ben = add_user(&dir, "ben", "rep");
     let server = Server::start(&dir, &["--rate-limit", "off"]);
@@ -156,11 +168,12 @@ fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_an
     assert_eq!(status, 200);
     assert_eq!(server.leads()[0]["status"], json!("rejected"));
 
-    // Revision 3 arrives before revision 2 (retries race): the latest stays the latest.
-    let mut third = revision(5, 3);
+    // Revision 3 arrives before revision 2 (retries race): the latest stays the latest. Still
+    // browsing, 19 points up: the built-in model re-arms at 20, so sales is not asked again.
+    let mut third = raised(5, 3, 19);
     third["questions"] = json!(["Can we start next month?"]);
     assert_eq!(lead_id(&server, &third), lead);
-    assert_eq!(lead_id(&server, &revision(5, 2)), lead);
+    assert_eq!(lead_id(&server, &raised(5, 2, 5)), lead);
     let leads = server.leads();
     assert_eq!(leads.len(), 1);
     assert_eq!(
@@ -169,13 +182,16 @@ fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_an
     );
     assert_eq!(
         leads[0]["status"],
-        json!("new"),
-        "qualified anew: back to sales"
+        json!("rejected"),
+        "not re-armed: marketing keeps it"
     );
     assert_eq!(
         leads[0]["summary"]["questions"],
         json!(["Can we start next month?"])
     );
+    // 20 points above the score it was sent back with: qualified anew, back to sales.
+    assert_eq!(lead_id(&server, &raised(5, 4, 20)), lead);
+    assert_eq!(server.leads()[0]["status"], json!("new"), "re-armed");
 
     let page = server.api_get(&format!("/api/leads/{lead}")).json();
     let revisions: Vec<Value> = page["revisions"]
@@ -184,12 +200,13 @@ fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_an
         .iter()
         .map(|r| r["revision"].clone())
         .collect();
-    assert_eq!(revisions, [json!(1), json!(2), json!(3)]);
+    assert_eq!(revisions, [json!(1), json!(2), json!(3), json!(4)]);
     let rejected = &page["history"][1];
     assert_eq!(
         (&rejected["to"], &rejected["reason"], &rejected["by"]),
         (&json!("rejected"), &json!("no budget yet"), &json!("ben"))
     );
+    assert_eq!(page["history"].as_array().unwrap().len(), 3);
     assert_eq!(page["history"][2]["to"], json!("new"));
 
     // An MQL first: marketing's; its SQL revision hands it to sales.
@@ -203,6 +220,49 @@ fn revisions_update_the_lead_and_a_rejected_lead_comes_back_when_it_qualifies_an
     assert!(
         page["lead"]["mqlAt"].is_string() && page["lead"]["sqlAt"].is_string(),
         "{page}"
+    );
+}
+
+/// The model says how a lead re-arms (`stages.sql.rearmPoints`): the collector applies the one
+/// its summaries name.
+#[test]
+fn a_model_of_its_own_says_how_many_points_re_arm_a_rejected_lead() {
+    let dir = site("rearm-model");
+    let mut doc: Value = serde_json::from_str(leadpulse::core::model::BUILTIN_JSON).unwrap();
+    doc["stages"]["sql"]["rearmPoints"] = json!(5);
+    let path = dir.join("rearm-5.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let hash = leadpulse::core::model::Model::from_json_text(&doc.to_string())
+        .unwrap()
+        .hash;
+    let server = Server::start(
+        &dir,
+        &["--rate-limit", "off", "--model", path.to_str().unwrap()],
+    );
+    let ours = |revision: u32, points: i64| {
+        let mut summary = raised(7, revision, points);
+        summary["model"] = json!(hash);
+        summary
+    };
+    let lead = lead_id(&server, &ours(1, 0));
+    assert_eq!(
+        server.leads()[0]["trust"],
+        json!("unverified"),
+        "a model it knows"
+    );
+    let (status, _) = feedback(
+        &server,
+        lead,
+        json!({"status": "rejected", "reason": "wrong team"}),
+    );
+    assert_eq!(status, 200);
+    lead_id(&server, &ours(2, 4));
+    assert_eq!(server.leads()[0]["status"], json!("rejected"), "4 < 5");
+    lead_id(&server, &ours(3, 5));
+    assert_eq!(
+        server.leads()[0]["status"],
+        json!("new"),
+        "5 points: re-armed"
     );
 }
 

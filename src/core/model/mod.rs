@@ -20,7 +20,7 @@ pub use condition::{
 };
 pub use hash::{fnv1a64, hex16};
 pub use source::{SourceField, Touch, FIELDS as SOURCE_FIELDS};
-pub use stages::{Band, Requirements, Route, Stage, Threshold, SCORE_ROUTE};
+pub use stages::{Band, Requirements, Route, Stage, Threshold, DEFAULT_REARM_POINTS, SCORE_ROUTE};
 pub use test::TraitTest;
 
 use crate::core::json::{self, Problem};

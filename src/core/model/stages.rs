@@ -74,7 +74,14 @@ pub struct Threshold {
     pub needs: Requirements,
     pub routes: Vec<Route>,
     pub cooldown: Millis,
+    /// SQL only: once sales sends a lead back, how many points its score must rise above the
+    /// score it had then before a later summary hands it to sales again (a new request the
+    /// visitor makes always does). Applied by the collector, which knows what sales did.
+    pub rearm: f64,
 }
+
+/// `stages.sql.rearmPoints` when a model does not say.
+pub const DEFAULT_REARM_POINTS: f64 = 20.0;
 
 /// The name of the scored route, as snapshots and summaries show it.
 pub const SCORE_ROUTE: &str = "score";
@@ -88,6 +95,7 @@ impl Threshold {
             needs: Requirements::default(),
             routes: Vec::new(),
             cooldown: 0,
+            rearm: DEFAULT_REARM_POINTS,
         }
     }
 

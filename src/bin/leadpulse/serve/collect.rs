@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use leadpulse::core::model::DEFAULT_REARM_POINTS;
 use leadpulse::core::summary::{ReceivedSummary, MAX_BYTES};
 use serde_json::json;
 
@@ -141,6 +142,10 @@ pub async fn collect(
                 trust,
                 trust_reason,
                 now,
+                rearm: app
+                    .models
+                    .get(&summary.model)
+                    .map_or(DEFAULT_REARM_POINTS, |model| model.sql.rearm),
             };
             let result = app.store.receive(
                 &received,

@@ -6,7 +6,8 @@
 //!   given): listed, never pushed; someone who checked it may still accept or reject it.
 //! `accepted` — sales took it (a sales-accepted lead, SAL).
 //! `rejected` — sent back to marketing (nurture), with a reason; a later SQL revision of the
-//!   same visitor reopens it as `new`.
+//!   same visitor reopens it as `new` once it re-armed (its score rose by the model's
+//!   `stages.sql.rearmPoints` since), a request at once.
 //! `opportunity`, then `won` (with an amount) or `lost` (with a reason).
 //!
 //! NOTE: these rules are the only copy: the API refuses what they refuse, and every lead the

@@ -3,7 +3,7 @@
 //! no disqualifier).
 use crate::core::json::{index, Obj, Problems, Value};
 use crate::core::model::condition::days_to_millis;
-use crate::core::model::{Framework, Requirements, Route, Rule, Threshold};
+use crate::core::model::{Framework, Requirements, Route, Rule, Threshold, DEFAULT_REARM_POINTS};
 use crate::core::time::HOUR;
 
 use super::{positive, valid_id};
@@ -32,7 +32,13 @@ pub(super) fn threshold(
     known: &Known,
     p: &mut Problems,
 ) -> Option<Threshold> {
-    let allowed = keys(&["enter", "exit", "cooldownHours", "routes"]);
+    // NOTE: only an SQL is sent back by sales, so only it re-arms.
+    let own: &[&'static str] = if key == "sql" {
+        &["enter", "exit", "cooldownHours", "routes", "rearmPoints"]
+    } else {
+        &["enter", "exit", "cooldownHours", "routes"]
+    };
+    let allowed = keys(own);
     let t = Obj::open(
         stages.get(key).unwrap_or(&Value::Null),
         &stages.path_of(key),
@@ -53,6 +59,13 @@ pub(super) fn threshold(
     if cooldown_hours < 0.0 {
         p.range(&t.path_of("cooldownHours"), "must not be negative");
     }
+    let rearm: f64 = t.opt("rearmPoints", p).unwrap_or(DEFAULT_REARM_POINTS);
+    if !(0.0..=MAX_REARM_POINTS).contains(&rearm) {
+        p.range(
+            &t.path_of("rearmPoints"),
+            format!("must be between 0 and {MAX_REARM_POINTS}"),
+        );
+    }
     let needs = requirements(&t, known, p);
     let routes = routes(&t, known, p);
     let enter = enter?;
@@ -62,8 +75,12 @@ pub(super) fn threshold(
         needs: needs?,
         routes: routes?,
         cooldown: (cooldown_hours.max(0.0) * HOUR as f64).min(1e15) as i64,
+        rearm: rearm.clamp(0.0, MAX_REARM_POINTS),
     })
 }
+
+/// A re-arm above this would never re-arm: scores are bounded far below it.
+const MAX_REARM_POINTS: f64 = 10_000.0;
 
 fn requirements(obj: &Obj, known: &Known, p: &mut Problems) -> Option<Requirements> {
     let min_coverage = match obj.get("minCoverage") {

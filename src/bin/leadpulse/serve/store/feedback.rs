@@ -97,7 +97,8 @@ pub(super) fn apply(
         "UPDATE leads SET status = ?2, updated_ms = ?3,
              accepted_ms = CASE WHEN ?2 = 'accepted' THEN ?3 ELSE accepted_ms END,
              closed_ms = CASE WHEN ?2 IN ('won', 'lost') THEN ?3 ELSE closed_ms END,
-             amount = COALESCE(?4, amount)
+             amount = COALESCE(?4, amount),
+             sent_back_score = CASE WHEN ?2 = 'rejected' THEN score ELSE sent_back_score END
          WHERE id = ?1",
         params![id, to.name(), now, feedback.amount],
     )?;

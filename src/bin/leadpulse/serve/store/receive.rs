@@ -25,6 +25,9 @@ pub struct Received<'a> {
     pub trust: Trust,
     pub trust_reason: Option<String>,
     pub now: i64,
+    /// Points above its score when sales sent it back that a rejected lead needs before this
+    /// summary hands it to sales again: its model's `stages.sql.rearmPoints`.
+    pub rearm: f64,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -189,11 +192,13 @@ fn receive(
         String,
         Option<String>,
         Option<String>,
+        Option<i64>,
     );
     let lead: Option<Current> = tx
         .query_row(
             "SELECT id, revision, trust, status, owner,
-                 (SELECT json_extract(summary, '$.stage') FROM revisions WHERE id = leads.summary_id)
+                 (SELECT json_extract(summary, '$.stage') FROM revisions WHERE id = leads.summary_id),
+                 COALESCE(sent_back_score, score)
              FROM leads WHERE visitor = ?1",
             [&s.visitor],
             |row| {
@@ -204,6 +209,7 @@ fn receive(
                     row.get(3)?,
                     row.get(4)?,
                     row.get(5)?,
+                    row.get(6)?,
                 ))
             },
         )
@@ -255,7 +261,7 @@ fn receive(
             }
             (id, true)
         }
-        Some((id, revision, current_trust, status, assigned, stage)) => {
+        Some((id, revision, current_trust, status, assigned, stage, sent_back_score)) => {
             let current = revision
                 .zip(stage.as_deref())
                 .map(|(revision, stage)| (revision, Trust::from_name(&current_trust), stage));
@@ -264,13 +270,17 @@ fn receive(
                 let pushable = sql && trust.pushable();
                 let status = Status::from_name(&status).unwrap_or(Status::Marketing);
                 // An SQL revision hands the lead to sales: a marketing lead becomes new, and
-                // one sales sent back becomes new again (it qualified anew); one held for
-                // review becomes new once a revision can be checked.
+                // one held for review once a revision can be checked. One sales sent back
+                // becomes new again only once it re-armed: its score rose by the model's
+                // points since (a visitor still browsing is not handed to sales on each page).
+                let rearmed = sent_back_score
+                    .is_none_or(|then| s.score.saturating_sub(then) as f64 >= r.rearm);
                 let reopened = pushable
-                    && matches!(
-                        status,
-                        Status::Marketing | Status::Rejected | Status::Review
-                    );
+                    && match status {
+                        Status::Marketing | Status::Review => true,
+                        Status::Rejected => rearmed,
+                        _ => false,
+                    };
                 let held = sql && trust == Trust::Unchecked && status == Status::Marketing;
                 let next = if reopened {
                     Status::New
