@@ -5,7 +5,7 @@
 // needs scoring is mounted only after it is ready; the debug panel also shows why it failed.
 import { whenLoaded } from './js/tracker.js';
 import { mountConsent } from './js/consent.js';
-import { bindCta } from './js/cta.js';
+import { bindCta, bindOwnerBooking } from './js/cta.js';
 import { mountChat } from './js/chat.js';
 import { mountDebug } from './js/debug.js';
 import { mountBlogNav } from './js/blog-nav.js';
@@ -30,6 +30,7 @@ whenLoaded().then(async (lp) => {
   await lp.ready;
   mountConsent(lp);
   bindCta(lp);
+  bindOwnerBooking(lp);
   mountChat(lp);
 }).catch((err) => {
   console.warn('[northwind] LeadPulse unavailable, personalisation off:', err.message);

@@ -41,6 +41,10 @@ test('with sales: no demo pitch, the rep instead; recycled: back to nurture; not
   await requestDemo(page);
   await until(async () => (await page.evaluate(() => window.leadpulse.sales()))?.sales === 'with_sales', 'the status after the hand-off');
   assert.deepEqual(await page.evaluate(() => window.leadpulse.sales()), { sales: 'with_sales', owner: { firstName: 'Ana', bookingUrl: 'https://cal.example.com/ana' } });
+  // The thank-you note offers the rep's own calendar.
+  const book = page.locator('[data-testid="demo-book-owner"]:not([hidden]) a');
+  await book.waitFor();
+  assert.deepEqual([await book.textContent(), await book.getAttribute('href')], ['Pick a time with Ana now', 'https://cal.example.com/ana']);
   await follow(page, '/pricing');
   await until(async () => (await cta(page)) === 'Book a call with Ana', 'the rep\'s booking page, not a demo pitch, on the next page');
   assert.equal(await page.getAttribute('[data-testid="cta"]', 'href'), 'https://cal.example.com/ana');

@@ -31,3 +31,22 @@ export function bindCta(lp) {
   lp.on('sales', apply);
   apply();
 }
+
+// After a demo request: once the tracker learns which rep has the visitor, and the team
+// published that rep's booking page, the thank-you note offers it — a time now, not an e-mail
+// tomorrow. Text and link are set as properties (the URL is checked by the tracker: http(s)).
+export function bindOwnerBooking(lp) {
+  const slot = document.querySelector('[data-testid="demo-book-owner"]');
+  if (!slot) return;
+  const apply = () => {
+    const sales = typeof lp.sales === 'function' ? lp.sales() : null;
+    const owner = sales && sales.sales === 'with_sales' ? sales.owner : null;
+    const link = slot.querySelector('a');
+    slot.hidden = !(owner && owner.bookingUrl);
+    if (slot.hidden) return;
+    link.textContent = `Pick a time with ${owner.firstName} now`;
+    link.href = owner.bookingUrl;
+  };
+  lp.on('sales', apply);
+  apply();
+}
