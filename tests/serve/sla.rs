@@ -3,7 +3,7 @@
 //! after the reminder (history `by: leadpulse`, webhook `lead.reassigned`); an accepted lead
 //! gets neither; a restart repeats nothing; a rule's `sla` overrides `--sla`. The owner's
 //! booking page travels with the lead (`bookingUrl`).
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use leadpulse::core::time::parse_iso;
 use serde_json::{json, Value};
@@ -127,6 +127,19 @@ fn a_late_sql_is_reminded_then_moved_and_an_accepted_one_gets_neither() {
         "{bodies:#?}"
     );
     let (reminder, reassigned, last) = (&bodies[1], &bodies[2], &bodies[3]);
+    // The figures for the docs: when each arrived at the webhook receiver, after the SQL's.
+    let arrived: Vec<Instant> = hooks
+        .iter()
+        .filter(|h| h.json()["lead"]["id"] == json!(late))
+        .map(|h| h.at)
+        .collect();
+    let after = |i: usize| arrived[i].duration_since(arrived[0]).as_millis();
+    eprintln!(
+        "--sla 1s: reminder {} ms, reassignment {} ms, the new owner's reminder {} ms after the SQL reached the receiver",
+        after(1),
+        after(2),
+        after(3)
+    );
     assert_eq!(
         (&reminder["lead"]["owner"], &reminder["lead"]["bookingUrl"]),
         (&json!("ana"), &json!(ANA_CAL))
