@@ -298,7 +298,10 @@ function create(o) {
   const listen = (/** @type {EventTarget} */ t, /** @type {string} */ type, /** @type {(e: Event) => void} */ fn) =>
     t.addEventListener(type, safe(fn));
   listen(window, 'pagehide', hide);
-  listen(document, 'visibilitychange', () => document.visibilityState === 'hidden' && hide());
+  listen(document, 'visibilitychange', () => {
+    if (document.visibilityState === 'hidden') hide();
+    else if (consent === 'granted' && shared) sales?.refresh();
+  });
   listen(window, 'online', () => {
     if (consent === 'granted') transport?.pump();
     requests?.pump();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 globalThis.location ??= { href: 'https://www.acme.example/pricing' };
-const { statusUrl } = await import('../../pkg-template/tracker/sales.js');
+const { createSales, REFRESH_MS, statusUrl } = await import('../../pkg-template/tracker/sales.js');
 const { readStatus } = await import('../../pkg-template/sales-status.js');
 
 test('the status URL sits beside the collector endpoint', () => {
@@ -26,4 +26,37 @@ test('a booking page is kept only as an absolute http(s) URL: a link to anything
     assert.deepEqual(withUrl(bad), { sales: 'with_sales', owner: { firstName: 'Ana' } }, String(bad).slice(0, 40));
   }
   assert.deepEqual(readStatus({ sales: 'with_sales', owner: { bookingUrl: 'https://cal.example.com/ana' } }), { sales: 'with_sales', owner: null }, 'no name, no owner');
+});
+
+test('a returning tab asks again at most once a minute, and only with a token', async () => {
+  const kept = new Map();
+  const store = { get: (k) => kept.get(k) ?? null, set: (k, v) => (kept.set(k, v), true), del: (k) => kept.delete(k) };
+  let clock = 1_000_000;
+  const asked = [];
+  const seen = [];
+  const answers = [{ sales: 'with_sales', owner: { firstName: 'Ana' } }, { sales: 'recycled', owner: null }];
+  const sales = createSales({
+    store,
+    endpoint: 'https://leads.example.com/collect',
+    now: () => clock,
+    fetch: async (url) => {
+      asked.push(url);
+      const body = answers[Math.min(asked.length - 1, answers.length - 1)];
+      return { ok: true, status: 200, json: async () => body };
+    },
+    onStatus: (s) => seen.push(s.sales),
+  });
+  sales.refresh();
+  assert.deepEqual(asked, [], 'no token: nothing to ask');
+  sales.accepted({ status: 'tok_0123456789abcdef' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(asked.length, 1);
+  clock += REFRESH_MS - 1;
+  sales.refresh();
+  assert.equal(asked.length, 1, 'back within the minute: not asked again');
+  clock += 1;
+  sales.refresh();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(asked.length, 2);
+  assert.deepEqual(seen, ['with_sales', 'recycled'], 'the change reaches the page');
 });
