@@ -216,6 +216,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
             token
         }
     };
+    let webhook_client = outbox::client()?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
@@ -253,6 +254,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         state.crms.clone(),
         state.waker.clone(),
         state.events.changes.clone(),
+        webhook_client,
     ));
     tokio::spawn(crm::salesforce::poll::run(state.clone()));
     // NOTE: without --sla or a rule's sla no window starts, and windows started earlier wait

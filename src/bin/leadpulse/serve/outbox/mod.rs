@@ -20,6 +20,7 @@ use tokio::sync::Notify;
 
 pub use failure::{status_line, Failure};
 pub use message::{deliveries, CrmTarget, Event, Receivers};
+pub use send::client;
 pub use sla_message::sla_deliveries;
 
 use super::crm::{Crms, Kind};
@@ -97,11 +98,12 @@ pub async fn run(
     crms: Arc<Crms>,
     waker: Waker,
     changes: Changes,
+    client: reqwest::Client,
 ) {
     let sender = Sender {
         store,
         secret,
-        client: send::client(),
+        client,
         crms,
         changes,
     };

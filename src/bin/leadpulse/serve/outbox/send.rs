@@ -11,12 +11,14 @@ use crate::serve::store::Pending;
 /// A receiver that does not answer within this is tried again later.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn client() -> reqwest::Client {
+/// The client every webhook and Slack delivery is sent with. Refused at start when it cannot
+/// be made: a default client would have no timeout, and one hung receiver would hold its queue.
+pub fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(TIMEOUT)
         .user_agent(concat!("leadpulse/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
+        .map_err(|e| format!("cannot make the HTTP client for webhooks: {e}"))
 }
 
 /// `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`: the timestamp is signed with
