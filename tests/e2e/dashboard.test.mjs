@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_TOKEN, launchBrowser, leads, newVisitor, ROOT, startServer, STRICT_CSP, tempDir, until, visit, watch } from './harness.mjs';
-import { accept, downloadCaseStudy, follow, PROSPECT, requestDemo, signIn as signInWith, stage } from './journey.mjs';
+import { accept, downloadCaseStudy, follow, PROSPECT, raiseHand, requestDemo, signIn as signInWith, stage } from './journey.mjs';
 
 let tmp, server, browser, danaToken;
 const OWNERS = ['Ana Ruiz', 'Ben Cole'];
@@ -35,17 +35,11 @@ after(async () => {
 let visitors = 0;
 /** A real visitor journey: a hand-raiser on the demo page; resolves with the stored lead. */
 async function handRaiser() {
-  const context = await newVisitor(browser);
-  const page = await context.newPage();
-  await visit(page, `${server.url}/demo`);
-  await accept(page);
   visitors += 1;
-  const who = { ...PROSPECT, name: `Prospect ${visitors} <i>of</i> Halcyon`, email: `buyer${visitors}@halcyonfreight.com` };
-  await requestDemo(page, who);
-  await stage(page, 'sql');
-  const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
+  const who = { name: `Prospect ${visitors} <i>of</i> Halcyon`, email: `buyer${visitors}@halcyonfreight.com` };
+  const { context, lead } = await raiseHand(browser, server.url, who);
   await context.close();
-  return until(async () => (await leads(server.url)).find((l) => l.visitor === visitor), 'the hand-raiser\'s lead');
+  return lead;
 }
 
 /** The lead as the API has it now. */

@@ -1,6 +1,6 @@
 // What a prospect does on the Northwind demo site, as reusable steps. Every step goes through
 // the site's real UI (links, buttons, forms), never through the tracker API.
-import { API_TOKEN, ready, snapshot, until } from './harness.mjs';
+import { API_TOKEN, leads, newVisitor, ready, snapshot, until, visit } from './harness.mjs';
 
 export const PROSPECT = {
   name: 'Maya Okafor',
@@ -107,4 +107,21 @@ export async function signIn(page, { token = API_TOKEN } = {}) {
   await page.waitForSelector('[data-testid="sign-in"]:not([hidden]) [data-testid="sign-in-form"]');
   await page.fill('[data-testid="sign-in-token"]', token);
   await page.click('[data-testid="sign-in-submit"]');
+}
+
+/**
+ * A real hand-raiser in a fresh browser: the demo page, consent, the demo form as `who`, until
+ * the tracker says SQL and the collector has the lead. The caller closes `context`.
+ * @returns {Promise<{ context: any, page: any, visitor: string, lead: any }>}
+ */
+export async function raiseHand(browser, serverUrl, who) {
+  const context = await newVisitor(browser);
+  const page = await context.newPage();
+  await visit(page, `${serverUrl}/demo`);
+  await accept(page);
+  await requestDemo(page, { ...PROSPECT, ...who });
+  await stage(page, 'sql');
+  const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
+  const lead = await until(async () => (await leads(serverUrl)).find((l) => l.visitor === visitor), 'the hand-raiser\'s lead');
+  return { context, page, visitor, lead };
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { API_TOKEN, launchBrowser, leads, newVisitor, screenshot, startServer, STRICT_CSP, tempDir, until, visit, watch } from './harness.mjs';
-import { accept, answerAll, chatState, nextTurn, openChat, PROSPECT, requestDemo, signIn, stage } from './journey.mjs';
+import { answerAll, chatState, nextTurn, openChat, raiseHand, signIn, stage } from './journey.mjs';
 
 let tmp, server, browser;
 before(async () => {
@@ -39,16 +39,8 @@ const hiddenButShown = (page) => page.evaluate(() => [...document.querySelectorA
 let visitors = 0;
 /** A real hand-raiser on the demo page; resolves with the page (still open) and the lead. */
 async function handRaiser() {
-  const context = await newVisitor(browser);
-  const page = await context.newPage();
-  await visit(page, `${server.url}/demo`);
-  await accept(page);
   visitors += 1;
-  await requestDemo(page, { ...PROSPECT, name: `Lead page prospect ${visitors}`, email: `page${visitors}@halcyonfreight.com` });
-  await stage(page, 'sql');
-  const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
-  const lead = await until(async () => (await leads(server.url)).find((l) => l.visitor === visitor), 'the hand-raiser\'s lead');
-  return { context, page, visitor, lead };
+  return raiseHand(browser, server.url, { name: `Lead page prospect ${visitors}`, email: `page${visitors}@halcyonfreight.com` });
 }
 
 /** Types a question into the chat (after the hand-off it is one for sales). */

@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { API_TOKEN, launchBrowser, leads, newVisitor, startServer, STRICT_CSP, tempDir, until, visit, watch } from './harness.mjs';
-import { accept, PROSPECT, requestDemo, signIn, stage } from './journey.mjs';
+import { API_TOKEN, launchBrowser, leads, newVisitor, startServer, STRICT_CSP, tempDir, until, watch } from './harness.mjs';
+import { raiseHand, signIn } from './journey.mjs';
 
 let tmp, server, browser;
 const serve = (port = 0) => startServer({
@@ -26,16 +26,10 @@ after(async () => {
 
 let visitors = 0;
 async function handRaiser() {
-  const context = await newVisitor(browser);
-  const page = await context.newPage();
-  await visit(page, `${server.url}/demo`);
-  await accept(page);
   visitors += 1;
-  await requestDemo(page, { ...PROSPECT, name: `Live prospect ${visitors}`, email: `live${visitors}@halcyonfreight.com` });
-  await stage(page, 'sql');
-  const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
+  const { context, lead } = await raiseHand(browser, server.url, { name: `Live prospect ${visitors}`, email: `live${visitors}@halcyonfreight.com` });
   await context.close();
-  return until(async () => (await leads(server.url)).find((l) => l.visitor === visitor), 'the hand-raiser\'s lead');
+  return lead;
 }
 
 /** A signed-in dashboard; `requests` records every URL it asked for and the stream's headers. */

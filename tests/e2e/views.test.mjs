@@ -5,8 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser, leads, newVisitor, startServer, STRICT_CSP, tempDir, until, visit, watch } from './harness.mjs';
-import { accept, PROSPECT, requestDemo, signIn, stage } from './journey.mjs';
+import { launchBrowser, leads, newVisitor, startServer, STRICT_CSP, tempDir, until, watch } from './harness.mjs';
+import { raiseHand, signIn } from './journey.mjs';
 
 let tmp, server, browser;
 before(async () => {
@@ -22,16 +22,10 @@ after(async () => {
 
 let visitors = 0;
 async function handRaiser() {
-  const context = await newVisitor(browser);
-  const page = await context.newPage();
-  await visit(page, `${server.url}/demo`);
-  await accept(page);
   visitors += 1;
-  await requestDemo(page, { ...PROSPECT, name: `View prospect ${visitors}`, email: `view${visitors}@halcyonfreight.com` });
-  await stage(page, 'sql');
-  const visitor = await page.evaluate(() => localStorage.getItem('leadpulse:id'));
+  const { context, lead } = await raiseHand(browser, server.url, { name: `View prospect ${visitors}`, email: `view${visitors}@halcyonfreight.com` });
   await context.close();
-  return until(async () => (await leads(server.url)).find((l) => l.visitor === visitor), 'the hand-raiser\'s lead');
+  return lead;
 }
 
 const row = (page, lead) => page.locator(`[data-testid="lead-row"][data-id="${lead.id}"]`);
