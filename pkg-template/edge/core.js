@@ -100,27 +100,65 @@ export function createEdge(loadCore) {
   async function score(request, env, ctx, options) {
     const url = new URL(request.url);
     if (skipReason(request, url) || options.skip?.(request, url)) return null;
+    const how = await settings(request, env, options);
+    const saved = how.persist
+      ? await readRotating(readStateCookie, how.cookieHeader, {
+        name: how.name, keys: how.keys, nowMs: how.nowMs, maxAgeSeconds: how.maxAgeSeconds,
+      }, how.secrets.previousCookie)
+      : { visitor: null, state: null, outbox: EMPTY_OUTBOX, counter: 0, problem: 'not-read' };
+    const visitor = saved.visitor ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+    const { events, page } = await eventsOf(request, url, visitor, how.nowMs, env, options);
+    if (events.length === 0) return null;
+    const scored = await scoreEvents({ events, page, visitor, saved, how, env, options });
+    if (!scored) return null;
 
+    // NOTE: a form's request goes before the summary the same post hands off (withLeadPulse),
+    // so the collector can join the two into one message to sales.
+    await options.beforeDelivery?.(visitor, how.consent);
+    const { endpoint, secrets, nowMs } = how;
+    const { outbox, seen } = await deliver(scored.outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
+    // NOTE: only a visitor whose hand-off the collector acknowledged has a lead to ask about.
+    const sales = how.persist && endpoint && outbox.delivered.length > 0 && options.sales !== false
+      ? await salesStatus({
+        visitor, endpoint, signingSecret: secrets.signing,
+        fetcher: options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) },
+        waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
+      })
+      : null;
+    const { setCookie, setCookies, counter } = await cookiesFor(how, saved, visitor, scored, outbox);
+    const { shadow } = scored;
+    return {
+      visitor, snapshot: scored.snapshot, setCookie, setCookies,
+      shadow: shadow?.view ? { ...shadow.view, history: shadow.history, cookie: shadow.cookie } : null,
+      forwarded: seen?.sent ? seen.id : null,
+      delivery: deliveryView(outbox, seen), sales,
+      consent: how.consent, cookie: saved.problem ?? (saved.previous ? 'previous' : 'valid'), counter,
+      restoreError: scored.restoreError,
+    };
+  }
+
+  /** What this request is scored under: time, cookie settings, consent, endpoint and keys. */
+  async function settings(request, env, options) {
     const nowOption = options.now?.(request, env);
     const nowMs = Number.isFinite(nowOption) ? nowOption : Date.now();
-    const name = options.cookieName ?? DEFAULT_COOKIE;
-    const maxAgeSeconds = Math.round((options.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS) * 86400);
     const consent = options.consent ? options.consent(request, env) : defaultConsent(request);
     const persist = consent === 'granted';
     const endpoint = options.endpoint ?? env.LEADPULSE_ENDPOINT;
-    const cookieHeader = request.headers.get('cookie');
     // NOTE: checked before anything else, so a misconfiguration passes every request through
     // with its explanation rather than scoring without a cookie.
     const secrets = persist ? resolveSecrets(options, env, { forwarding: Boolean(endpoint) }) : null;
-    const keys = secrets && await cookieKeys(secrets.cookie);
+    return {
+      nowMs, consent, persist, endpoint, secrets,
+      name: options.cookieName ?? DEFAULT_COOKIE,
+      maxAgeSeconds: Math.round((options.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS) * 86400),
+      cookieHeader: request.headers.get('cookie'),
+      keys: secrets && await cookieKeys(secrets.cookie),
+    };
+  }
 
-    const saved = persist
-      ? await readRotating(readStateCookie, cookieHeader, { name, keys, nowMs, maxAgeSeconds }, secrets.previousCookie)
-      : { visitor: null, state: null, outbox: EMPTY_OUTBOX, counter: 0, problem: 'not-read' };
-    const visitor = saved.visitor ?? toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-
+  /** The page view and the hook's events (at most MAX_HOOK_EVENTS; a failing hook adds none). */
+  async function eventsOf(request, url, visitor, nowMs, env, options) {
     const events = [];
-    const accepted = [];
     const page = pageEvent(request, url, visitor, nowMs);
     if (page) events.push(page);
     if (options.events) {
@@ -134,21 +172,24 @@ export function createEdge(loadCore) {
         report(options, error, 'hook events dropped');
       }
     }
-    if (events.length === 0) return null;
+    return { events, page };
+  }
 
+  /**
+   * The visitor's session over the events (and the shadow's, alongside): the snapshot, the
+   * state to save and the summary to send, if any. Null for a bot.
+   */
+  async function scoreEvents({ events, page, visitor, saved, how, env, options }) {
     const scorer = scorerFor(options.model ?? env.LEADPULSE_MODEL);
     const session = scorer.session(visitor, saved.state ?? undefined);
     const summaryOptions = { runtime: 'edge', includeEmail: options.includeEmail ?? true };
-    let step;
-    let snapshot;
-    let state;
-    let outgoing = null;
-    let shadow = null;
     const restoreError = session.restoreError ?? null;
+    const accepted = [];
+    let step;
     try {
       for (const event of events) {
         try {
-          step = session.track(event, nowMs);
+          step = session.track(event, how.nowMs);
           accepted.push(event);
         } catch (error) {
           if (event === page) throw error;
@@ -156,8 +197,10 @@ export function createEdge(loadCore) {
         }
       }
       if (!step || step.bot) return null;
-      const shadowModel = persist ? options.shadowModel ?? env.LEADPULSE_SHADOW_MODEL : undefined;
+      let shadow = null;
+      const shadowModel = how.persist ? options.shadowModel ?? env.LEADPULSE_SHADOW_MODEL : undefined;
       if (!unset(shadowModel)) {
+        const { cookieHeader, name, keys, secrets, nowMs, maxAgeSeconds } = how;
         shadow = await runShadow(shadowModel, accepted, {
           cookieHeader, name: shadowCookieName(name), keys, previousSecret: secrets.previousCookie, nowMs, maxAgeSeconds, visitor, options,
           // NOTE: the shadow starts (and is "whole") whenever the champion starts from nothing.
@@ -168,34 +211,29 @@ export function createEdge(loadCore) {
         // unfairly against the champion.
         if (shadow.view && shadow.history === 'whole') summaryOptions.shadow = shadow.view;
       }
-      if (persist) {
+      let outgoing = null;
+      if (how.persist) {
         // NOTE: handed off before saving, so the state remembers it; the core decides what is due.
-        const handedOff = step.summaryDue ? session.handoff(nowMs, summaryOptions) ?? null : null;
-        if (endpoint) outgoing = outgoingSummary(session, handedOff, saved.outbox, nowMs, summaryOptions);
+        const handedOff = step.summaryDue ? session.handoff(how.nowMs, summaryOptions) ?? null : null;
+        if (how.endpoint) outgoing = outgoingSummary(session, handedOff, saved.outbox, how.nowMs, summaryOptions);
       }
-      snapshot = session.snapshot(nowMs);
-      state = session.save();
+      return { snapshot: session.snapshot(how.nowMs), state: session.save(), outgoing, shadow, restoreError };
     } finally {
       session.free?.();
     }
+  }
 
-    // NOTE: a form's request goes before the summary the same post hands off (withLeadPulse),
-    // so the collector can join the two into one message to sales.
-    await options.beforeDelivery?.(visitor, consent);
-    const { outbox, seen } = await deliver(outgoing, saved.outbox, { endpoint, secrets, nowMs, env, ctx, options });
-    // NOTE: only a visitor whose hand-off the collector acknowledged has a lead to ask about.
-    const sales = persist && endpoint && outbox.delivered.length > 0 && options.sales !== false
-      ? await salesStatus({
-        visitor, endpoint, signingSecret: secrets.signing,
-        fetcher: options.collector ?? env.LEADPULSE_COLLECTOR ?? { fetch: (u, init) => fetch(u, init) },
-        waitUntil: ctx?.waitUntil ? (promise) => ctx.waitUntil(promise) : undefined,
-      })
-      : null;
-
+  /**
+   * The cookies to set: with consent the new state and delivery record (and the shadow's);
+   * with consent denied, both cleared. `counter` is the cookie's, as the caller reports it.
+   */
+  async function cookiesFor(how, saved, visitor, scored, outbox) {
+    const { name, keys, nowMs, maxAgeSeconds, cookieHeader } = how;
+    const { state, shadow } = scored;
     let setCookie = null;
     const setCookies = [];
-    const counter = persist ? saved.counter + 1 : 0;
-    if (persist) {
+    if (how.persist) {
+      const counter = saved.counter + 1;
       setCookie = await writeStateCookie({ name, keys, nowMs, maxAgeSeconds, visitor, state, outbox, counter });
       if (setCookie) setCookies.push(setCookie);
       if (shadow) {
@@ -207,20 +245,16 @@ export function createEdge(loadCore) {
         if (written) setCookies.push(written);
         else if (shadow.cookie !== 'missing') setCookies.push(clearStateCookie(shadowName));
       }
-    } else if (consent === 'denied') {
+      return { setCookie, setCookies, counter: setCookie ? counter : saved.counter };
+    }
+    if (how.consent === 'denied') {
       // NOTE: withdrawn consent deletes the shadow's state too, whether or not a shadow runs now.
       if (getCookie(cookieHeader, name) !== null) setCookie = clearStateCookie(name);
       if (setCookie) setCookies.push(setCookie);
       const shadowName = shadowCookieName(name);
       if (getCookie(cookieHeader, shadowName) !== null) setCookies.push(clearStateCookie(shadowName));
     }
-    return {
-      visitor, snapshot, setCookie, setCookies,
-      shadow: shadow?.view ? { ...shadow.view, history: shadow.history, cookie: shadow.cookie } : null,
-      forwarded: seen?.sent ? seen.id : null,
-      delivery: deliveryView(outbox, seen), sales,
-      consent, cookie: saved.problem ?? (saved.previous ? 'previous' : 'valid'), counter: setCookie ? counter : saved.counter, restoreError,
-    };
+    return { setCookie, setCookies, counter: saved.counter };
   }
 
   /**
