@@ -16,7 +16,10 @@ pub enum Where {
     Line(usize),
     // Parquet rows are read only with the `warehouse` feature.
     #[cfg_attr(not(feature = "warehouse"), allow(dead_code))]
-    Row { file: Arc<str>, row: u64 },
+    Row {
+        file: Arc<str>,
+        row: u64,
+    },
 }
 
 impl Where {
