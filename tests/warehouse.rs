@@ -151,7 +151,7 @@ fn leads(dir: &Path, leads: usize) -> (PathBuf, PathBuf) {
         }
         let role = if buyer { "buyer" } else { "student" };
         writeln!(events, r#"{{"type":"identify","anonymousId":"{id}","userId":"u-{i}","timestamp":{},"traits":{{"role":"{role}"}}}}"#, t + 2000).unwrap();
-        let converted = (demo && buyer) || (demo && i % 7 == 0) || (buyer && i % 11 == 0);
+        let converted = (demo && (buyer || i % 7 == 0)) || (buyer && i % 11 == 0);
         writeln!(outcomes, "{id},{}", u8::from(converted)).unwrap();
     }
     let (e, o) = (dir.join("events.jsonl"), dir.join("outcomes.csv"));

@@ -16,6 +16,8 @@ mod columns;
 pub mod export;
 mod files;
 pub mod ordered;
+#[cfg(test)]
+mod properties;
 pub mod replay;
 mod rows;
 mod scan;

@@ -4,8 +4,8 @@
 //! file order; with `--files N`, consecutive runs of lines per file, in path order), so the
 //! Parquet history applies its events in the JSONL file's order. A line a column cannot hold
 //! is reported and left out (exit 1); every other line is written as it is, valid or not.
-mod batch;
-mod line;
+pub mod batch;
+pub mod line;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
