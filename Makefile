@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
+.PHONY: setup pkg native-test warehouse-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,13 @@ native-test: setup
 	cargo fmt --check
 	cargo clippy --all-targets --features cli -- -D warnings
 	cargo test --features cli
+
+# Warehouse histories (docs/warehouse.md): the `warehouse` feature (DataFusion) linted, its
+# JSONL-vs-Parquet tests and the command's unit tests (the column mapping's property tests among
+# them). Its own cargo invocations, so the default build never compiles DataFusion.
+warehouse-test: setup
+	cargo clippy --all-targets --features warehouse -- -D warnings
+	cargo test --features warehouse --test warehouse --bin leadpulse
 
 # Every committed fuzz seed (fuzz/corpus/, incl. the inputs fuzzing once crashed on) run once
 # through its target's checks: the fuzz targets built on stable without instrumentation (a
@@ -93,7 +100,7 @@ bad-inputs: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
+test: setup pkg native-test warehouse-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli

@@ -2,6 +2,7 @@
 mod compare;
 mod fit;
 mod import;
+mod input;
 mod learn;
 mod model_file;
 mod output;
@@ -11,6 +12,9 @@ mod report;
 mod serve;
 mod users;
 mod validate;
+#[cfg(feature = "warehouse")]
+mod warehouse;
+mod window;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,9 +40,9 @@ enum Command {
     Validate {
         /// The model document (JSON).
         model: PathBuf,
-        /// A history (JSONL events): also warn about each trait, event, event property or
-        /// source the model tests that the history never has.
-        #[arg(long, value_name = "E.jsonl")]
+        /// A history (JSONL events, or Parquet: a file or a directory): also warn about each
+        /// trait, event, event property or source the model tests that the history never has.
+        #[arg(long, value_name = "E.jsonl|E.parquet|DIR")]
         against: Option<PathBuf>,
     },
     /// Compile a model for the browser build: validated once, shipped compact.
@@ -52,7 +56,7 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
-    /// Replay JSONL events through a model: one snapshot line per visitor.
+    /// Replay a history (JSONL or Parquet) through a model: one snapshot line per visitor.
     Replay(replay::Options),
     /// Print the built-in model (a complete, annotated-by-example model document).
     Model,
@@ -68,6 +72,10 @@ enum Command {
     /// Champion and challenger on the same history: both models' metrics against outcomes,
     /// and the leads whose stage differs.
     Compare(compare::Options),
+    /// Write a JSONL history as Parquet, one column per contract field (docs/warehouse.md):
+    /// the warehouse form `replay`, `fit` and `compare` read as well.
+    #[cfg(feature = "warehouse")]
+    Export(warehouse::export::Options),
     /// Sales figures from the collector's store: MQLs, SQLs, conversion rates, velocity,
     /// rejection reasons, by source, model or owner (docs/metrics.md).
     Report(report::Options),
@@ -87,6 +95,8 @@ fn main() -> ExitCode {
         Command::Import(options) => import::run(options),
         Command::Fit(options) => fit::run(*options),
         Command::Compare(options) => compare::run(options),
+        #[cfg(feature = "warehouse")]
+        Command::Export(options) => warehouse::export::run(options),
         Command::Report(options) => report::run(options),
         Command::Users(options) => users::run(options),
     }

@@ -3,7 +3,8 @@
 //! Streams: each line is parsed straight into an event and applied to its visitor's session
 //! at once, so memory grows with the number of visitors, not of events. Events apply in
 //! file order (a late event counts as late, as it would live). Reading and parsing run on a
-//! second thread; the output is the same whatever the timing.
+//! second thread; the output is the same whatever the timing. Parquet input goes through
+//! DataFusion instead (`crate::warehouse::replay`), with the same output.
 pub mod lines;
 pub mod parse;
 mod sessions;
@@ -17,11 +18,18 @@ use leadpulse::core::snapshot::Snapshot;
 use leadpulse::core::time::{self, Millis};
 use serde::Serialize;
 
+use crate::window::Window;
 use lines::Lines;
 use parse::Parsed;
 use sessions::Sessions;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Output: one JSON line per visitor (its snapshot, `visitor` first), in order \
+    of the visitor's first event in the input, whatever the input's format.\n\
+    Exit status: 0 on success; 1 when some lines (or Parquet rows) were rejected (each is \
+    reported on stderr); 2 when the input or the model could not be read."
+)]
 pub struct Options {
     /// A model document or a compiled model (default: the built-in model).
     #[arg(long)]
@@ -30,16 +38,23 @@ pub struct Options {
     /// event's time).
     #[arg(long, value_parser = parse_time)]
     at: Option<Millis>,
-    /// JSONL events, one per line; `-` reads standard input.
+    #[command(flatten)]
+    window: Window,
+    /// Parquet input: how many cores score visitors (default: all of them). JSONL replay
+    /// always reads on one thread and scores on another.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// The history: JSONL events, one per line (`-` reads standard input), or Parquet: a
+    /// `.parquet` file or a directory of them, as warehouses export (docs/warehouse.md).
     events: PathBuf,
 }
 
 /// A replay output line: the snapshot with the visitor first.
 #[derive(Serialize)]
-struct Output<'a> {
-    visitor: &'a str,
+pub struct Output<'a> {
+    pub visitor: &'a str,
     #[serde(flatten)]
-    snapshot: &'a Snapshot,
+    pub snapshot: &'a Snapshot,
 }
 
 pub fn run(options: Options) -> ExitCode {
@@ -50,6 +65,29 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Err(message) = options.window.check() {
+        eprintln!("leadpulse replay: {message}");
+        return ExitCode::from(2);
+    }
+    if crate::input::is_parquet(&options.events) {
+        #[cfg(feature = "warehouse")]
+        return crate::warehouse::replay::run(crate::warehouse::replay::Request {
+            model,
+            at: options.at,
+            window: options.window,
+            threads: options.threads,
+            path: &options.events,
+        });
+        #[cfg(not(feature = "warehouse"))]
+        {
+            let _ = options.threads;
+            eprintln!(
+                "leadpulse replay: {}",
+                crate::input::unsupported(&options.events)
+            );
+            return ExitCode::from(2);
+        }
+    }
     let name = options.events.display().to_string();
     let lines = match Lines::open(&options.events) {
         Ok(lines) => lines,
@@ -65,7 +103,7 @@ pub fn run(options: Options) -> ExitCode {
     let started = std::time::Instant::now();
     let bar = crate::progress::bar("replay", None, false);
     let read = std::thread::scope(|scope| {
-        let (batches, reader) = parse::spawn(scope, lines);
+        let (batches, reader) = parse::spawn(scope, lines, options.window);
         for batch in batches.iter() {
             total += batch.len() as u64;
             bar.inc(batch.len() as u64);
@@ -79,8 +117,8 @@ pub fn run(options: Options) -> ExitCode {
                 };
                 match applied {
                     Ok(t) => latest = latest.max(Some(t)),
-                    Err((number, why)) => {
-                        bar.suspend(|| eprintln!("line {number}: {why}"));
+                    Err((at, why)) => {
+                        bar.suspend(|| eprintln!("{at}: {why}"));
                         rejected += 1;
                     }
                 }

@@ -31,7 +31,7 @@ pub fn run(path: &Path, against: Option<&Path>) -> ExitCode {
     let model = Arc::new(model);
     let mut seen = coverage::Seen::default();
     let replayed = history::replay(
-        history,
+        &history::Input::new(history, crate::window::Window::default()),
         std::slice::from_ref(&model),
         "validate",
         None,

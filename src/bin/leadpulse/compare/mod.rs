@@ -20,9 +20,12 @@ use crate::learn::{coverage, history, outcomes};
     skipped (each is reported on stderr); 2 when the comparison could not be made."
 )]
 pub struct Options {
-    /// The history: JSONL events.
-    #[arg(long, value_name = "E.jsonl")]
+    /// The history: JSONL events, or Parquet: a `.parquet` file or a directory of them
+    /// (docs/warehouse.md).
+    #[arg(long, value_name = "E.jsonl|E.parquet|DIR")]
     events: PathBuf,
+    #[command(flatten)]
+    window: crate::window::Window,
     /// Outcomes: CSV `visitor,converted[,amount,closedAt]`.
     #[arg(long, value_name = "O.csv")]
     outcomes: PathBuf,
@@ -152,8 +155,9 @@ fn compare(options: &Options) -> Result<(Comparison, u64), String> {
     let b = Arc::new(crate::model_file::load(Some(&options.b))?);
     let models = [a.clone(), b.clone()];
     let mut seen = coverage::Seen::default();
+    options.window.check()?;
     let pass = history::replay(
-        &options.events,
+        &history::Input::new(&options.events, options.window),
         &models,
         "compare",
         None,

@@ -2,7 +2,6 @@
 //! points (stages are forward-only, so thresholds are picked on peaks), and the fitted model
 //! measured on the training and held-out leads.
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use leadpulse::core::engine::score;
@@ -14,7 +13,7 @@ use crate::learn::outcomes::Outcomes;
 
 /// (peak score, converted) of each training lead: the highest score after any of its events.
 pub fn peaks(
-    events: &Path,
+    events: &history::Input,
     model: Arc<Model>,
     lines: u64,
     outcomes: &Outcomes,
@@ -49,7 +48,7 @@ pub fn peaks(
 /// and how many training leads score otherwise than their firing weights times the points
 /// predict (`predicted`, by lead).
 pub fn measure(
-    events: &Path,
+    events: &history::Input,
     model: Arc<Model>,
     lines: u64,
     outcomes: &Outcomes,

@@ -45,9 +45,12 @@ use points::Target;
     training lead)."
 )]
 pub struct Options {
-    /// The history: JSONL events (`leadpulse import` writes them from a CRM export).
-    #[arg(long, value_name = "E.jsonl")]
+    /// The history: JSONL events (`leadpulse import` writes them from a CRM export), or
+    /// Parquet: a `.parquet` file or a directory of them (docs/warehouse.md).
+    #[arg(long, value_name = "E.jsonl|E.parquet|DIR")]
     events: PathBuf,
+    #[command(flatten)]
+    window: crate::window::Window,
     /// Outcomes: CSV `visitor,converted[,amount,closedAt]`.
     #[arg(long, value_name = "O.csv")]
     outcomes: PathBuf,
@@ -153,6 +156,8 @@ fn model_of(doc: &Value) -> Result<Model, String> {
 /// Fits and writes the model; the number of skipped input lines.
 fn fit(options: &Options) -> Result<u64, String> {
     let target = check(options)?;
+    options.window.check()?;
+    let input = history::Input::new(&options.events, options.window);
     let outcomes = outcomes::read(&options.outcomes)?;
     for problem in outcomes.problems.iter().take(100) {
         eprintln!("{}: {problem}", options.outcomes.display());
@@ -164,13 +169,9 @@ fn fit(options: &Options) -> Result<u64, String> {
     // Pass 1: signals of the training leads → candidates.
     let probe = Arc::new(model_of(&document::probe(base.as_ref()))?);
     let mut collector = signals::Collector::default();
-    let pass = history::replay(
-        &options.events,
-        &[probe],
-        "signals",
-        None,
-        &mut |slot, event, _| collector.observe(slot, event),
-    )?;
+    let pass = history::replay(&input, &[probe], "signals", None, &mut |slot, event, _| {
+        collector.observe(slot, event)
+    })?;
     let (lines, rejected) = (pass.lines, pass.rejected);
     if let Some(warning) =
         outcomes.coverage(&pass.matched(&outcomes), &options.events, &options.outcomes)?
@@ -207,7 +208,7 @@ fn fit(options: &Options) -> Result<u64, String> {
     // Pass 2: firing weights → the regression.
     let features = Arc::new(model_of(&document::features(base.as_ref(), &candidates))?);
     let pass = history::replay(
-        &options.events,
+        &input,
         &[features],
         "features",
         Some(lines),
@@ -290,13 +291,7 @@ fn fit(options: &Options) -> Result<u64, String> {
         unreached,
         &mut Vec::new(),
     );
-    let scored = measure::peaks(
-        &options.events,
-        Arc::new(model_of(&doc)?),
-        lines,
-        &outcomes,
-        &split,
-    )?;
+    let scored = measure::peaks(&input, Arc::new(model_of(&doc)?), lines, &outcomes, &split)?;
     let (mql, sql) = points::thresholds(
         &scored,
         target,
@@ -330,14 +325,8 @@ fn fit(options: &Options) -> Result<u64, String> {
         .zip(&train)
         .map(|(key, row)| (key.as_str(), decide::score(row, &candidates, &points)))
         .collect();
-    let (train_leads, held_leads, mismatches) = measure::measure(
-        &options.events,
-        model.clone(),
-        lines,
-        &outcomes,
-        &split,
-        &predicted,
-    )?;
+    let (train_leads, held_leads, mismatches) =
+        measure::measure(&input, model.clone(), lines, &outcomes, &split, &predicted)?;
     if mismatches > 0 {
         warnings.push(format!(
             "{mismatches} training leads score otherwise at run time than their rule firings times the points (a rule kept at 1 point for a route)"
