@@ -35,9 +35,10 @@ pub async fn report(State(app): State<Arc<App>>, Query(params): Query<ReportQuer
         }
     };
     let store = app.store.clone();
-    let computed =
-        tokio::task::spawn_blocking(move || crate::report::figures::compute(&store.conn(), &query))
-            .await;
+    let computed = tokio::task::spawn_blocking(move || {
+        store.read(|conn| crate::report::figures::compute(conn, &query))
+    })
+    .await;
     match computed {
         Ok(Ok(report)) => Json(report).into_response(),
         Ok(Err(e)) => {

@@ -58,18 +58,19 @@ pub enum CrmOutcome {
 impl Store {
     /// Lead `id` with its object in `crm`, if the lead exists.
     pub fn crm_lead(&self, crm: &str, id: i64) -> rusqlite::Result<Option<CrmLead>> {
-        let conn = self.conn();
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS}, c.object_id FROM {LEAD_TABLES}
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {LEAD_COLUMNS}, c.object_id FROM {LEAD_TABLES}
              LEFT JOIN crm_links c ON c.lead_id = l.id AND c.crm = ?2 WHERE l.id = ?1"
-        );
-        conn.query_row(&sql, params![id, crm], |row| {
-            Ok(CrmLead {
-                lead: super::leads::lead_row(row)?,
-                object_id: row.get(24)?,
+            );
+            conn.query_row(&sql, params![id, crm], |row| {
+                Ok(CrmLead {
+                    lead: super::leads::lead_row(row)?,
+                    object_id: row.get(24)?,
+                })
             })
+            .optional()
         })
-        .optional()
     }
 
     /// Remembers `object_id` as lead `id`'s object in `crm`, and `sent` as the status values
@@ -122,15 +123,18 @@ impl Store {
     ) -> rusqlite::Result<Vec<CrmOutcome>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let linked: Vec<(i64, String)> = {
+        let mut linked: Vec<(i64, String)> = {
+            // NOTE: no ORDER BY: with one, SQLite walks every link of the CRM in lead order
+            // instead of the object's few through crm_links_by_object; sorted below.
             let mut statement = tx.prepare_cached(
-                "SELECT lead_id, sent FROM crm_links WHERE crm = ?1 AND object_id = ?2 ORDER BY lead_id",
+                "SELECT lead_id, sent FROM crm_links WHERE crm = ?1 AND object_id = ?2",
             )?;
             let rows = statement.query_map(params![change.crm, change.object_id], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        linked.sort_unstable_by_key(|(lead, _)| *lead);
         let mut outcomes = Vec::new();
         for (lead, sent) in linked {
             let sent: Map<String, Value> = serde_json::from_str(&sent).unwrap_or_default();
@@ -173,13 +177,14 @@ impl Store {
 
     /// Where polling `crm` for changes got to, if it started.
     pub fn crm_cursor(&self, crm: &str) -> rusqlite::Result<Option<String>> {
-        self.conn()
-            .query_row(
+        self.read(|conn| {
+            conn.query_row(
                 "SELECT cursor FROM crm_cursors WHERE crm = ?1",
                 [crm],
                 |row| row.get(0),
             )
             .optional()
+        })
     }
 
     pub fn set_crm_cursor(&self, crm: &str, cursor: &str, now: i64) -> rusqlite::Result<()> {

@@ -195,34 +195,41 @@ impl Store {
         rejected: bool,
         limit: u32,
     ) -> rusqlite::Result<Vec<LeadRow>> {
-        let conn = self.conn();
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
+        self.read(|conn| {
+            let sql = format!(
+                "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
              WHERE (?1 IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
              ORDER BY l.updated_ms DESC, l.id DESC LIMIT ?3"
-        );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![status, rejected, limit], lead_row)?;
-        rows.map(|lead| with_questions(&conn, lead?)).collect()
+            );
+            let mut statement = conn.prepare_cached(&sql)?;
+            let rows = statement.query_map(params![status, rejected, limit], lead_row)?;
+            rows.map(|lead| with_questions(conn, lead?)).collect()
+        })
     }
 
     /// One lead as the lists show it (the dashboard's pushed changes), if there is one.
     pub fn lead_row(&self, id: i64) -> rusqlite::Result<Option<LeadRow>> {
-        let conn = self.conn();
-        let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
-        match conn.query_row(&sql, [id], lead_row).optional()? {
-            Some(lead) => with_questions(&conn, lead).map(Some),
-            None => Ok(None),
-        }
+        self.read(|conn| {
+            let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
+            match conn.query_row(&sql, [id], lead_row).optional()? {
+                Some(lead) => with_questions(conn, lead).map(Some),
+                None => Ok(None),
+            }
+        })
     }
 
     pub fn lead(&self, id: i64) -> rusqlite::Result<Option<LeadPage>> {
-        let conn = self.conn();
+        self.read(|conn| page(conn, id))
+    }
+}
+
+fn page(conn: &Connection, id: i64) -> rusqlite::Result<Option<LeadPage>> {
+    {
         let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
         let Some(lead) = conn.query_row(&sql, [id], lead_row).optional()? else {
             return Ok(None);
         };
-        let lead = with_questions(&conn, lead)?;
+        let lead = with_questions(conn, lead)?;
         let json = |text: String| {
             RawValue::from_string(text)
                 .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -277,7 +284,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let sla = sla::sla_row(&conn, id)?;
+        let sla = sla::sla_row(conn, id)?;
         Ok(Some(LeadPage {
             lead,
             revisions,

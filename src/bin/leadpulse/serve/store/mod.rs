@@ -13,6 +13,7 @@ mod leads;
 mod migrate;
 mod outbox;
 mod questions;
+mod readers;
 mod receive;
 mod requests;
 mod sales;
@@ -36,9 +37,13 @@ pub use sla::{Notice, NoticeKind};
 pub use users::{Added, Revoked, Role, User};
 
 pub struct Store {
-    // NOTE: one connection behind a lock: SQLite serialises writes anyway, and every call
-    // here is a few statements long.
+    // NOTE: one writing connection behind a lock: SQLite serialises writes anyway, and every
+    // write here is a few statements long. Reads (the lists, a lead's page, the report) take
+    // connections of their own (readers.rs): in WAL mode they see the last commit and neither
+    // wait for the writer nor make it wait, so a report reading 200k leads for seconds no
+    // longer holds up `POST /collect`.
     conn: Mutex<Connection>,
+    readers: readers::Readers,
 }
 
 impl Store {
@@ -63,14 +68,25 @@ impl Store {
         migrate::migrate(&mut conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sqlite)?;
+        let readers = readers::Readers::new(path, &conn).map_err(sqlite)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            readers,
         })
     }
 
+    /// The writing connection: every transaction that changes something.
     pub(in crate::serve) fn conn(&self) -> MutexGuard<'_, Connection> {
         // NOTE: a poisoned lock means a panic elsewhere mid-call; SQLite itself is consistent.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `read` on a reading connection (read-only, on the snapshot of the last commit).
+    pub(in crate::serve) fn read<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.readers.read(read)
     }
 }
 

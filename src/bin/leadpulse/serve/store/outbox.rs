@@ -99,43 +99,47 @@ pub fn take_held(tx: &Transaction, lead: i64, now: i64) -> rusqlite::Result<Vec<
 impl Store {
     /// `receiver`'s deliveries due at `now`, oldest first.
     pub fn due(&self, receiver: &str, now: i64, limit: u32) -> rusqlite::Result<Vec<Pending>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT id, receiver, kind, summary_id, payload, attempts FROM outbox
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, receiver, kind, summary_id, payload, attempts FROM outbox
              WHERE receiver = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL AND next_ms <= ?2
              ORDER BY next_ms, id LIMIT ?3",
-        )?;
-        let rows = statement.query_map(params![receiver, now, limit], |row| {
-            Ok(Pending {
-                id: row.get(0)?,
-                receiver: row.get(1)?,
-                kind: row.get(2)?,
-                summary_id: row.get(3)?,
-                payload: row.get(4)?,
-                attempts: row.get(5)?,
-            })
-        })?;
-        rows.collect()
+            )?;
+            let rows = statement.query_map(params![receiver, now, limit], |row| {
+                Ok(Pending {
+                    id: row.get(0)?,
+                    receiver: row.get(1)?,
+                    kind: row.get(2)?,
+                    summary_id: row.get(3)?,
+                    payload: row.get(4)?,
+                    attempts: row.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
     }
 
     /// When `receiver`'s next delivery is due, if it has one.
     pub fn next_due(&self, receiver: &str) -> rusqlite::Result<Option<i64>> {
-        self.conn().query_row(
-            "SELECT MIN(next_ms) FROM outbox
-             WHERE receiver = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL",
-            [receiver],
-            |row| row.get(0),
-        )
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT MIN(next_ms) FROM outbox
+                 WHERE receiver = ?1 AND delivered_ms IS NULL AND dead_ms IS NULL",
+                [receiver],
+                |row| row.get(0),
+            )
+        })
     }
 
     /// Every receiver that has a delivery to make (each gets its own queue).
     pub fn receivers_waiting(&self) -> rusqlite::Result<Vec<String>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT DISTINCT receiver FROM outbox WHERE delivered_ms IS NULL AND dead_ms IS NULL",
-        )?;
-        let rows = statement.query_map([], |row| row.get(0))?;
-        rows.collect()
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT DISTINCT receiver FROM outbox WHERE delivered_ms IS NULL AND dead_ms IS NULL",
+            )?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect()
+        })
     }
 
     pub fn delivered(&self, id: i64, now: i64) -> rusqlite::Result<()> {
@@ -195,7 +199,7 @@ impl Store {
         &self,
         limit: u32,
     ) -> rusqlite::Result<(Vec<Undelivered>, Vec<Undelivered>)> {
-        let conn = self.conn();
+        self.read(|conn| {
         let read = |sql: &str| -> rusqlite::Result<Vec<Undelivered>> {
             let mut statement = conn.prepare_cached(sql)?;
             let rows = statement.query_map([limit], |row| {
@@ -230,5 +234,6 @@ impl Store {
              WHERE delivered_ms IS NULL AND dead_ms IS NOT NULL ORDER BY dead_ms DESC, id DESC LIMIT ?1",
         )?;
         Ok((waiting, dead))
+        })
     }
 }

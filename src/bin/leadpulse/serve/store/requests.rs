@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::leads::{history, lead_in};
 use super::outbox::enqueue;
-use super::receive::{assigned_so_far, AssignOwner, Push};
+use super::receive::{assigned_so_far, owner_given, AssignOwner, Push};
 use super::sla::handed_over;
 use super::Store;
 use crate::serve::outbox::Event;
@@ -108,6 +108,9 @@ fn receive_request(
             };
             let at = parse_iso(&q.at).unwrap_or(r.now);
             let assignment = owner(&traits, sequence);
+            if assignment.owner.is_some() {
+                owner_given(tx)?;
+            }
             tx.execute(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, source,
                      first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id, email)
@@ -150,7 +153,11 @@ fn receive_request(
             } else {
                 None
             };
+            let had_owner = assigned.is_some();
             let assigned = assigned.or_else(|| assignment.as_ref().and_then(|a| a.owner.clone()));
+            if !had_owner && assigned.is_some() {
+                owner_given(tx)?;
+            }
             tx.execute(
                 "UPDATE leads SET status = ?2, owner = ?3, stage = 'sql',
                      sql_ms = CASE WHEN ?4 THEN COALESCE(sql_ms, ?5) ELSE sql_ms END,

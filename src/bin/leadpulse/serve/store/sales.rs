@@ -13,8 +13,8 @@ pub struct SalesView {
 
 impl Store {
     pub fn sales_view(&self, lead: i64) -> rusqlite::Result<Option<SalesView>> {
-        self.conn()
-            .query_row(
+        self.read(|conn| {
+            conn.query_row(
                 "SELECT visitor, status, owner FROM leads WHERE id = ?1 AND trust != 'rejected'",
                 [lead],
                 |row| {
@@ -26,16 +26,18 @@ impl Store {
                 },
             )
             .optional()
+        })
     }
 
     /// The lead of `visitor`, for the edge (which asks by the visitor id it holds).
     pub fn lead_of_visitor(&self, visitor: &str) -> rusqlite::Result<Option<i64>> {
-        self.conn()
-            .query_row(
+        self.read(|conn| {
+            conn.query_row(
                 "SELECT id FROM leads WHERE visitor = ?1",
                 [visitor],
                 |row| row.get(0),
             )
             .optional()
+        })
     }
 }

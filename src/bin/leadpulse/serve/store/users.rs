@@ -109,22 +109,23 @@ impl Store {
 
     /// Every user, by name; revoked ones too (with `revokedAt`).
     pub fn users(&self) -> rusqlite::Result<Vec<User>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT name, role, created_ms, last_used_ms, revoked_ms FROM users ORDER BY name",
-        )?;
-        let rows = statement.query_map([], |row| {
-            let role: String = row.get(1)?;
-            Ok(User {
-                name: row.get(0)?,
-                // NOTE: a role edited by hand into something unknown grants the least.
-                role: Role::from_name(&role).unwrap_or(Role::Rep),
-                created_at: format_iso(row.get(2)?),
-                last_used_at: row.get::<_, Option<i64>>(3)?.map(format_iso),
-                revoked_at: row.get::<_, Option<i64>>(4)?.map(format_iso),
-            })
-        })?;
-        rows.collect()
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT name, role, created_ms, last_used_ms, revoked_ms FROM users ORDER BY name",
+            )?;
+            let rows = statement.query_map([], |row| {
+                let role: String = row.get(1)?;
+                Ok(User {
+                    name: row.get(0)?,
+                    // NOTE: a role edited by hand into something unknown grants the least.
+                    role: Role::from_name(&role).unwrap_or(Role::Rep),
+                    created_at: format_iso(row.get(2)?),
+                    last_used_at: row.get::<_, Option<i64>>(3)?.map(format_iso),
+                    revoked_at: row.get::<_, Option<i64>>(4)?.map(format_iso),
+                })
+            })?;
+            rows.collect()
+        })
     }
 
     /// Revokes `name`'s token: the next request with it gets 401.
@@ -155,13 +156,12 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> rusqlite::Result<Option<(String, Role)>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT id, name, role, token_hash, last_used_ms FROM users WHERE revoked_ms IS NULL",
-        )?;
         type Row = (i64, String, String, String, Option<i64>);
-        let rows = statement
-            .query_map([], |row| {
+        let rows = self.read(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id, name, role, token_hash, last_used_ms FROM users WHERE revoked_ms IS NULL",
+            )?;
+            let rows = statement.query_map([], |row| {
                 Ok((
                     row.get(0)?,
                     row.get(1)?,
@@ -169,8 +169,9 @@ impl Store {
                     row.get(3)?,
                     row.get(4)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<Row>>>()?;
+            })?;
+            rows.collect::<rusqlite::Result<Vec<Row>>>()
+        })?;
         // NOTE: every active hash is compared, in constant time and without stopping at a
         // match, so the time taken says nothing about which user (if any) a token is near.
         let mut found: Option<&Row> = None;
@@ -183,7 +184,7 @@ impl Store {
             return Ok(None);
         };
         if last_used.is_none_or(|at| now - at >= LAST_USED_STEP_MS) {
-            conn.execute(
+            self.conn().execute(
                 "UPDATE users SET last_used_ms = ?2 WHERE id = ?1",
                 params![id, now],
             )?;
