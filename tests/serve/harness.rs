@@ -421,3 +421,9 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
         .collect();
     format!("sha256={hex}")
 }
+
+/// Whether this run's servers keep their data in PostgreSQL (`LEADPULSE_TEST_DB=postgres`)
+/// rather than in a SQLite file per test.
+pub fn on_postgres() -> bool {
+    std::env::var("LEADPULSE_TEST_DB").as_deref() == Ok("postgres")
+}

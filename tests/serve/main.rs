@@ -3,6 +3,7 @@
 #![cfg(feature = "cli")]
 
 mod access;
+mod backup;
 mod collect;
 mod crm;
 mod dashboard_api;

@@ -1,4 +1,5 @@
 //! The native `leadpulse` command.
+mod backup;
 mod compare;
 mod fit;
 mod import;
@@ -74,6 +75,9 @@ enum Command {
     /// The people who use the collector's API, each with their own token: add (prints the
     /// token once), list, revoke (docs/collector.md, "Users and roles").
     Users(users::Options),
+    /// Copy the collector's SQLite file while `serve` runs (a consistent, checked copy;
+    /// docs/collector.md, "Upgrades and backups").
+    Backup(backup::Options),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Compare(options) => compare::run(options),
         Command::Report(options) => report::run(options),
         Command::Users(options) => users::run(options),
+        Command::Backup(options) => backup::run(options),
     }
 }
 
