@@ -19,8 +19,8 @@ fn backup(db: &std::path::Path, out: &std::path::Path) -> std::process::Output {
 
 #[test]
 fn a_backup_taken_while_summaries_arrive_has_every_acknowledged_one() {
-    if crate::harness::on_postgres() {
-        return; // NOTE: SQLite-file specific (the online backup API of one file).
+    if crate::harness::sqlite_only("leadpulse backup copies a SQLite file (PostgreSQL: pg_dump)") {
+        return;
     }
     let dir = site("backup-live");
     let server = Arc::new(Server::start(&dir, &["--rate-limit", "off"]));

@@ -14,6 +14,7 @@ mod harness;
 mod lifecycle;
 mod migrations;
 mod people;
+mod postgres;
 mod queues;
 mod receiver;
 mod requests;

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::db::Error;
+
 /// Idle readers kept open; more are opened when more blocking threads read at once, and
 /// closed when given back past this many.
 const KEEP: usize = 4;
@@ -31,16 +33,16 @@ impl Readers {
     }
 
     /// Runs `read` on an idle reader (or a new one), then keeps the reader for the next.
-    pub fn read<T>(
+    pub fn read<T, E: From<Error>>(
         &self,
-        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
+        read: impl FnOnce(&mut Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match idle {
+        let mut conn = match idle {
             Some(conn) => conn,
-            None => self.open()?,
+            None => self.open().map_err(Error::from)?,
         };
-        let result = read(&conn);
+        let result = read(&mut conn);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < KEEP {
             idle.push(conn);
