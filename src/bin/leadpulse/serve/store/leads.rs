@@ -203,9 +203,10 @@ impl Store {
     /// Leads, the latest changed first. Rejected ones only when asked for.
     pub fn leads(&self, status: Option<&str>, rejected: bool, limit: u32) -> Result<Vec<LeadRow>> {
         self.read(|tx| {
+            // NOTE: the CAST gives PostgreSQL ?1's type (IS NULL alone does not).
             let sql = format!(
                 "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
-                 WHERE (?1 IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
                  ORDER BY l.updated_ms DESC, l.id DESC LIMIT ?3"
             );
             let rows = tx.query(&sql, &[&status, &rejected, &limit])?;

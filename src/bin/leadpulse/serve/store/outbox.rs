@@ -203,8 +203,9 @@ impl Store {
     pub fn failed(&self, id: i64, now: i64, next: i64, error: &str, dead: bool) -> Result<()> {
         self.write(|tx| {
             tx.execute(
+                // NOTE: the CAST gives PostgreSQL ?5's type (a CASE with a NULL branch is text).
                 "UPDATE outbox SET attempts = attempts + 1, next_ms = ?2, last_error = ?3,
-                     dead_ms = CASE WHEN ?4 THEN ?5 ELSE NULL END, claimed_until = NULL
+                     dead_ms = CASE WHEN ?4 THEN CAST(?5 AS BIGINT) END, claimed_until = NULL
                  WHERE id = ?1",
                 &[&id, &next, &error, &dead, &now],
             )

@@ -16,6 +16,15 @@ impl Error {
     pub fn unavailable(&self) -> bool {
         matches!(self, Error::Unavailable(_))
     }
+
+    /// A failure that is a mistake in a query names the query (its first line: never a
+    /// parameter, so nobody's data reaches the log); "unavailable" needs no such help.
+    pub fn in_statement(self, sql: &str) -> Error {
+        match self {
+            Error::Failed(why) => Error::Failed(format!("{why}, in: {}", super::first_line(sql))),
+            unavailable => unavailable,
+        }
+    }
 }
 
 impl fmt::Display for Error {

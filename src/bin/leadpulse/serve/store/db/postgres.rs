@@ -177,8 +177,10 @@ pub fn execute(
     sql: &str,
     params: &[Value],
 ) -> Result<usize> {
-    let statement = statement(tx, statements, sql)?;
-    let changed = tx.execute(&statement, &arguments(params))?;
+    let statement = statement(tx, statements, sql).map_err(|e| e.in_statement(sql))?;
+    let changed = tx
+        .execute(&statement, &arguments(params))
+        .map_err(|e| Error::from(e).in_statement(sql))?;
     Ok(usize::try_from(changed).unwrap_or(usize::MAX))
 }
 
@@ -188,8 +190,10 @@ pub fn query(
     sql: &str,
     params: &[Value],
 ) -> Result<Vec<Row>> {
-    let statement = statement(tx, statements, sql)?;
-    let rows = tx.query(&statement, &arguments(params))?;
+    let statement = statement(tx, statements, sql).map_err(|e| e.in_statement(sql))?;
+    let rows = tx
+        .query(&statement, &arguments(params))
+        .map_err(|e| Error::from(e).in_statement(sql))?;
     rows.iter().map(row).collect()
 }
 
