@@ -215,6 +215,11 @@ impl Drop for Server {
 
 /// `leadpulse serve` on a free loopback port for DIR, without any secret from the environment.
 pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
+    serve_command_on(dir, &store(dir), args)
+}
+
+/// … on the store `db` (a test's own PostgreSQL cluster).
+pub fn serve_command_on(dir: &Path, db: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_leadpulse"));
     command.arg("serve");
     if !args.contains(&"--listen") {
@@ -224,7 +229,7 @@ pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
         .arg("--root")
         .arg(dir)
         .arg("--db")
-        .arg(store(dir))
+        .arg(db)
         .args(args)
         .env_remove("LEADPULSE_DB")
         .env_remove("LEADPULSE_API_TOKEN")

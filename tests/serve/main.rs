@@ -24,4 +24,5 @@ mod signatures;
 mod sla;
 mod static_site;
 mod trust;
+mod two_instances;
 mod webhook_snippet;

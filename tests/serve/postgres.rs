@@ -59,14 +59,12 @@ impl Cluster {
     }
 
     /// Stops the server (a fast shutdown: sessions are ended); its files stay.
-    #[allow(dead_code)] // TODO(issue 18): the outage test of two_instances.rs uses it.
     pub fn stop(&mut self) {
         writeln!(self.stdin, "stop").expect("tell pg-cluster.sh");
         self.expect("stopped");
     }
 
     /// Starts it again and waits until it accepts connections.
-    #[allow(dead_code)] // TODO(issue 18): the outage test of two_instances.rs uses it.
     pub fn start_again(&mut self) {
         writeln!(self.stdin, "start").expect("tell pg-cluster.sh");
         self.expect("ready");
