@@ -50,7 +50,7 @@ pub struct Options {
     /// Where leads, their revisions and history, and the outbox are kept: a SQLite file, or a
     /// postgres://USER@HOST/DB URL for several collectors sharing one database
     /// (docs/collector.md, "Two instances on PostgreSQL"). A password belongs in the
-    /// environment (LEADPULSE_DB, or PGPASSWORD), not on the command line.
+    /// environment (LEADPULSE_DB), not on the command line.
     #[arg(
         long,
         env = "LEADPULSE_DB",
