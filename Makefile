@@ -12,7 +12,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown --test web
 
-.PHONY: setup pkg native-test warehouse-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
+.PHONY: setup pkg native-test warehouse-test serve-test-postgres fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
 
 setup:
 	@scripts/setup.sh
@@ -36,6 +36,12 @@ native-test: setup
 warehouse-test: setup
 	cargo clippy --all-targets --features warehouse -- -D warnings
 	cargo test --features warehouse --test warehouse --bin leadpulse
+
+# The collector's suite again with every store in PostgreSQL (docs/collector.md, "Two instances
+# on PostgreSQL"): a throwaway cluster on loopback, a database per test, the tests of two
+# collectors on one database. `native-test` ran it on SQLite.
+serve-test-postgres: setup
+	LEADPULSE_TEST_DB=postgres cargo test --features cli --test serve
 
 # Every committed fuzz seed (fuzz/corpus/, incl. the inputs fuzzing once crashed on) run once
 # through its target's checks: the fuzz targets built on stable without instrumentation (a
@@ -100,7 +106,7 @@ bad-inputs: pkg
 size: pkg
 	node scripts/size-report.mjs pkg --check | tail -n 3
 
-test: setup pkg native-test warehouse-test fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
+test: setup pkg native-test warehouse-test serve-test-postgres fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
 
 demo: setup pkg
 	cargo build --release --features cli

@@ -69,13 +69,18 @@ if [[ ! -e node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 
-# --- headless Chromium + chromedriver from Debian ------------------------------------------
-if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+# --- Debian packages: headless Chromium + chromedriver, the PostgreSQL server ---------------
+# PostgreSQL: the collector's suite runs on it too (make serve-test-postgres starts a throwaway
+# cluster from its binaries, tests/serve/pg-cluster.sh; no service is needed or started).
+packages=()
+[[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] || packages+=(chromium chromium-driver)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
+if [[ ${#packages[@]} -gt 0 ]]; then
   sudo=()
   [[ $EUID -eq 0 ]] || sudo=(sudo)
   # Lock::Timeout: wait for another apt/dpkg run to finish instead of failing on its lock.
   apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=900)
-  say "installing chromium and chromium-driver"
+  say "installing ${packages[*]}"
   "${apt[@]}" update
-  "${apt[@]}" install -y --no-install-recommends chromium chromium-driver >/dev/null
+  "${apt[@]}" install -y --no-install-recommends "${packages[@]}" >/dev/null
 fi

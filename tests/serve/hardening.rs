@@ -12,6 +12,10 @@ use crate::harness::{site, summary, Server, TOKEN};
 /// summary wait for it, not fail.
 #[test]
 fn a_write_waits_for_another_process_holding_the_lock() {
+    if crate::harness::sqlite_only("a file's write lock (PostgreSQL locks rows: two_instances.rs)")
+    {
+        return;
+    }
     let dir = site("locked");
     let server = Server::start(&dir, &["--rate-limit", "off"]);
     assert_eq!(server.post_json(&summary(1)).status, 201);

@@ -215,6 +215,11 @@ impl Drop for Server {
 
 /// `leadpulse serve` on a free loopback port for DIR, without any secret from the environment.
 pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
+    serve_command_on(dir, &store(dir), args)
+}
+
+/// … on the store `db` (a test's own PostgreSQL cluster).
+pub fn serve_command_on(dir: &Path, db: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_leadpulse"));
     command.arg("serve");
     if !args.contains(&"--listen") {
@@ -224,8 +229,9 @@ pub fn serve_command(dir: &Path, args: &[&str]) -> Command {
         .arg("--root")
         .arg(dir)
         .arg("--db")
-        .arg(dir.join("leads.db"))
+        .arg(db)
         .args(args)
+        .env_remove("LEADPULSE_DB")
         .env_remove("LEADPULSE_API_TOKEN")
         .env_remove("LEADPULSE_SIGNING_SECRET")
         .env_remove("LEADPULSE_PREVIOUS_SIGNING_SECRET")
@@ -319,7 +325,7 @@ pub fn users(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .arg("users")
         .args(args)
         .arg("--db")
-        .arg(dir.join("leads.db"))
+        .arg(store(dir))
         .output()
         .expect("run leadpulse users");
     (
@@ -338,11 +344,27 @@ pub fn add_user(dir: &Path, name: &str, role: &str) -> String {
     token.to_string()
 }
 
+/// The store of the test whose folder is `dir`, as `--db` takes it: `DIR/leads.db`, or on
+/// PostgreSQL the URL of the test's own database (made by [`site`]).
+pub fn store(dir: &Path) -> String {
+    if on_postgres() {
+        crate::postgres::database_of(dir)
+    } else {
+        dir.join("leads.db").to_string_lossy().into_owned()
+    }
+}
+
 /// A fresh folder with a small site: `www/`, `pkg/`, and a file beside them that must never
-/// be served.
+/// be served. On PostgreSQL, a fresh database too.
 pub fn site(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
+    if on_postgres() {
+        let cluster = crate::postgres::shared()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cluster.create_database(&format!("serve-{name}"));
+    }
     let files: &[(&str, &[u8])] = &[
         ("www/index.html", b"<h1>home</h1>"),
         ("www/pricing.html", b"<h1>pricing</h1>"),
@@ -420,4 +442,20 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("sha256={hex}")
+}
+
+/// Whether this run's servers keep their data in PostgreSQL (`LEADPULSE_TEST_DB=postgres`)
+/// rather than in a SQLite file per test.
+pub fn on_postgres() -> bool {
+    std::env::var("LEADPULSE_TEST_DB").as_deref() == Ok("postgres")
+}
+
+/// True (and says why on stdout) when a test that applies only to a SQLite file runs on
+/// PostgreSQL; the test then returns. The list is in docs/collector.md ("Two instances on
+/// PostgreSQL").
+pub fn sqlite_only(why: &str) -> bool {
+    if on_postgres() {
+        println!("skipped on PostgreSQL: {why}");
+    }
+    on_postgres()
 }

@@ -374,7 +374,7 @@ fn report_compares_champion_and_challenger_on_outcomes() {
     );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadpulse"))
         .args(["report", "--json", "--db"])
-        .arg(dir.join("leads.db"))
+        .arg(crate::harness::store(&dir))
         .output()
         .unwrap();
     assert!(
@@ -416,7 +416,7 @@ fn report_warns_about_a_challenger_that_scores_every_lead_alike() {
         }
         let out = command
             .arg("--db")
-            .arg(dir.join("leads.db"))
+            .arg(crate::harness::store(&dir))
             .output()
             .unwrap();
         assert!(

@@ -3,6 +3,7 @@
 #![cfg(feature = "cli")]
 
 mod access;
+mod backup;
 mod collect;
 mod crm;
 mod dashboard_api;
@@ -13,6 +14,7 @@ mod harness;
 mod lifecycle;
 mod migrations;
 mod people;
+mod postgres;
 mod queues;
 mod receiver;
 mod requests;
@@ -22,4 +24,5 @@ mod signatures;
 mod sla;
 mod static_site;
 mod trust;
+mod two_instances;
 mod webhook_snippet;

@@ -17,7 +17,7 @@ const BEN_CAL: &str = "https://cal.example.com/ben";
 const WAIT: Duration = Duration::from_secs(20);
 
 /// The webhook bodies about `lead`, in the order received.
-fn about(hooks: &[Hook], lead: i64) -> Vec<Value> {
+pub fn about(hooks: &[Hook], lead: i64) -> Vec<Value> {
     hooks
         .iter()
         .map(Hook::json)
@@ -25,11 +25,11 @@ fn about(hooks: &[Hook], lead: i64) -> Vec<Value> {
         .collect()
 }
 
-fn types(bodies: &[Value]) -> Vec<&str> {
+pub fn types(bodies: &[Value]) -> Vec<&str> {
     bodies.iter().map(|b| b["type"].as_str().unwrap()).collect()
 }
 
-fn page(server: &Server, lead: i64) -> Value {
+pub fn page(server: &Server, lead: i64) -> Value {
     server.api_get(&format!("/api/leads/{lead}")).json()
 }
 
@@ -37,7 +37,7 @@ fn ms(time: &Value) -> i64 {
     parse_iso(time.as_str().unwrap()).unwrap()
 }
 
-fn args(hook: &Receiver, slack: &Receiver, sla: &str) -> Vec<String> {
+pub fn args(hook: &Receiver, slack: &Receiver, sla: &str) -> Vec<String> {
     let mut args = pushing_to(&hook.url("/hook"));
     args.extend(
         [

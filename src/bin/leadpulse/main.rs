@@ -1,4 +1,5 @@
 //! The native `leadpulse` command.
+mod backup;
 mod compare;
 mod fit;
 mod import;
@@ -82,6 +83,9 @@ enum Command {
     /// The people who use the collector's API, each with their own token: add (prints the
     /// token once), list, revoke (docs/collector.md, "Users and roles").
     Users(users::Options),
+    /// Copy the collector's SQLite file while `serve` runs (a consistent, checked copy;
+    /// docs/collector.md, "Upgrades and backups").
+    Backup(backup::Options),
 }
 
 fn main() -> ExitCode {
@@ -99,6 +103,7 @@ fn main() -> ExitCode {
         Command::Export(options) => warehouse::export::run(options),
         Command::Report(options) => report::run(options),
         Command::Users(options) => users::run(options),
+        Command::Backup(options) => backup::run(options),
     }
 }
 

@@ -2,13 +2,12 @@
 //! (docs/collector.md, "Users and roles"). A new token is printed once, on stdout, and only
 //! its hash is stored; `list` never shows tokens; `revoke` makes one fail at once, also for
 //! a collector that is running.
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::serve::people;
-use crate::serve::store::{Role, Store, User};
+use crate::serve::store::{Location, Role, Store, User};
 
 #[derive(Args)]
 pub struct Options {
@@ -18,9 +17,16 @@ pub struct Options {
 
 #[derive(Args)]
 struct Db {
-    /// The collector's SQLite file (`leadpulse serve --db`).
-    #[arg(long, default_value = "leadpulse.db", value_name = "FILE")]
-    db: PathBuf,
+    /// The collector's store (`leadpulse serve --db`): its SQLite file or postgres:// URL.
+    #[arg(
+        long,
+        env = "LEADPULSE_DB",
+        hide_env_values = true,
+        default_value = "leadpulse.db",
+        value_name = "FILE|URL",
+        value_parser = Location::parse
+    )]
+    db: Location,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,13 +66,15 @@ enum Command {
     },
 }
 
-fn open(db: &Path, create: bool) -> Result<Store, String> {
+fn open(db: &Location, create: bool) -> Result<Store, String> {
     // NOTE: only `add` may create a store: a mistyped --db for list or revoke would
     // otherwise leave an empty database behind and say nothing is there.
-    if !create && !db.exists() {
-        return Err(format!("--db {}: no such file", db.display()));
+    if let Location::Sqlite(path) = db {
+        if !create && !path.exists() {
+            return Err(format!("--db {db}: no such file"));
+        }
     }
-    Store::open(db).map_err(|e| format!("--db {}: {e}", db.display()))
+    Store::open(db).map_err(|e| format!("--db {db}: {e}"))
 }
 
 fn table(users: &[User]) -> String {

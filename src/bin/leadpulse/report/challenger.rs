@@ -11,10 +11,10 @@
 //! zero), and its SQL counts alone would not say why.
 use std::collections::BTreeMap;
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::figures::Query;
+use crate::serve::store::db::{Result, Tx};
 
 /// One champion/challenger pair.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -57,34 +57,27 @@ fn warning(c: &Challenger) -> Option<String> {
 }
 
 /// The pairs, most leads first.
-pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Vec<Challenger>> {
-    // NOTE: the shadow is read from the lead's latest revision, as received.
-    let mut statement = conn.prepare(
+pub fn compute(tx: &mut Tx, q: &Query) -> Result<Vec<Challenger>> {
+    // NOTE: the shadow is read from the lead's latest revision, as received. Its score is
+    // cast: PostgreSQL's json_extract (its first migration) gives text.
+    let rows = tx.query(
         "SELECT l.model, l.stage, l.mql_ms, l.sql_ms,
              json_extract(r.summary, '$.shadow.model'), json_extract(r.summary, '$.shadow.stage'),
-             json_extract(r.summary, '$.shadow.score'),
+             CAST(json_extract(r.summary, '$.shadow.score') AS BIGINT),
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'accepted'),
              EXISTS (SELECT 1 FROM history h WHERE h.lead_id = l.id AND h.to_status = 'won')
          FROM leads l JOIN revisions r ON r.id = l.summary_id
          WHERE l.trust NOT IN ('rejected', 'unchecked') AND json_valid(r.summary)
            AND json_extract(r.summary, '$.shadow.model') IS NOT NULL",
+        &[],
     )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, Option<i64>>(2)?,
-            row.get::<_, Option<i64>>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, Option<String>>(5)?,
-            row.get::<_, Option<i64>>(6)?,
-            row.get::<_, bool>(7)?,
-            row.get::<_, bool>(8)?,
-        ))
-    })?;
     let mut pairs: BTreeMap<(String, String), Challenger> = BTreeMap::new();
     for row in rows {
-        let (champion, stage, mql, sql, challenger, shadow_stage, score, accepted, won) = row?;
+        let (champion, stage, mql, sql): (String, String, Option<i64>, Option<i64>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+        let (challenger, shadow_stage, score): (String, Option<String>, Option<i64>) =
+            (row.get(4)?, row.get(5)?, row.get(6)?);
+        let (accepted, won): (bool, bool) = (row.get(7)?, row.get(8)?);
         if !q.holds(mql.or(sql)) {
             continue;
         }

@@ -1,15 +1,15 @@
 //! The sales figures of a collector's store, each defined once in docs/metrics.md: MQLs and
 //! SQLs per period, MQL→SQL, SQL→accepted (SAL), SQL→opportunity, win rate, velocity, and
 //! rejection reasons; in all and by source, model or owner; and a weekly trend. Read-only:
-//! `leadpulse report` opens the file read-only, the collector (`GET /api/report`) passes its
-//! own connection.
+//! `leadpulse report` and the collector (`GET /api/report`) pass a read-only transaction of
+//! the store (SQLite or PostgreSQL).
 use std::collections::BTreeMap;
 
 use leadpulse::core::time::{format_iso, Millis, DAY};
-use rusqlite::Connection;
 use serde::Serialize;
 
 use super::period;
+use crate::serve::store::db::{Result, Tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -192,7 +192,7 @@ impl Lead {
 /// The most weeks a trend shows (the latest ones).
 const MAX_WEEKS: i64 = 260;
 
-fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
+fn load(tx: &mut Tx, by: Option<By>) -> Result<Vec<Lead>> {
     let group = match by {
         None => "''",
         Some(By::Source) => "COALESCE(source, '(none)')",
@@ -206,43 +206,41 @@ fn load(conn: &Connection, by: Option<By>) -> rusqlite::Result<Vec<Lead>> {
         "SELECT id, {group}, first_seen_ms, mql_ms, sql_ms, amount FROM leads
          WHERE trust NOT IN ('rejected', 'unchecked') ORDER BY id"
     );
-    let mut statement = conn.prepare(&sql)?;
     let mut leads: Vec<Lead> = Vec::new();
     let mut index: BTreeMap<i64, usize> = BTreeMap::new();
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            Lead {
-                group: row.get(1)?,
-                first_seen: row.get(2)?,
-                mql: row.get(3)?,
-                sql: row.get(4)?,
-                amount: row.get(5)?,
-                ..Lead::default()
-            },
-        ))
-    })?;
-    for row in rows {
-        let (id, lead) = row?;
+    for row in tx.query(&sql, &[])? {
+        let id: i64 = row.get(0)?;
         index.insert(id, leads.len());
-        leads.push(lead);
+        leads.push(Lead {
+            group: row.get(1)?,
+            first_seen: row.get(2)?,
+            mql: row.get(3)?,
+            sql: row.get(4)?,
+            amount: row.get(5)?,
+            ..Lead::default()
+        });
     }
-    let mut statement = conn.prepare(
+    let rows = tx.query(
         "SELECT lead_id, at_ms, to_status, reason, amount, from_status FROM history
          ORDER BY at_ms, id",
+        &[],
     )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, i64>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, Option<String>>(3)?,
-            row.get::<_, Option<f64>>(4)?,
-            row.get::<_, Option<String>>(5)?,
-        ))
-    })?;
     for row in rows {
-        let (id, at, to, reason, amount, from) = row?;
+        let (id, at, to, reason, amount, from): (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<f64>,
+            Option<String>,
+        ) = (
+            row.get(0)?,
+            row.get(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+        );
         let Some(lead) = index.get(&id).and_then(|&i| leads.get_mut(i)) else {
             continue;
         };
@@ -379,8 +377,8 @@ fn weeks(leads: &[Lead], q: &Query) -> Vec<Week> {
 }
 
 /// Every figure for the query.
-pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Report> {
-    let leads = load(conn, q.by)?;
+pub fn compute(tx: &mut Tx, q: &Query) -> Result<Report> {
+    let leads = load(tx, q.by)?;
     let all: Vec<&Lead> = leads.iter().collect();
     let mut groups: Vec<Group> = Vec::new();
     if q.by.is_some() {
@@ -410,7 +408,7 @@ pub fn compute(conn: &Connection, q: &Query) -> rusqlite::Result<Report> {
         total: figures(&all, q),
         groups,
         weeks: weeks(&leads, q),
-        challengers: super::challenger::compute(conn, q)?,
+        challengers: super::challenger::compute(tx, q)?,
     })
 }
 

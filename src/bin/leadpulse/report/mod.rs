@@ -5,18 +5,18 @@ pub mod figures;
 pub mod period;
 mod table;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rusqlite::{Connection, OpenFlags};
+use crate::serve::store::{Location, Store};
 
 use figures::{By, Query};
 
 #[derive(clap::Args)]
 pub struct Options {
-    /// The collector's SQLite file (`leadpulse serve --db`); opened read-only.
-    #[arg(long, value_name = "FILE")]
-    db: PathBuf,
+    /// The collector's store (`leadpulse serve --db`): its SQLite file (opened read-only) or
+    /// its postgres:// URL.
+    #[arg(long, value_name = "FILE|URL", env = "LEADPULSE_DB", hide_env_values = true, value_parser = Location::parse)]
+    db: Location,
     /// First day of the period (YYYY-MM-DD, UTC), or an ISO-8601 time.
     #[arg(long, value_name = "DATE")]
     from: Option<String>,
@@ -75,13 +75,15 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let report = Connection::open_with_flags(&options.db, flags)
-        .and_then(|conn| figures::compute(&conn, &q));
+    let report = Store::open_read_only(&options.db).and_then(|store| {
+        store
+            .read(|tx| figures::compute(tx, &q))
+            .map_err(|e| e.to_string())
+    });
     let report = match report {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("leadpulse report: {}: {e}", options.db.display());
+            eprintln!("leadpulse report: {}: {e}", options.db);
             return ExitCode::from(2);
         }
     };

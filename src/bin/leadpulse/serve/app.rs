@@ -62,6 +62,8 @@ pub struct App {
     pub allow_origins: Vec<HeaderValue>,
     /// Changes pushed to open dashboards (`GET /api/events`).
     pub events: Events,
+    /// This run's name among collectors sharing a database (who holds a job, jobs.rs).
+    pub instance: String,
 }
 
 impl App {
@@ -132,6 +134,7 @@ impl App {
             status_key,
             allow_origins,
             events,
+            instance: super::random_token(),
         })
     }
 }

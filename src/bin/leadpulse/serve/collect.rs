@@ -158,14 +158,7 @@ pub async fn collect(
     };
     let (stored, id, visitor) = match stored {
         Ok(Ok(stored)) => stored,
-        Ok(Err(e)) => {
-            tracing::error!("collect: storing failed: {e}");
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "could not store the summary",
-                None,
-            );
-        }
+        Ok(Err(e)) => return super::unavailable::answer(&e, "store the summary"),
         Err(e) => {
             tracing::error!("collect: {e}");
             return refuse(

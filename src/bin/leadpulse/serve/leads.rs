@@ -45,13 +45,8 @@ pub(super) async fn blocking<T: Send + 'static>(
         })
 }
 
-pub(super) fn store_failed(e: impl std::fmt::Display) -> Response {
-    tracing::error!("api: store: {e}");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "could not read or write the store",
-        None,
-    )
+pub(super) fn store_failed(e: super::store::Error) -> Response {
+    super::unavailable::answer(&e, "read or write the store")
 }
 
 /// The owner's booking page, from the configuration (`--owner NAME=URL`, owner rules).

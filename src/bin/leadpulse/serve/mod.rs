@@ -33,6 +33,7 @@ mod sla;
 mod status;
 pub(crate) mod store;
 mod trust;
+mod unavailable;
 mod users;
 
 use std::io::Write;
@@ -176,7 +177,7 @@ fn limits(options: &Options, files: Option<u64>) -> listen::Limits {
     }
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut rng = rand::rng();
     (0..32)
         .map(|_| char::from(b"abcdefghijkmnopqrstuvwxyz23456789"[rng.random_range(0..33)]))
@@ -195,8 +196,22 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         );
     }
     let models = load_models(&options, &root)?;
-    let store = store::Store::open(&options.db)
-        .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
+    // NOTE: off the async threads: the PostgreSQL client blocks (as every store call does).
+    let (store, status_key) = {
+        let db = options.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let store = store::Store::open(&db).map_err(|e| format!("--db {db}: {e}"))?;
+            let key = store
+                .key(sales_status::KEY_NAME)
+                .map_err(|e| format!("--db {db}: {e}"))?;
+            Ok::<_, String>((store, key))
+        })
+        .await
+        .map_err(|e| format!("--db {}: {e}", options.db))??
+    };
+    if options.db.is_postgres() {
+        tracing::info!("store: PostgreSQL at {}", options.db);
+    }
     let mut owners = owners::Owners::new(&options.owners, options.sla)?;
     if let Some(path) = &options.owner_rules {
         owners = owners.with_rules(path)?;
@@ -223,9 +238,6 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-    let status_key = store
-        .key(sales_status::KEY_NAME)
-        .map_err(|e| format!("--db {}: {e}", options.db.display()))?;
     let (events, inbox) = events::Events::new(options.max_event_streams);
     let wiring = app::Wiring {
         crms: Arc::new(crms),
@@ -255,6 +267,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
         state.waker.clone(),
         state.events.changes.clone(),
         webhook_client,
+        i64::try_from(options.outbox_claim_ms).unwrap_or(i64::MAX),
     ));
     tokio::spawn(crm::salesforce::poll::run(state.clone()));
     // NOTE: without --sla or a rule's sla no window starts, and windows started earlier wait

@@ -7,6 +7,7 @@ use reqwest::Url;
 use super::crm::Kind as CrmKind;
 use super::duration;
 use super::owners::{owner_arg, OwnerArg};
+use super::store::Location;
 
 /// Unsigned summaries per client address: a rate per minute and a burst, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,9 +47,19 @@ pub struct Options {
     /// Address to listen on. Anything but loopback needs --api-token.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     pub listen: SocketAddr,
-    /// SQLite file for leads, their revisions and history, and the webhook outbox.
-    #[arg(long, default_value = "leadpulse.db", value_name = "FILE")]
-    pub db: PathBuf,
+    /// Where leads, their revisions and history, and the outbox are kept: a SQLite file, or a
+    /// postgres://USER@HOST/DB URL for several collectors sharing one database
+    /// (docs/collector.md, "Two instances on PostgreSQL"). A password belongs in the
+    /// environment (LEADPULSE_DB), not on the command line.
+    #[arg(
+        long,
+        env = "LEADPULSE_DB",
+        hide_env_values = true,
+        default_value = "leadpulse.db",
+        value_name = "FILE|URL",
+        value_parser = Location::parse
+    )]
+    pub db: Location,
     /// Folder holding www/ (served at /) and pkg/ (served at /pkg/).
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
@@ -180,6 +191,10 @@ pub struct Options {
     /// lengthen it).
     #[arg(long, default_value_t = 5, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
     pub first_byte_timeout: usize,
+    /// How long, in milliseconds, a delivery being attempted stays this collector's before
+    /// another may attempt it (the claim of a collector that died runs out; tests shorten it).
+    #[arg(long, default_value_t = 60_000, value_name = "MS", hide = true, value_parser = at_least_one)]
+    pub outbox_claim_ms: usize,
     /// Seconds a read or a write may make no progress (tests shorten it).
     #[arg(long, default_value_t = 30, value_name = "SECONDS", hide = true, value_parser = at_least_one)]
     pub stall_timeout: usize,

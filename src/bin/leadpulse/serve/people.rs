@@ -21,7 +21,7 @@ pub enum PeopleError {
     Taken(String),
     NotFound(String),
     AlreadyRevoked(String),
-    Store(rusqlite::Error),
+    Store(super::store::Error),
 }
 
 impl std::fmt::Display for PeopleError {
@@ -41,8 +41,8 @@ impl std::fmt::Display for PeopleError {
 
 impl std::error::Error for PeopleError {}
 
-impl From<rusqlite::Error> for PeopleError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<super::store::Error> for PeopleError {
+    fn from(e: super::store::Error) -> Self {
         PeopleError::Store(e)
     }
 }

@@ -35,15 +35,13 @@ pub async fn report(State(app): State<Arc<App>>, Query(params): Query<ReportQuer
         }
     };
     let store = app.store.clone();
-    let computed =
-        tokio::task::spawn_blocking(move || crate::report::figures::compute(&store.conn(), &query))
-            .await;
+    let computed = tokio::task::spawn_blocking(move || {
+        store.read(|tx| crate::report::figures::compute(tx, &query))
+    })
+    .await;
     match computed {
         Ok(Ok(report)) => Json(report).into_response(),
-        Ok(Err(e)) => {
-            tracing::error!("api: report: {e}");
-            failed()
-        }
+        Ok(Err(e)) => super::unavailable::answer(&e, "read the report"),
         Err(e) => {
             tracing::error!("api: report: {e}");
             failed()

@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::app::App;
 use super::outbox;
-use super::store::{ReceivedRequest, StoredRequest};
+use super::store::{Error, ReceivedRequest, StoredRequest};
 
 /// The hidden fields a form carries for LeadPulse (never stored as what the visitor typed).
 pub const FORM_FIELD: &str = "leadpulse-form";
@@ -53,7 +53,7 @@ async fn store(
     json: String,
     signed: bool,
     now: i64,
-) -> Result<StoredRequest, String> {
+) -> Result<StoredRequest, Error> {
     let app = app.clone();
     let stored = tokio::task::spawn_blocking(move || {
         let received = ReceivedRequest {
@@ -71,8 +71,7 @@ async fn store(
             .map(|stored| (stored, app))
     })
     .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| Error::Failed(e.to_string()))??;
     let (stored, app) = stored;
     if let StoredRequest::New { lead, pushed } = stored {
         if pushed > 0 {
@@ -117,14 +116,7 @@ pub async fn from_json(app: Arc<App>, body: &[u8], signed: bool, now: i64) -> Re
             Json(json!({ "stored": false, "id": id, "lead": lead, "status": token(lead) })),
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!("collect: storing a request failed: {e}");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "could not store the request",
-                None,
-            )
-        }
+        Err(e) => super::unavailable::answer(&e, "store the request"),
     }
 }
 
@@ -264,12 +256,19 @@ pub async fn from_form(app: Arc<App>, headers: &HeaderMap, body: &[u8], now: i64
         },
         Err(e) => {
             tracing::error!("collect: storing a form request failed: {e}");
-            page(
+            let mut answer = page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Your request was not sent",
                 "We could not store it just now. Please try again in a minute.",
                 referer,
-            )
+            );
+            if e.unavailable() {
+                answer.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(super::unavailable::RETRY_AFTER_SECONDS),
+                );
+            }
+            answer
         }
     }
 }

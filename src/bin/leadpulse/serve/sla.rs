@@ -31,7 +31,7 @@ pub async fn run(app: Arc<App>, every: Duration) {
 }
 
 /// One look at `now`: every window that has run out is acted on; deliveries queued.
-pub fn check(app: &App, now: i64) -> rusqlite::Result<usize> {
+pub fn check(app: &App, now: i64) -> super::store::Result<usize> {
     let push =
         |lead: &LeadRow, notice: &Notice| outbox::sla_deliveries(&app.receivers, lead, notice);
     let mut queued = 0;

@@ -69,12 +69,14 @@ struct Sender {
     crms: Arc<Crms>,
     /// Open dashboards hear of each attempt's outcome (their outbox view).
     changes: Changes,
+    /// How long a claimed delivery stays this collector's (`--outbox-claim-ms`).
+    claim_ms: i64,
 }
 
 /// Runs a store call off the async threads; `None` (logged) if it failed.
 async fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
-    call: impl FnOnce(&Store) -> rusqlite::Result<T> + Send + 'static,
+    call: impl FnOnce(&Store) -> super::store::Result<T> + Send + 'static,
 ) -> Option<T> {
     let store = store.clone();
     match tokio::task::spawn_blocking(move || call(&store)).await {
@@ -99,6 +101,7 @@ pub async fn run(
     waker: Waker,
     changes: Changes,
     client: reqwest::Client,
+    claim_ms: i64,
 ) {
     let sender = Sender {
         store,
@@ -106,6 +109,7 @@ pub async fn run(
         client,
         crms,
         changes,
+        claim_ms,
     };
     let mut queues: HashMap<String, Arc<Notify>> = HashMap::new();
     let mut unconfigured: Vec<String> = Vec::new();
@@ -153,9 +157,10 @@ async fn queue(sender: Sender, receiver: String, wake: Arc<Notify>) {
     };
     loop {
         let due = {
-            let receiver = receiver.clone();
+            let (receiver, claim_ms) = (receiver.clone(), sender.claim_ms);
             blocking(&sender.store, move |store| {
-                store.due(&receiver, now_ms(), concurrency)
+                let now = now_ms();
+                store.due(&receiver, now, now.saturating_add(claim_ms), concurrency)
             })
             .await
             .unwrap_or_default()

@@ -2,8 +2,7 @@
 //! checked against the status rules (status.rs), then the lead, its history entry and the
 //! deliveries the change causes (to the CRMs) are written in one transaction. Feedback from
 //! the API and status changes made in a CRM (crm.rs) take this same path.
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-
+use super::db::{Error, Result, Tx};
 use super::leads::{lead_in, LeadRow};
 use super::outbox::enqueue;
 use super::receive::Push;
@@ -32,11 +31,11 @@ pub enum FeedbackError {
         path: String,
         message: String,
     },
-    Store(rusqlite::Error),
+    Store(Error),
 }
 
-impl From<rusqlite::Error> for FeedbackError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<Error> for FeedbackError {
+    fn from(e: Error) -> Self {
         FeedbackError::Store(e)
     }
 }
@@ -50,48 +49,48 @@ impl Store {
         feedback: &Feedback,
         now: i64,
         push: Push,
-    ) -> Result<LeadRow, FeedbackError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let from = status_of(&tx, id)?.ok_or(FeedbackError::NotFound)?;
-        if !from.next().contains(&feedback.status) {
-            return Err(FeedbackError::Invalid {
-                from,
-                allowed: from.next().to_vec(),
-            });
-        }
-        // NOTE: the one set of step rules (status.rs), for the API, the dashboard and the CRMs.
-        feedback
-            .status
-            .step()
-            .check(feedback.reason.as_deref(), feedback.amount)
-            .map_err(|(path, message)| FeedbackError::Refused { path, message })?;
-        let lead = apply(&tx, id, from, feedback, now, push)?;
-        tx.commit()?;
-        Ok(lead)
+    ) -> std::result::Result<LeadRow, FeedbackError> {
+        self.write(|tx| {
+            let from = status_of(tx, id)?.ok_or(FeedbackError::NotFound)?;
+            if !from.next().contains(&feedback.status) {
+                return Err(FeedbackError::Invalid {
+                    from,
+                    allowed: from.next().to_vec(),
+                });
+            }
+            // NOTE: the one set of step rules (status.rs), for the API, the dashboard and the CRMs.
+            feedback
+                .status
+                .step()
+                .check(feedback.reason.as_deref(), feedback.amount)
+                .map_err(|(path, message)| FeedbackError::Refused { path, message })?;
+            Ok(apply(tx, id, from, feedback, now, push)?)
+        })
     }
 }
 
-/// The lead's status (`None`: no such lead).
-pub(super) fn status_of(tx: &Transaction, id: i64) -> rusqlite::Result<Option<Status>> {
-    let name: Option<String> = tx
-        .query_row("SELECT status FROM leads WHERE id = ?1", [id], |row| {
-            row.get(0)
-        })
-        .optional()?;
+/// The lead's status (`None`: no such lead), its row locked until the transaction ends: of two
+/// collectors given conflicting steps for one lead at once, the second waits, then reads the
+/// first one's status (and its step is refused if it may no longer follow: a 409).
+pub(super) fn status_of(tx: &mut Tx, id: i64) -> Result<Option<Status>> {
+    let sql = format!("SELECT status FROM leads WHERE id = ?1{}", tx.for_update());
+    let name: Option<String> = match tx.query_opt(&sql, &[&id])? {
+        Some(row) => row.get(0)?,
+        None => None,
+    };
     Ok(name.as_deref().and_then(Status::from_name))
 }
 
 /// Moves lead `id` from `from` to `feedback.status` (a step the caller checked may follow),
 /// writes the history entry, and queues `push`'s deliveries, keyed by that entry.
 pub(super) fn apply(
-    tx: &Transaction,
+    tx: &mut Tx,
     id: i64,
     from: Status,
     feedback: &Feedback,
     now: i64,
     push: Push,
-) -> rusqlite::Result<LeadRow> {
+) -> Result<LeadRow> {
     let to = feedback.status;
     tx.execute(
         "UPDATE leads SET status = ?2, updated_ms = ?3,
@@ -100,22 +99,21 @@ pub(super) fn apply(
              amount = COALESCE(?4, amount),
              sent_back_score = CASE WHEN ?2 = 'rejected' THEN score ELSE sent_back_score END
          WHERE id = ?1",
-        params![id, to.name(), now, feedback.amount],
+        &[&id, &to.name(), &now, &feedback.amount],
     )?;
-    tx.execute(
+    let step: i64 = tx.value(
         "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, amount)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            id,
-            now,
-            feedback.by,
-            from.name(),
-            to.name(),
-            feedback.reason,
-            feedback.amount
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        &[
+            &id,
+            &now,
+            &feedback.by,
+            &from.name(),
+            &to.name(),
+            &feedback.reason,
+            &feedback.amount,
         ],
     )?;
-    let step = tx.last_insert_rowid();
     // NOTE: an answer ends the lead's response-time window: no reminder, no reassignment.
     super::sla::answered(tx, id, now)?;
     let lead = lead_in(tx, id)?;

@@ -1,10 +1,10 @@
 //! Leads as the API shows them: the lists, a lead's page (every summary revision, request
 //! and status change); sales feedback is in feedback.rs.
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use super::db::{Error, Result, Row, Tx};
 use super::questions::questions;
 use super::sla::{self, SlaRow};
 use super::Store;
@@ -61,20 +61,24 @@ pub(super) const LEAD_TABLES: &str = "leads l LEFT JOIN revisions r ON r.id = l.
     LEFT JOIN requests q ON q.id = l.request_id";
 
 /// Stored JSON (it passed its contract on the way in) as raw JSON; `null` if edited by hand.
-fn raw(text: Option<String>) -> rusqlite::Result<Option<Box<RawValue>>> {
+fn raw(text: Option<String>) -> Result<Option<Box<RawValue>>> {
     text.map(|t| {
         RawValue::from_string(t)
             .or_else(|_| RawValue::from_string("null".into()))
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            .map_err(|e| Error::Failed(e.to_string()))
     })
     .transpose()
 }
 
+/// Stored JSON that must be there.
+fn json(text: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(text).map_err(|e| Error::Failed(e.to_string()))
+}
+
 /// A lead's row as stored; its questions are filled in by [`with_questions`].
-pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
-    let time = |i: usize| -> rusqlite::Result<Option<String>> {
-        Ok(row.get::<_, Option<i64>>(i)?.map(format_iso))
-    };
+pub(super) fn lead_row(row: &Row) -> Result<LeadRow> {
+    let time =
+        |i: usize| -> Result<Option<String>> { Ok(row.get::<Option<i64>>(i)?.map(format_iso)) };
     let status: String = row.get(3)?;
     let allowed = Status::from_name(&status).map_or_else(Vec::new, Status::allowed);
     Ok(LeadRow {
@@ -109,30 +113,38 @@ pub(super) fn lead_row(row: &Row) -> rusqlite::Result<LeadRow> {
 }
 
 /// `lead` with every question its visitor typed.
-fn with_questions(conn: &Connection, mut lead: LeadRow) -> rusqlite::Result<LeadRow> {
-    lead.questions = questions(conn, lead.id)?;
+fn with_questions(tx: &mut Tx, mut lead: LeadRow) -> Result<LeadRow> {
+    lead.questions = questions(tx, lead.id)?;
     Ok(lead)
 }
 
-/// One lead, in the transaction that changed it.
-pub(super) fn lead_in(tx: &Transaction, id: i64) -> rusqlite::Result<LeadRow> {
+/// One lead, if there is one, with its questions.
+fn find(tx: &mut Tx, id: i64) -> Result<Option<LeadRow>> {
     let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
-    with_questions(tx, tx.query_row(&sql, [id], lead_row)?)
+    match tx.query_opt(&sql, &[&id])? {
+        Some(row) => with_questions(tx, lead_row(&row)?).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// One lead, in the transaction that changed it.
+pub(super) fn lead_in(tx: &mut Tx, id: i64) -> Result<LeadRow> {
+    find(tx, id)?.ok_or_else(|| Error::Failed(format!("lead {id} is gone")))
 }
 
 /// A status change in the lead's history.
 pub(super) fn history(
-    tx: &Transaction,
+    tx: &mut Tx,
     lead: i64,
     at: i64,
     by: &str,
     from: Option<&str>,
     to: &str,
     reason: Option<&str>,
-) -> rusqlite::Result<()> {
+) -> Result<()> {
     tx.execute(
         "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![lead, at, by, from, to, reason],
+        &[&lead, &at, &by, &from, &to, &reason],
     )?;
     Ok(())
 }
@@ -189,101 +201,97 @@ pub struct LeadPage {
 
 impl Store {
     /// Leads, the latest changed first. Rejected ones only when asked for.
-    pub fn leads(
-        &self,
-        status: Option<&str>,
-        rejected: bool,
-        limit: u32,
-    ) -> rusqlite::Result<Vec<LeadRow>> {
-        let conn = self.conn();
-        let sql = format!(
-            "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
-             WHERE (?1 IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
-             ORDER BY l.updated_ms DESC, l.id DESC LIMIT ?3"
-        );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![status, rejected, limit], lead_row)?;
-        rows.map(|lead| with_questions(&conn, lead?)).collect()
+    pub fn leads(&self, status: Option<&str>, rejected: bool, limit: u32) -> Result<Vec<LeadRow>> {
+        self.read(|tx| {
+            // NOTE: the CAST gives PostgreSQL ?1's type (IS NULL alone does not).
+            let sql = format!(
+                "SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES}
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR l.status = ?1) AND (?2 OR l.trust != 'rejected')
+                 ORDER BY l.updated_ms DESC, l.id DESC LIMIT ?3"
+            );
+            let rows = tx.query(&sql, &[&status, &rejected, &limit])?;
+            rows.iter()
+                .map(|row| with_questions(tx, lead_row(row)?))
+                .collect()
+        })
     }
 
     /// One lead as the lists show it (the dashboard's pushed changes), if there is one.
-    pub fn lead_row(&self, id: i64) -> rusqlite::Result<Option<LeadRow>> {
-        let conn = self.conn();
-        let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
-        match conn.query_row(&sql, [id], lead_row).optional()? {
-            Some(lead) => with_questions(&conn, lead).map(Some),
-            None => Ok(None),
-        }
+    pub fn lead_row(&self, id: i64) -> Result<Option<LeadRow>> {
+        self.read(|tx| find(tx, id))
     }
 
-    pub fn lead(&self, id: i64) -> rusqlite::Result<Option<LeadPage>> {
-        let conn = self.conn();
-        let sql = format!("SELECT {LEAD_COLUMNS} FROM {LEAD_TABLES} WHERE l.id = ?1");
-        let Some(lead) = conn.query_row(&sql, [id], lead_row).optional()? else {
-            return Ok(None);
-        };
-        let lead = with_questions(&conn, lead)?;
-        let json = |text: String| {
-            RawValue::from_string(text)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-        };
-        let mut statement = conn.prepare_cached(
+    pub fn lead(&self, id: i64) -> Result<Option<LeadPage>> {
+        self.read(|tx| page(tx, id))
+    }
+}
+
+fn page(tx: &mut Tx, id: i64) -> Result<Option<LeadPage>> {
+    let Some(lead) = find(tx, id)? else {
+        return Ok(None);
+    };
+    let revisions = tx
+        .query(
             "SELECT id, revision, received_ms, signed, trust, trust_reason, summary FROM revisions
              WHERE lead_id = ?1 ORDER BY revision, received_ms",
-        )?;
-        let revisions = statement
-            .query_map([id], |row| {
-                Ok(RevisionRow {
-                    id: row.get(0)?,
-                    revision: row.get(1)?,
-                    received_at: format_iso(row.get(2)?),
-                    signed: row.get(3)?,
-                    trust: row.get(4)?,
-                    trust_reason: row.get(5)?,
-                    summary: json(row.get(6)?)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut statement = conn.prepare_cached(
+            &[&id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(RevisionRow {
+                id: row.get(0)?,
+                revision: row.get(1)?,
+                received_at: format_iso(row.get(2)?),
+                signed: row.get(3)?,
+                trust: row.get(4)?,
+                trust_reason: row.get(5)?,
+                summary: json(row.get(6)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let requests = tx
+        .query(
             "SELECT id, form, basis, received_ms, signed, request FROM requests
              WHERE lead_id = ?1 ORDER BY received_ms, id",
-        )?;
-        let requests = statement
-            .query_map([id], |row| {
-                Ok(RequestRow {
-                    id: row.get(0)?,
-                    form: row.get(1)?,
-                    basis: row.get(2)?,
-                    received_at: format_iso(row.get(3)?),
-                    signed: row.get(4)?,
-                    request: json(row.get(5)?)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut statement = conn.prepare_cached(
+            &[&id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(RequestRow {
+                id: row.get(0)?,
+                form: row.get(1)?,
+                basis: row.get(2)?,
+                received_at: format_iso(row.get(3)?),
+                signed: row.get(4)?,
+                request: json(row.get(5)?)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let history = tx
+        .query(
             "SELECT at_ms, by, from_status, to_status, reason, amount, owner FROM history
              WHERE lead_id = ?1 ORDER BY at_ms, id",
-        )?;
-        let history = statement
-            .query_map([id], |row| {
-                Ok(HistoryRow {
-                    at: format_iso(row.get(0)?),
-                    by: row.get(1)?,
-                    from: row.get(2)?,
-                    to: row.get(3)?,
-                    reason: row.get(4)?,
-                    amount: row.get(5)?,
-                    owner: row.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let sla = sla::sla_row(&conn, id)?;
-        Ok(Some(LeadPage {
-            lead,
-            revisions,
-            requests,
-            history,
-            sla,
-        }))
-    }
+            &[&id],
+        )?
+        .iter()
+        .map(|row| {
+            Ok(HistoryRow {
+                at: format_iso(row.get(0)?),
+                by: row.get(1)?,
+                from: row.get(2)?,
+                to: row.get(3)?,
+                reason: row.get(4)?,
+                amount: row.get(5)?,
+                owner: row.get(6)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let sla = sla::sla_row(tx, id)?;
+    Ok(Some(LeadPage {
+        lead,
+        revisions,
+        requests,
+        history,
+        sla,
+    }))
 }

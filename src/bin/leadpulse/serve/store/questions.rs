@@ -4,34 +4,32 @@
 //! questions asked as the message, one a line).
 use std::collections::HashSet;
 
-use rusqlite::Connection;
+use super::db::{Result, Tx};
 
 /// The questions of lead `lead`: from its revisions (not those found impossible: a forgery's
 /// text is not the visitor's) and its requests, in the order they arrived, without repeats.
-pub(super) fn questions(conn: &Connection, lead: i64) -> rusqlite::Result<Vec<String>> {
+pub(super) fn questions(tx: &mut Tx, lead: i64) -> Result<Vec<String>> {
     // NOTE: at the same millisecond a request comes first: the browser sends it before the
     // summary the same click hands off.
-    let mut statement = conn.prepare_cached(
-        "SELECT kind, text FROM (
-             SELECT 1 AS kind, received_ms AS at, revision AS n,
-                    json_extract(summary, '$.questions') AS text
+    let rows = tx.query(
+        "SELECT kind, body FROM (
+             SELECT 1 AS kind, received_ms AS at_ms, revision AS n,
+                    json_extract(summary, '$.questions') AS body
              FROM revisions
              WHERE lead_id = ?1 AND trust != 'rejected' AND json_valid(summary)
              UNION ALL
              SELECT 0, received_ms, 0, json_extract(request, '$.fields.message')
              FROM requests
              WHERE lead_id = ?1 AND json_valid(request)
-         )
-         WHERE text IS NOT NULL
-         ORDER BY at, kind, n",
+         ) AS typed
+         WHERE body IS NOT NULL
+         ORDER BY at_ms, kind, n",
+        &[&lead],
     )?;
-    let rows = statement.query_map([lead], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-    })?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for row in rows {
-        let (kind, text) = row?;
+        let (kind, text): (i64, String) = (row.get(0)?, row.get(1)?);
         let typed: Vec<String> = if kind == 0 {
             text.lines().map(str::to_owned).collect()
         } else {

@@ -3,19 +3,18 @@
 //! consent (it names the visitor), else to the lead of its e-mail address (`form:<e-mail>`),
 //! creating the lead if there is none; a lead sales does not have yet is handed to them. One
 //! transaction with the pushes it causes.
-use leadpulse::core::request::{self, Request, BASIS_CONSENT};
-use leadpulse::core::text::lower;
-use leadpulse::core::time::parse_iso;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-
+use super::db::{Result, Tx};
 use super::leads::{history, lead_in};
 use super::outbox::enqueue;
-use super::receive::{assigned_so_far, AssignOwner, Push};
+use super::receive::{assigned_so_far, owner_given, AssignOwner, Push};
 use super::sla::handed_over;
 use super::Store;
 use crate::serve::outbox::Event;
 use crate::serve::status::Status;
 use crate::serve::trust::Trust;
+use leadpulse::core::request::{self, Request, BASIS_CONSENT};
+use leadpulse::core::text::lower;
+use leadpulse::core::time::parse_iso;
 
 /// How long the push of a request sent with analytics consent waits for the summary of the
 /// same click, which then carries it (below).
@@ -45,12 +44,8 @@ impl Store {
         received: &ReceivedRequest,
         owner: AssignOwner,
         push: Push,
-    ) -> rusqlite::Result<StoredRequest> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stored = receive_request(&tx, received, owner, push)?;
-        tx.commit()?;
-        Ok(stored)
+    ) -> Result<StoredRequest> {
+        self.write(|tx| receive_request(tx, received, owner, push))
     }
 }
 
@@ -64,37 +59,33 @@ fn lead_key(request: &Request) -> String {
 }
 
 fn receive_request(
-    tx: &Transaction,
+    tx: &mut Tx,
     r: &ReceivedRequest,
     owner: AssignOwner,
     push: Push,
-) -> rusqlite::Result<StoredRequest> {
+) -> Result<StoredRequest> {
     let q = r.request;
-    let existing: Option<i64> = tx
-        .query_row(
-            "SELECT lead_id FROM requests WHERE id = ?1",
-            [&q.id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if let Some(lead) = existing {
-        return Ok(StoredRequest::Duplicate { lead });
-    }
     let key = lead_key(q);
+    // NOTE: collectors sharing PostgreSQL take turns per lead key (receive.rs says why).
+    tx.lock(&key)?;
+    if let Some(row) = tx.query_opt("SELECT lead_id FROM requests WHERE id = ?1", &[&q.id])? {
+        return Ok(StoredRequest::Duplicate { lead: row.get(0)? });
+    }
     let email = lower(q.email().trim());
     let traits = request::traits(&q.fields);
     let asked = format!("asked to be contacted ({} form)", q.form);
     // NOTE: without analytics consent there is no visitor id: the person's lead, if any, is
     // found by the e-mail address they typed (their consented summaries carry it too).
-    let lead: Option<(i64, String, Option<String>)> = tx
-        .query_row(
-            "SELECT id, status, owner FROM leads
-             WHERE visitor = ?1 OR (?2 AND email = ?3)
-             ORDER BY visitor = ?1 DESC, updated_ms DESC LIMIT 1",
-            params![key, q.visitor.is_none(), email],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()?;
+    let lead = tx.query_opt(
+        "SELECT id, status, owner FROM leads
+         WHERE visitor = ?1 OR (?2 AND email = ?3)
+         ORDER BY visitor = ?1 DESC, updated_ms DESC LIMIT 1",
+        &[&key, &q.visitor.is_none(), &email],
+    )?;
+    let lead: Option<(i64, String, Option<String>)> = match lead {
+        Some(row) => Some((row.get(0)?, row.get(1)?, row.get(2)?)),
+        None => None,
+    };
     let (lead, event) = match lead {
         None => {
             let sequence = assigned_so_far(tx)?;
@@ -108,23 +99,26 @@ fn receive_request(
             };
             let at = parse_iso(&q.at).unwrap_or(r.now);
             let assignment = owner(&traits, sequence);
-            tx.execute(
+            if assignment.owner.is_some() {
+                owner_given(tx)?;
+            }
+            let id: i64 = tx.value(
                 "INSERT INTO leads (visitor, stage, status, trust, trust_reason, owner, source,
                      first_seen_ms, sql_ms, created_ms, updated_ms, basis, request_id, email)
-                 VALUES (?1, 'sql', 'new', ?2, ?3, ?4, NULL, ?5, ?6, ?6, ?6, ?7, ?8, ?9)",
-                params![
-                    key,
-                    trust.name(),
-                    reason,
-                    assignment.owner,
-                    at.min(r.now),
-                    r.now,
-                    q.basis,
-                    q.id,
-                    email
+                 VALUES (?1, 'sql', 'new', ?2, ?3, ?4, NULL, ?5, ?6, ?6, ?6, ?7, ?8, ?9)
+                 RETURNING id",
+                &[
+                    &key,
+                    &trust.name(),
+                    &reason,
+                    &assignment.owner,
+                    &at.min(r.now),
+                    &r.now,
+                    &q.basis,
+                    &q.id,
+                    &email,
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             let (assigned, window) = (assignment.owner.as_deref(), assignment.window_ms);
             handed_over(tx, id, assigned, window, r.now)?;
             history(
@@ -150,22 +144,26 @@ fn receive_request(
             } else {
                 None
             };
+            let had_owner = assigned.is_some();
             let assigned = assigned.or_else(|| assignment.as_ref().and_then(|a| a.owner.clone()));
+            if !had_owner && assigned.is_some() {
+                owner_given(tx)?;
+            }
             tx.execute(
                 "UPDATE leads SET status = ?2, owner = ?3, stage = 'sql',
                      sql_ms = CASE WHEN ?4 THEN COALESCE(sql_ms, ?5) ELSE sql_ms END,
                      basis = CASE WHEN ?6 = 'consent' THEN 'consent' ELSE basis END,
                      request_id = ?7, updated_ms = ?5, email = COALESCE(email, ?8)
                  WHERE id = ?1",
-                params![
-                    id,
-                    next.name(),
-                    assigned,
-                    reopened,
-                    r.now,
-                    q.basis,
-                    q.id,
-                    email
+                &[
+                    &id,
+                    &next.name(),
+                    &assigned,
+                    &reopened,
+                    &r.now,
+                    &q.basis,
+                    &q.id,
+                    &email,
                 ],
             )?;
             if reopened {
@@ -187,7 +185,7 @@ fn receive_request(
     tx.execute(
         "INSERT INTO requests (id, lead_id, form, basis, received_ms, signed, request)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![q.id, lead, q.form, q.basis, r.now, r.signed, r.json],
+        &[&q.id, &lead, &q.form, &q.basis, &r.now, &r.signed, &r.json],
     )?;
     let row = lead_in(tx, lead)?;
     // NOTE: sent with analytics consent, the same click usually hands off a summary too (it

@@ -1,7 +1,6 @@
 //! What the site may learn of a lead: its visitor (to check a status token against) and where
 //! sales has it.
-use rusqlite::OptionalExtension;
-
+use super::db::Result;
 use super::Store;
 
 /// A lead as the status answer needs it.
@@ -12,30 +11,30 @@ pub struct SalesView {
 }
 
 impl Store {
-    pub fn sales_view(&self, lead: i64) -> rusqlite::Result<Option<SalesView>> {
-        self.conn()
-            .query_row(
+    pub fn sales_view(&self, lead: i64) -> Result<Option<SalesView>> {
+        self.read(|tx| {
+            let row = tx.query_opt(
                 "SELECT visitor, status, owner FROM leads WHERE id = ?1 AND trust != 'rejected'",
-                [lead],
-                |row| {
-                    Ok(SalesView {
-                        visitor: row.get(0)?,
-                        status: row.get(1)?,
-                        owner: row.get(2)?,
-                    })
-                },
-            )
-            .optional()
+                &[&lead],
+            )?;
+            match row {
+                Some(row) => Ok(Some(SalesView {
+                    visitor: row.get(0)?,
+                    status: row.get(1)?,
+                    owner: row.get(2)?,
+                })),
+                None => Ok(None),
+            }
+        })
     }
 
     /// The lead of `visitor`, for the edge (which asks by the visitor id it holds).
-    pub fn lead_of_visitor(&self, visitor: &str) -> rusqlite::Result<Option<i64>> {
-        self.conn()
-            .query_row(
-                "SELECT id FROM leads WHERE visitor = ?1",
-                [visitor],
-                |row| row.get(0),
-            )
-            .optional()
+    pub fn lead_of_visitor(&self, visitor: &str) -> Result<Option<i64>> {
+        self.read(|tx| {
+            match tx.query_opt("SELECT id FROM leads WHERE visitor = ?1", &[&visitor])? {
+                Some(row) => Ok(Some(row.get(0)?)),
+                None => Ok(None),
+            }
+        })
     }
 }

@@ -3,9 +3,9 @@
 //! next owner one more window after that reminder. What was sent is written in the same
 //! transaction as its deliveries, so neither is sent twice, restarts or not.
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
+use super::db::{Result, Row, Tx};
 use super::leads::{lead_in, LeadRow};
 use super::outbox::{enqueue, Delivery};
 use super::Store;
@@ -15,12 +15,12 @@ use crate::serve::people::COLLECTOR_USER;
 /// `lead` was just handed to sales (a new SQL, or one that came back): its owner's window
 /// starts, if it has an owner and a window.
 pub fn handed_over(
-    tx: &Transaction,
+    tx: &mut Tx,
     lead: i64,
     owner: Option<&str>,
     window_ms: Option<i64>,
     now: i64,
-) -> rusqlite::Result<()> {
+) -> Result<()> {
     match (owner, window_ms) {
         (Some(owner), Some(window_ms)) => start(tx, lead, owner, window_ms, now),
         _ => Ok(()),
@@ -29,29 +29,23 @@ pub fn handed_over(
 
 /// Starts a window for `owner`, who has just been handed `lead`: any earlier window of the
 /// lead is replaced.
-fn start(
-    tx: &Transaction,
-    lead: i64,
-    owner: &str,
-    window_ms: i64,
-    now: i64,
-) -> rusqlite::Result<()> {
+fn start(tx: &mut Tx, lead: i64, owner: &str, window_ms: i64, now: i64) -> Result<()> {
     tx.execute(
         "INSERT INTO sla (lead_id, window_ms, round, owner, first_owner, moves, started_ms)
          VALUES (?1, ?2, 1, ?3, ?3, 0, ?4)
          ON CONFLICT (lead_id) DO UPDATE SET window_ms = excluded.window_ms,
              round = sla.round + 1, owner = excluded.owner, first_owner = excluded.owner,
              moves = 0, started_ms = excluded.started_ms, reminded_ms = NULL, ended_ms = NULL",
-        params![lead, window_ms, owner, now],
+        &[&lead, &window_ms, &owner, &now],
     )?;
     Ok(())
 }
 
 /// Ends `lead`'s window: sales answered it.
-pub fn answered(tx: &Transaction, lead: i64, now: i64) -> rusqlite::Result<()> {
+pub fn answered(tx: &mut Tx, lead: i64, now: i64) -> Result<()> {
     tx.execute(
         "UPDATE sla SET ended_ms = ?2 WHERE lead_id = ?1 AND ended_ms IS NULL",
-        params![lead, now],
+        &[&lead, &now],
     )?;
     Ok(())
 }
@@ -113,7 +107,7 @@ pub struct SlaRow {
 const DUE_COLUMNS: &str = "s.lead_id, s.round, s.window_ms, s.owner, s.first_owner, s.moves,
     s.started_ms, s.reminded_ms";
 
-fn due_row(row: &rusqlite::Row) -> rusqlite::Result<SlaDue> {
+fn due_row(row: &Row) -> Result<SlaDue> {
     Ok(SlaDue {
         lead: row.get(0)?,
         round: row.get(1)?,
@@ -127,27 +121,21 @@ fn due_row(row: &rusqlite::Row) -> rusqlite::Result<SlaDue> {
 }
 
 /// Whether `due` is still what the store says (nobody answered the lead or acted on the
-/// window since it was read).
-fn still_due(tx: &Transaction, due: &SlaDue) -> rusqlite::Result<bool> {
-    let found: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM sla s JOIN leads l ON l.id = s.lead_id
-             WHERE s.lead_id = ?1 AND s.round = ?2 AND s.ended_ms IS NULL
-               AND (s.reminded_ms IS NULL) = ?3 AND l.status = 'new' AND l.owner = s.owner",
-            params![due.lead, due.round, due.reminded_ms.is_none()],
-            |row| row.get(0),
-        )
-        .optional()?;
+/// window since it was read), the window and its lead locked until the transaction ends: of
+/// collectors sharing a database that found the same window due, one acts on it, the others
+/// then find it acted on.
+fn still_due(tx: &mut Tx, due: &SlaDue) -> Result<bool> {
+    let sql = format!(
+        "SELECT 1 FROM sla s JOIN leads l ON l.id = s.lead_id
+         WHERE s.lead_id = ?1 AND s.round = ?2 AND s.ended_ms IS NULL
+           AND (s.reminded_ms IS NULL) = ?3 AND l.status = 'new' AND l.owner = s.owner{}",
+        tx.for_update()
+    );
+    let found = tx.query_opt(&sql, &[&due.lead, &due.round, &due.reminded_ms.is_none()])?;
     Ok(found.is_some())
 }
 
-fn queue(
-    tx: &Transaction,
-    lead: i64,
-    notice: &Notice,
-    push: PushNotice,
-    now: i64,
-) -> rusqlite::Result<usize> {
+fn queue(tx: &mut Tx, lead: i64, notice: &Notice, push: PushNotice, now: i64) -> Result<usize> {
     let row = lead_in(tx, lead)?;
     let mut queued = 0;
     for delivery in push(&row, notice) {
@@ -158,17 +146,19 @@ fn queue(
 
 impl Store {
     /// Windows that have run out by `now`, the longest overdue first.
-    pub fn sla_due(&self, now: i64, limit: u32) -> rusqlite::Result<Vec<SlaDue>> {
-        let conn = self.conn();
-        let sql = format!(
-            "SELECT {DUE_COLUMNS} FROM sla s JOIN leads l ON l.id = s.lead_id
-             WHERE s.ended_ms IS NULL AND l.status = 'new' AND l.owner = s.owner
-               AND COALESCE(s.reminded_ms, s.started_ms) + s.window_ms <= ?1
-             ORDER BY COALESCE(s.reminded_ms, s.started_ms) LIMIT ?2"
-        );
-        let mut statement = conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![now, limit], due_row)?;
-        rows.collect()
+    pub fn sla_due(&self, now: i64, limit: u32) -> Result<Vec<SlaDue>> {
+        self.read(|tx| {
+            // NOTE: CROSS JOIN makes SQLite read the open windows first (index sla_open) and
+            // each one's lead by id; a plain JOIN read every lead (no index on status), every
+            // second, which at 200,000 leads is a scan per look.
+            let sql = format!(
+                "SELECT {DUE_COLUMNS} FROM sla s CROSS JOIN leads l
+                 WHERE l.id = s.lead_id AND s.ended_ms IS NULL AND l.status = 'new'
+                   AND l.owner = s.owner AND COALESCE(s.reminded_ms, s.started_ms) + s.window_ms <= ?1
+                 ORDER BY COALESCE(s.reminded_ms, s.started_ms) LIMIT ?2"
+            );
+            tx.query(&sql, &[&now, &limit])?.iter().map(due_row).collect()
+        })
     }
 
     /// Reminds the owner of `due` (it has no reminder yet): deliveries queued, `None` if the
@@ -179,29 +169,27 @@ impl Store {
         next: Option<&str>,
         now: i64,
         push: PushNotice,
-    ) -> rusqlite::Result<Option<usize>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if due.reminded_ms.is_some() || !still_due(&tx, due)? {
-            return Ok(None);
-        }
-        tx.execute(
-            "UPDATE sla SET reminded_ms = ?2 WHERE lead_id = ?1",
-            params![due.lead, now],
-        )?;
-        let notice = Notice {
-            kind: NoticeKind::Reminder,
-            id: format!("sla_{}_{}_reminder", due.lead, due.round),
-            window_ms: due.window_ms,
-            owner: due.owner.clone(),
-            previous_owner: None,
-            assigned_ms: due.started_ms,
-            reassign_at: next.map(|_| now.saturating_add(due.window_ms)),
-            next_owner: next.map(str::to_string),
-        };
-        let queued = queue(&tx, due.lead, &notice, push, now)?;
-        tx.commit()?;
-        Ok(Some(queued))
+    ) -> Result<Option<usize>> {
+        self.write(|tx| {
+            if due.reminded_ms.is_some() || !still_due(tx, due)? {
+                return Ok(None);
+            }
+            tx.execute(
+                "UPDATE sla SET reminded_ms = ?2 WHERE lead_id = ?1",
+                &[&due.lead, &now],
+            )?;
+            let notice = Notice {
+                kind: NoticeKind::Reminder,
+                id: format!("sla_{}_{}_reminder", due.lead, due.round),
+                window_ms: due.window_ms,
+                owner: due.owner.clone(),
+                previous_owner: None,
+                assigned_ms: due.started_ms,
+                reassign_at: next.map(|_| now.saturating_add(due.window_ms)),
+                next_owner: next.map(str::to_string),
+            };
+            Ok(Some(queue(tx, due.lead, &notice, push, now)?))
+        })
     }
 
     /// Moves the lead of `due` (reminded one window ago) to `next`, with a history entry and a
@@ -212,73 +200,73 @@ impl Store {
         next: &str,
         now: i64,
         push: PushNotice,
-    ) -> rusqlite::Result<Option<usize>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if due.reminded_ms.is_none() || !still_due(&tx, due)? {
-            return Ok(None);
-        }
-        let window = duration::human(due.window_ms);
-        let reason = format!(
+    ) -> Result<Option<usize>> {
+        self.write(|tx| {
+            if due.reminded_ms.is_none() || !still_due(tx, due)? {
+                return Ok(None);
+            }
+            let window = duration::human(due.window_ms);
+            let reason = format!(
             "not accepted within {window}, nor {window} after a reminder: moved from {} to {next}",
             due.owner
         );
-        tx.execute(
-            "UPDATE leads SET owner = ?2, updated_ms = ?3 WHERE id = ?1",
-            params![due.lead, next, now],
-        )?;
-        tx.execute(
-            "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, owner)
+            tx.execute(
+                "UPDATE leads SET owner = ?2, updated_ms = ?3 WHERE id = ?1",
+                &[&due.lead, &next, &now],
+            )?;
+            tx.execute(
+                "INSERT INTO history (lead_id, at_ms, by, from_status, to_status, reason, owner)
              VALUES (?1, ?2, ?3, 'new', 'new', ?4, ?5)",
-            params![due.lead, now, COLLECTOR_USER, reason, next],
-        )?;
-        tx.execute(
-            "UPDATE sla SET round = round + 1, owner = ?2, moves = moves + 1, started_ms = ?3,
+                &[&due.lead, &now, &COLLECTOR_USER, &reason, &next],
+            )?;
+            tx.execute(
+                "UPDATE sla SET round = round + 1, owner = ?2, moves = moves + 1, started_ms = ?3,
                  reminded_ms = NULL
              WHERE lead_id = ?1",
-            params![due.lead, next, now],
-        )?;
-        let notice = Notice {
-            kind: NoticeKind::Reassigned,
-            id: format!("sla_{}_{}_moved", due.lead, due.round),
-            window_ms: due.window_ms,
-            owner: next.to_string(),
-            previous_owner: Some(due.owner.clone()),
-            assigned_ms: now,
-            reassign_at: None,
-            next_owner: None,
-        };
-        let queued = queue(&tx, due.lead, &notice, push, now)?;
-        tx.commit()?;
-        Ok(Some(queued))
+                &[&due.lead, &next, &now],
+            )?;
+            let notice = Notice {
+                kind: NoticeKind::Reassigned,
+                id: format!("sla_{}_{}_moved", due.lead, due.round),
+                window_ms: due.window_ms,
+                owner: next.to_string(),
+                previous_owner: Some(due.owner.clone()),
+                assigned_ms: now,
+                reassign_at: None,
+                next_owner: None,
+            };
+            Ok(Some(queue(tx, due.lead, &notice, push, now)?))
+        })
     }
 
     /// Ends the window of `due`: reminded, and nobody left to move the lead to.
-    pub fn sla_end(&self, due: &SlaDue, now: i64) -> rusqlite::Result<()> {
-        self.conn().execute(
-            "UPDATE sla SET ended_ms = ?3 WHERE lead_id = ?1 AND round = ?2 AND ended_ms IS NULL",
-            params![due.lead, due.round, now],
-        )?;
+    pub fn sla_end(&self, due: &SlaDue, now: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE sla SET ended_ms = ?3 WHERE lead_id = ?1 AND round = ?2 AND ended_ms IS NULL",
+                &[&due.lead, &due.round, &now],
+            )
+        })?;
         Ok(())
     }
 }
 
 /// `lead`'s current (or last) window.
-pub(super) fn sla_row(conn: &rusqlite::Connection, lead: i64) -> rusqlite::Result<Option<SlaRow>> {
-    conn.query_row(
+pub(super) fn sla_row(tx: &mut Tx, lead: i64) -> Result<Option<SlaRow>> {
+    let row = tx.query_opt(
         "SELECT window_ms, round, owner, started_ms, reminded_ms, ended_ms FROM sla
          WHERE lead_id = ?1",
-        [lead],
-        |row| {
-            Ok(SlaRow {
-                window_ms: row.get(0)?,
-                round: row.get(1)?,
-                owner: row.get(2)?,
-                started_at: format_iso(row.get(3)?),
-                reminded_at: row.get::<_, Option<i64>>(4)?.map(format_iso),
-                ended_at: row.get::<_, Option<i64>>(5)?.map(format_iso),
-            })
-        },
-    )
-    .optional()
+        &[&lead],
+    )?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(SlaRow {
+        window_ms: row.get(0)?,
+        round: row.get(1)?,
+        owner: row.get(2)?,
+        started_at: format_iso(row.get(3)?),
+        reminded_at: row.get::<Option<i64>>(4)?.map(format_iso),
+        ended_at: row.get::<Option<i64>>(5)?.map(format_iso),
+    }))
 }

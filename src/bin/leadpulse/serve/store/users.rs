@@ -2,10 +2,10 @@
 //! Only a token's SHA-256 hash is stored; a revoked user keeps their row, so their name stays
 //! meaningful in the history, and can be given a new token by adding them again.
 use leadpulse::core::time::format_iso;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use subtle::ConstantTimeEq;
 
+use super::db::Result;
 use super::Store;
 
 /// What a user may do: a rep works leads; an admin also manages users.
@@ -68,112 +68,98 @@ const LAST_USED_STEP_MS: i64 = 60_000;
 
 impl Store {
     /// Adds `name` with a token whose hash is `token_hash`.
-    pub fn add_user(
-        &self,
-        name: &str,
-        role: Role,
-        token_hash: &str,
-        now: i64,
-    ) -> rusqlite::Result<Added> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let revoked: Option<Option<i64>> = tx
-            .query_row(
-                "SELECT revoked_ms FROM users WHERE name = ?1",
-                [name],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let added = match revoked {
-            Some(None) => Added::Taken,
-            Some(Some(_)) => {
-                tx.execute(
-                    "UPDATE users SET role = ?2, token_hash = ?3, created_ms = ?4,
-                         last_used_ms = NULL, revoked_ms = NULL
-                     WHERE name = ?1",
-                    params![name, role.name(), token_hash, now],
-                )?;
-                Added::Restored
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO users (name, role, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                    params![name, role.name(), token_hash, now],
-                )?;
-                Added::New
-            }
-        };
-        tx.commit()?;
-        Ok(added)
+    pub fn add_user(&self, name: &str, role: Role, token_hash: &str, now: i64) -> Result<Added> {
+        self.write(|tx| {
+            let sql = format!(
+                "SELECT revoked_ms FROM users WHERE name = ?1{}",
+                tx.for_update()
+            );
+            let revoked: Option<Option<i64>> = match tx.query_opt(&sql, &[&name])? {
+                Some(row) => Some(row.get(0)?),
+                None => None,
+            };
+            Ok(match revoked {
+                Some(None) => Added::Taken,
+                Some(Some(_)) => {
+                    tx.execute(
+                        "UPDATE users SET role = ?2, token_hash = ?3, created_ms = ?4,
+                             last_used_ms = NULL, revoked_ms = NULL
+                         WHERE name = ?1",
+                        &[&name, &role.name(), &token_hash, &now],
+                    )?;
+                    Added::Restored
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO users (name, role, token_hash, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                        &[&name, &role.name(), &token_hash, &now],
+                    )?;
+                    Added::New
+                }
+            })
+        })
     }
 
     /// Every user, by name; revoked ones too (with `revokedAt`).
-    pub fn users(&self) -> rusqlite::Result<Vec<User>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT name, role, created_ms, last_used_ms, revoked_ms FROM users ORDER BY name",
-        )?;
-        let rows = statement.query_map([], |row| {
-            let role: String = row.get(1)?;
-            Ok(User {
-                name: row.get(0)?,
-                // NOTE: a role edited by hand into something unknown grants the least.
-                role: Role::from_name(&role).unwrap_or(Role::Rep),
-                created_at: format_iso(row.get(2)?),
-                last_used_at: row.get::<_, Option<i64>>(3)?.map(format_iso),
-                revoked_at: row.get::<_, Option<i64>>(4)?.map(format_iso),
-            })
-        })?;
-        rows.collect()
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.read(|tx| {
+            let rows = tx.query(
+                "SELECT name, role, created_ms, last_used_ms, revoked_ms FROM users ORDER BY name",
+                &[],
+            )?;
+            rows.iter()
+                .map(|row| {
+                    let role: String = row.get(1)?;
+                    Ok(User {
+                        name: row.get(0)?,
+                        // NOTE: a role edited by hand into something unknown grants the least.
+                        role: Role::from_name(&role).unwrap_or(Role::Rep),
+                        created_at: format_iso(row.get(2)?),
+                        last_used_at: row.get::<Option<i64>>(3)?.map(format_iso),
+                        revoked_at: row.get::<Option<i64>>(4)?.map(format_iso),
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Revokes `name`'s token: the next request with it gets 401.
-    pub fn revoke_user(&self, name: &str, now: i64) -> rusqlite::Result<Revoked> {
-        let conn = self.conn();
-        let changed = conn.execute(
-            "UPDATE users SET revoked_ms = ?2 WHERE name = ?1 AND revoked_ms IS NULL",
-            params![name, now],
-        )?;
-        if changed > 0 {
-            return Ok(Revoked::Now);
-        }
-        let exists: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
-            [name],
-            |row| row.get(0),
-        )?;
-        Ok(if exists {
-            Revoked::Already
-        } else {
-            Revoked::NotFound
+    pub fn revoke_user(&self, name: &str, now: i64) -> Result<Revoked> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE users SET revoked_ms = ?2 WHERE name = ?1 AND revoked_ms IS NULL",
+                &[&name, &now],
+            )?;
+            if changed > 0 {
+                return Ok(Revoked::Now);
+            }
+            let exists: bool = tx.value(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
+                &[&name],
+            )?;
+            Ok(if exists {
+                Revoked::Already
+            } else {
+                Revoked::NotFound
+            })
         })
     }
 
     /// The user whose token hashes to `token_hash` (not revoked), and notes the use.
-    pub fn user_by_token(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> rusqlite::Result<Option<(String, Role)>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT id, name, role, token_hash, last_used_ms FROM users WHERE revoked_ms IS NULL",
-        )?;
-        type Row = (i64, String, String, String, Option<i64>);
-        let rows = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<Row>>>()?;
+    pub fn user_by_token(&self, token_hash: &str, now: i64) -> Result<Option<(String, Role)>> {
+        type Found = (i64, String, String, String, Option<i64>);
+        let rows = self.read(|tx| -> Result<Vec<Found>> {
+            tx.query(
+                "SELECT id, name, role, token_hash, last_used_ms FROM users WHERE revoked_ms IS NULL",
+                &[],
+            )?
+            .iter()
+            .map(|row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+            .collect()
+        })?;
         // NOTE: every active hash is compared, in constant time and without stopping at a
         // match, so the time taken says nothing about which user (if any) a token is near.
-        let mut found: Option<&Row> = None;
+        let mut found: Option<&Found> = None;
         for row in &rows {
             if bool::from(row.3.as_bytes().ct_eq(token_hash.as_bytes())) {
                 found = Some(row);
@@ -183,10 +169,12 @@ impl Store {
             return Ok(None);
         };
         if last_used.is_none_or(|at| now - at >= LAST_USED_STEP_MS) {
-            conn.execute(
-                "UPDATE users SET last_used_ms = ?2 WHERE id = ?1",
-                params![id, now],
-            )?;
+            self.write(|tx| {
+                tx.execute(
+                    "UPDATE users SET last_used_ms = ?2 WHERE id = ?1",
+                    &[id, &now],
+                )
+            })?;
         }
         Ok(Some((
             name.clone(),

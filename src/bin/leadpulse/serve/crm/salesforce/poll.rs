@@ -15,6 +15,9 @@ use crate::serve::outbox::Failure;
 /// Leads read per look; more wait for the next.
 const PAGE: usize = 200;
 
+/// The job (store/jobs.rs) one collector holds while it polls.
+const POLL_JOB: &str = "salesforce-poll";
+
 /// Polls until the process ends.
 pub async fn run(app: Arc<App>) {
     let Some(salesforce) = app.crms.salesforce.as_ref() else {
@@ -27,7 +30,7 @@ pub async fn run(app: Arc<App>) {
         if store.crm_cursor(Kind::Salesforce.name())?.is_none() {
             store.set_crm_cursor(Kind::Salesforce.name(), &start, crate::serve::now_ms())?;
         }
-        Ok::<_, rusqlite::Error>(())
+        Ok::<_, crate::serve::store::Error>(())
     })
     .await;
     if !matches!(begun, Ok(Ok(()))) {
@@ -39,6 +42,27 @@ pub async fn run(app: Arc<App>) {
     let mut seen: HashSet<(String, String)> = HashSet::new();
     loop {
         tokio::time::sleep(every).await;
+        // NOTE: collectors sharing a database take turns: one polls while it holds the job
+        // (renewed each look), another takes over two periods after it stopped.
+        let now = crate::serve::now_ms();
+        let until =
+            now.saturating_add(2 * i64::try_from(every.as_millis()).unwrap_or(i64::MAX / 4));
+        let (store, holder) = (app.store.clone(), app.instance.clone());
+        let held =
+            tokio::task::spawn_blocking(move || store.claim_job(POLL_JOB, &holder, now, until))
+                .await;
+        match held {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => continue,
+            Ok(Err(e)) => {
+                tracing::warn!("Salesforce: polling waits: {e}");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!("Salesforce: polling waits: {e}");
+                continue;
+            }
+        }
         if let Err(failure) = look(&app, &mut seen).await {
             tracing::warn!("Salesforce: polling for changed Leads: {}", failure.error);
         }
