@@ -40,7 +40,7 @@ fn url(text: &str) -> Result<Url, String> {
 }
 
 /// The summary collector and the small backend a sales team runs: it stores qualified leads
-/// (SQLite), pushes every new SQL and revision to webhooks and Slack through a durable
+/// (a SQLite file, or PostgreSQL shared by several collectors), pushes every new SQL and revision to webhooks and Slack through a durable
 /// outbox, takes sales feedback, and serves the demo site and the leads dashboard.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
