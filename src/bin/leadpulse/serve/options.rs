@@ -40,8 +40,9 @@ fn url(text: &str) -> Result<Url, String> {
 }
 
 /// The summary collector and the small backend a sales team runs: it stores qualified leads
-/// (a SQLite file, or PostgreSQL shared by several collectors), pushes every new SQL and revision to webhooks and Slack through a durable
-/// outbox, takes sales feedback, and serves the demo site and the leads dashboard.
+/// (a SQLite file, or PostgreSQL shared by several collectors), pushes every new SQL and
+/// revision to webhooks, Slack and CRMs through a durable outbox, takes sales feedback, and
+/// serves the demo site and the leads dashboard.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Options {
     /// Address to listen on. Anything but loopback needs --api-token.
