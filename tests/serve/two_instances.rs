@@ -186,9 +186,20 @@ fn a_database_that_goes_down_gets_503_and_nothing_unstored_is_acknowledged() {
     assert_eq!(server.post_json(&summary(1)).status, 201);
 
     cluster.stop();
+    let down = Instant::now();
     let reply = server.post_json(&summary(3));
     assert_eq!(reply.status, 503, "{}", reply.text());
     assert_eq!(reply.header("retry-after"), Some("5"));
+    // Ten seconds down, as a managed database's failover takes: every summary meanwhile is
+    // answered 503 (none hangs, none is acknowledged). Posting is the activity here, not a sleep.
+    let mut refused = 0;
+    while down.elapsed() < Duration::from_secs(10) {
+        let reply = server.post_json(&summary(1_000 + refused));
+        assert_eq!(reply.status, 503, "{}", reply.text());
+        refused += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!("database down 10 s: {refused} summaries answered 503 meanwhile");
     let reply = server.api_get("/api/leads");
     assert_eq!(
         (reply.status, reply.header("retry-after")),
