@@ -8,6 +8,7 @@
 //! SQL thresholds for the target (`points`), and the model document (`document`); (4) that
 //! model replayed and measured on the held-out leads (`measure`, `report`).
 mod answers;
+mod bands;
 mod candidates;
 mod decide;
 mod dedupe;

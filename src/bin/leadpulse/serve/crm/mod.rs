@@ -71,6 +71,16 @@ pub struct Context {
     pub receivers: Receivers,
 }
 
+impl Context {
+    /// The e-mail address by which a CRM finds `lead`'s owner among its users, if it has one.
+    pub fn owner_email(&self, lead: &CrmLead) -> Option<String> {
+        lead.lead
+            .owner
+            .as_deref()
+            .and_then(|o| self.map.owner_email(o))
+    }
+}
+
 /// The configured CRMs.
 pub struct Crms {
     pub hubspot: Option<hubspot::HubSpot>,

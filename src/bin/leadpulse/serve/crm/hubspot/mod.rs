@@ -128,12 +128,7 @@ impl HubSpot {
             }
         }
         properties.extend(sent.clone());
-        let owner_email = lead
-            .lead
-            .owner
-            .as_deref()
-            .and_then(|o| context.map.owner_email(o));
-        if let Some(email) = owner_email {
+        if let Some(email) = context.owner_email(lead) {
             if let Some(id) = self.owner(context, &email).await? {
                 properties.insert("hubspot_owner_id".into(), Value::String(id));
             }

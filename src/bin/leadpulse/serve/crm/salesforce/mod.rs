@@ -196,12 +196,7 @@ impl Salesforce {
             sent.insert("Status".into(), Value::String(status.to_string()));
         }
         fields.extend(sent.clone());
-        let owner_email = lead
-            .lead
-            .owner
-            .as_deref()
-            .and_then(|o| context.map.owner_email(o));
-        if let Some(email) = owner_email {
+        if let Some(email) = context.owner_email(lead) {
             if let Some(id) = self.user(context, &email).await? {
                 fields.insert("OwnerId".into(), Value::String(id));
             }
