@@ -10,7 +10,7 @@ export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 # The wasm tests (tests/web.rs) run in Node by default, in Chromium with WASM_BINDGEN_USE_BROWSER
 # (the runner itself passes --headless and --no-sandbox to chromedriver).
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	cargo test --target wasm32-unknown-unknown --test web
+	cargo test -p leadpulse-wasm --target wasm32-unknown-unknown --test web
 
 .PHONY: setup pkg native-test warehouse-test serve-test-postgres fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs size test demo edge bench
 
@@ -19,7 +19,7 @@ setup:
 
 # The package is rebuilt only when something it is built from changed (the stamp pkg/.built is
 # written last), and never deleted under a running server (scripts/build-pkg.sh says how).
-PKG_INPUTS := $(shell find src pkg-template -type f) Cargo.toml Cargo.lock package-lock.json \
+PKG_INPUTS := $(shell find src crates/leadpulse-wasm pkg-template -type f) Cargo.toml Cargo.lock package-lock.json \
 	scripts/build-pkg.sh scripts/size-report.mjs
 pkg: setup pkg/.built
 pkg/.built: $(PKG_INPUTS) | setup
@@ -27,21 +27,21 @@ pkg/.built: $(PKG_INPUTS) | setup
 
 native-test: setup
 	cargo fmt --check
-	cargo clippy --all-targets --features cli -- -D warnings
-	cargo test --features cli
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
 
 # Warehouse histories (docs/warehouse.md): the `warehouse` feature (DataFusion) linted, its
 # JSONL-vs-Parquet tests and the command's unit tests (the column mapping's property tests among
 # them). Its own cargo invocations, so the default build never compiles DataFusion.
 warehouse-test: setup
-	cargo clippy --all-targets --features warehouse -- -D warnings
-	cargo test --features warehouse --test warehouse --bin leadpulse
+	cargo clippy -p leadpulse-cli --all-targets --features warehouse -- -D warnings
+	cargo test -p leadpulse-cli --features warehouse --test warehouse --bin leadpulse
 
 # The collector's suite again with every store in PostgreSQL (docs/collector.md, "Two instances
 # on PostgreSQL"): a throwaway cluster on loopback, a database per test, the tests of two
 # collectors on one database. `native-test` ran it on SQLite.
 serve-test-postgres: setup
-	LEADPULSE_TEST_DB=postgres cargo test --features cli --test serve
+	LEADPULSE_TEST_DB=postgres cargo test -p leadpulse-cli --test serve
 
 # Every committed fuzz seed (fuzz/corpus/, incl. the inputs fuzzing once crashed on) run once
 # through its target's checks: the fuzz targets built on stable without instrumentation (a
@@ -56,15 +56,20 @@ fuzz-seeds: setup
 		echo "fuzz-seeds: $$target, $$(grep -c '^Executed' "$$log") seeds ok"; \
 	done
 
-# What ships is linted too: the binding exists only for wasm32, in both builds.
+# What ships is linted too: the binding exists only for wasm32, in both builds and in the
+# serde-wasm-bindgen input variant that benches/boundary.sh measures against the default.
+WASM_LINT := cargo clippy -p leadpulse -p leadpulse-wasm --lib --tests --target wasm32-unknown-unknown
 wasm-lint: setup
-	cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy --lib --tests --target wasm32-unknown-unknown --features author -- -D warnings
+	$(WASM_LINT) -- -D warnings
+	$(WASM_LINT) --features leadpulse-wasm/author -- -D warnings
+	$(WASM_LINT) --features leadpulse-wasm/swb-input -- -D warnings
 
-# Both builds in Node: the browser build (compiled models) and the author build (documents).
+# Both builds in Node: the browser build (compiled models) and the author build (documents);
+# and the browser build with serde-wasm-bindgen inputs (benches/boundary.sh's other variant).
 wasm-test-node: setup
 	$(WASM_TEST)
 	$(WASM_TEST) --features author
+	$(WASM_TEST) --features swb-input
 
 wasm-test-chrome: setup
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver $(WASM_TEST) --features author
@@ -98,7 +103,7 @@ edge-test: pkg
 # Hostile inputs against the real collector, replay, validate, wasm API and edge: fails on a
 # panic, a hang, an uncaught trap or a forged lead listed (prints the table).
 bad-inputs: pkg
-	cargo build --release --features cli --quiet
+	cargo build --release -p leadpulse-cli --quiet
 	node scripts/bad-input-table.mjs | tail -n 1
 
 # Fails when wasm + glue + tracker (minified + gzip) exceed the DESIGN.md budget. Not part of
@@ -109,7 +114,7 @@ size: pkg
 test: setup pkg native-test warehouse-test serve-test-postgres fuzz-seeds wasm-lint wasm-test-node wasm-test-chrome js-test tracker-test dashboard-test e2e-test quickstart-test edge-test bad-inputs
 
 demo: setup pkg
-	cargo build --release --features cli
+	cargo build --release -p leadpulse-cli
 	target/release/leadpulse serve
 
 edge: pkg

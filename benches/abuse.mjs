@@ -5,7 +5,7 @@
 // only after 30 s beside a fast Slack-like receiver, 40 SQLs posted: the time from each SQL's
 // 201 to its arrival at the fast receiver. Reports p50/p99; asserts nothing (benches/README.md).
 //
-//   cargo build --release --features cli && node benches/abuse.mjs
+//   cargo build --release -p leadpulse-cli && node benches/abuse.mjs
 //   LEADPULSE_BIN=/path/to/another/leadpulse node benches/abuse.mjs   # the same load, another build
 //   ABUSE_ONLY=A ABUSE_REQUESTS=20 node benches/abuse.mjs              # one part (A or B), fewer requests
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 // Row 4: native replay throughput and peak memory, against Python's json.loads over the same file.
-//   cargo build --release --features cli && node benches/replay.mjs [runs=3]
+//   cargo build --release -p leadpulse-cli && node benches/replay.mjs [runs=3]
 //
 // Files (benches/gen-replay.mjs, deterministic, 20,000 visitors): 500k and 2M lines under
 // $BENCH_TMP (default /tmp/leadpulse-bench), generated once and reused.
@@ -23,7 +23,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'target/release/leadpulse');
 const tmp = process.env.BENCH_TMP ?? '/tmp/leadpulse-bench';
 const BUDGET_LPS = 1e6;
-if (!existsSync(bin)) fail(`${bin} is missing: cargo build --release --features cli`);
+if (!existsSync(bin)) fail(`${bin} is missing: cargo build --release -p leadpulse-cli`);
 mkdirSync(tmp, { recursive: true });
 
 async function file(lines) {

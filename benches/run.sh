@@ -33,7 +33,7 @@ run "2. per-event cost in Node" node benches/js-track.mjs
 run "3. Chromium tag ready" node benches/chromium-start.mjs "${RUNS:-21}"
 # Row 4 runs the release binary: built here (a no-op when up to date); when it does not build,
 # the row is not run rather than measured on a stale binary.
-if run "release binary for row 4" cargo build --quiet --release --features cli --bin leadpulse; then
+if run "release binary for row 4" cargo build --quiet --release -p leadpulse-cli --bin leadpulse; then
   run "4. native replay" node benches/replay.mjs
 else
   failed+=("4. native replay (not run)")

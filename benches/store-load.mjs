@@ -5,7 +5,7 @@
 // issue's target: the 200k figure within 80 % of the empty one. Not part of `make bench`;
 // nothing is asserted (benches/README.md, "The collector's store under load").
 //
-//   cargo build --release --features cli && node benches/store-load.mjs
+//   cargo build --release -p leadpulse-cli && node benches/store-load.mjs
 //   STORE_LOAD_LEADS=20000 STORE_LOAD_REQUESTS=2000 STORE_LOAD_ROUNDS=1 node benches/store-load.mjs   # a quick check
 //   STORE_LOAD_STORES=sqlite node benches/store-load.mjs                           # one store
 //   LEADPULSE_BIN=/path/to/another/leadpulse node benches/store-load.mjs           # another build
@@ -39,7 +39,7 @@ const TARGET = 0.8;
 const PASSWORD = 'store-load-bench-7c21';
 const TOKEN = 'store-load-bench-token-0123456789';
 
-if (!existsSync(BIN)) fail(`${BIN} not found: cargo build --release --features cli (or LEADPULSE_BIN)`);
+if (!existsSync(BIN)) fail(`${BIN} not found: cargo build --release -p leadpulse-cli (or LEADPULSE_BIN)`);
 const dir = mkdtempSync(join(tmpdir(), 'leadpulse-store-load-'));
 const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/summary/valid.json'), 'utf8'));
 /** Visitor n's SQL summary, compact as the tracker sends it (tests/serve/harness.rs `summary`). */

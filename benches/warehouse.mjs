@@ -2,7 +2,7 @@
 // the JSONL replay of the same events in the same run. Not part of `make bench`: it needs the
 // release binary built with the `warehouse` feature (DataFusion; the build cost is in
 // benches/README.md, "Parquet replay").
-//   cargo build --release --features warehouse && node benches/warehouse.mjs [runs=3]
+//   cargo build --release -p leadpulse-cli --features warehouse && node benches/warehouse.mjs [runs=3]
 //   LEADPULSE_BIN=/path/to/leadpulse node benches/warehouse.mjs   # another build
 //
 // Files under $BENCH_TMP (default /tmp/leadpulse-bench), generated once and reused: the JSONL
@@ -25,9 +25,9 @@ const runs = Number(process.argv[2] ?? 3);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = process.env.LEADPULSE_BIN ?? join(root, 'target/release/leadpulse');
 const tmp = process.env.BENCH_TMP ?? '/tmp/leadpulse-bench';
-if (!existsSync(bin)) fail(`${bin} is missing: cargo build --release --features warehouse`);
+if (!existsSync(bin)) fail(`${bin} is missing: cargo build --release -p leadpulse-cli --features warehouse`);
 const help = spawnSync(bin, ['export', '--help'], { encoding: 'utf8' });
-if (help.status !== 0) fail(`${bin} has no export command: build it with --features warehouse`);
+if (help.status !== 0) fail(`${bin} has no export command: build it with -p leadpulse-cli --features warehouse`);
 mkdirSync(tmp, { recursive: true });
 
 async function files(lines) {

@@ -6,7 +6,7 @@
 // adapter — and what each answered. Prints a Markdown table; exits 1 if any row shows a panic,
 // a hang (10 s), an uncaught exception, a lost lead, or a defence that did not hold.
 //
-//   make pkg && cargo build --release --features cli && node scripts/bad-input-table.mjs
+//   make pkg && cargo build --release -p leadpulse-cli && node scripts/bad-input-table.mjs
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -7,7 +7,7 @@
 # one file system) and stale files removed: a server running from pkg/ (make demo, make edge)
 # never finds it missing or half written.
 #
-# Two wasm modules from the same crate:
+# Two wasm modules from the same crate (crates/leadpulse-wasm):
 #   leadpulse_core    the browser build: compiled models only (no model validator)
 #   leadpulse_author  + the model reader and `compileModel` (Node, Deno, edge, `leadpulse/author`)
 set -euo pipefail
@@ -27,9 +27,9 @@ mkdir -p "$OUT" pkg
 # build NAME [FEATURES]: cargo build, wasm-bindgen (--target web), wasm-opt -Oz.
 build() {
   local name=$1 features=${2:-}
-  cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
+  cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
   wasm-bindgen --target web --out-name "$name" --out-dir "$OUT" \
-    target/wasm32-unknown-unknown/wasm/leadpulse.wasm
+    target/wasm32-unknown-unknown/wasm/leadpulse_wasm.wasm
   node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
     --strip-debug --strip-producers --strip-target-features \
     "$OUT/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"
@@ -37,7 +37,7 @@ build() {
 build leadpulse_core
 build leadpulse_author author
 
-# The glue imports its one JS snippet (src/wasm/step.rs) from snippets/<crate-hash>/: give it a
+# The glue imports its one JS snippet (crates/leadpulse-wasm/src/step.rs) from snippets/<crate-hash>/: give it a
 # stable name that Workers configurations can list.
 snippet=$(find "$OUT/snippets" -name inline0.js | head -n 1)
 [[ -n $snippet ]] || { echo "build-pkg: no wasm-bindgen snippet found" >&2; exit 1; }

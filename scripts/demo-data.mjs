@@ -6,7 +6,7 @@
 // opportunity, won or lost) through the API, as reps would. Deterministic apart from the
 // clock: the same leads and outcomes on every run.
 //
-//   make pkg && cargo build --release --features cli
+//   make pkg && cargo build --release -p leadpulse-cli
 //   node scripts/demo-data.mjs [DB]      # default leadpulse.db, the file `make demo` serves
 //   target/release/leadpulse report --db leadpulse.db
 //
@@ -22,7 +22,7 @@ if (args.includes('--help') || args.includes('-h') || args.length > 1) {
   process.exit(args.length > 1 ? 2 : 0);
 }
 const db = resolve(args[0] ?? 'leadpulse.db');
-for (const [file, how] of [[BIN, 'cargo build --release --features cli'], [join(ROOT, 'pkg/node.js'), 'make pkg']]) {
+for (const [file, how] of [[BIN, 'cargo build --release -p leadpulse-cli'], [join(ROOT, 'pkg/node.js'), 'make pkg']]) {
   if (!existsSync(file)) {
     console.error(`demo-data: ${file} is missing: run ${how}`);
     process.exit(2);

@@ -15,7 +15,7 @@ BIN=target/release/leadpulse
 WORKERD=node_modules/.bin/workerd
 
 # Incremental: a no-op when the binary is up to date.
-cargo build --quiet --release --features cli --bin leadpulse
+cargo build --quiet --release -p leadpulse-cli --bin leadpulse
 make --no-print-directory pkg   # a no-op when pkg/ is up to date
 [ -x "$WORKERD" ] || { echo "edge: $WORKERD missing: run 'npm ci' (or make setup)" >&2; exit 1; }
 

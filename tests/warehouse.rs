@@ -5,6 +5,7 @@
 //! Every Parquet input here is written by `leadpulse export` from the JSONL it is compared
 //! with, or by hand with arrow where `export` does not write that kind of column.
 #![cfg(feature = "warehouse")]
+#[path = "cli/command.rs"]
 mod common;
 
 use std::fmt::Write as _;
@@ -36,7 +37,8 @@ fn export(jsonl: &Path, out: &Path, extra: &[&str]) {
 /// The events of every shared fixture case, one per line, in case order: valid journeys and
 /// the rejected-events case's bad events (all of which a Parquet column can hold).
 fn fixture_history(dir: &Path) -> PathBuf {
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cases");
+    let cases =
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/fixtures/cases");
     let mut names: Vec<PathBuf> = std::fs::read_dir(cases)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -393,7 +395,8 @@ fn columns_the_reader_cannot_use_are_refused_naming_file_column_and_type() {
     write_parquet(&keyless, vec![("type", text(&[Some("page")]))]);
     let outcomes = dir.join("outcomes.csv");
     std::fs::write(&outcomes, "visitor,converted\na,1\n").unwrap();
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compare/a.json");
+    let model = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("tests/fixtures/compare/a.json");
     let (code, _, stderr) = leadpulse(&[
         "compare",
         "--events",

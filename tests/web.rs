@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Error, RangeError, Reflect, TypeError, JSON};
-use leadpulse::wasm::{Scorer, Session};
+use leadpulse_wasm::{Scorer, Session};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -216,7 +216,7 @@ fn an_invalid_model_throws_an_error_listing_every_problem() {
         "object and text give the same model"
     );
     let compiled =
-        leadpulse::wasm::compile_model(JsValue::from_str(leadpulse::core::model::BUILTIN_JSON))
+        leadpulse_wasm::compile_model(JsValue::from_str(leadpulse::core::model::BUILTIN_JSON))
             .unwrap();
     assert_eq!(
         Scorer::new(JsValue::from_str(&compiled))
@@ -338,6 +338,10 @@ fn oversized_inputs_are_refused_and_the_session_lives_on() {
 /// bound's error and path before any of its values is read (issue 16: a 1e8-element array
 /// was walked for a minute before its refusal; typed arrays and wide objects were listed in
 /// full by `Object.entries`). A getter that throws is a typed error too.
+///
+/// Not in the `swb-input` measurement variant: serde-wasm-bindgen reads a container before any
+/// bound applies, one reason the js-sys walk is the default (crates/leadpulse-wasm/src/input.rs).
+#[cfg(not(feature = "swb-input"))]
 #[wasm_bindgen_test]
 fn containers_over_the_bound_are_refused_before_a_value_is_read() {
     let session = builtin().session(Some("v".into()), None).unwrap();
@@ -521,6 +525,6 @@ fn the_step_object_is_the_serde_form_of_the_step() {
         let by_serde = step
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .unwrap();
-        assert_eq!(rust(&leadpulse::wasm::step_to_js(&step)), rust(&by_serde));
+        assert_eq!(rust(&leadpulse_wasm::step_to_js(&step)), rust(&by_serde));
     }
 }

@@ -29,10 +29,10 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sklearn, panda
 fi
 
 if [ "$profile" = dev ]; then
-  cargo build --quiet --features cli
+  cargo build --quiet -p leadpulse-cli
   binary=target/debug/leadpulse
 else
-  cargo build --quiet --release --features cli
+  cargo build --quiet --release -p leadpulse-cli
   binary=target/release/leadpulse
 fi
 

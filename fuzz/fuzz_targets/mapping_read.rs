@@ -1,11 +1,11 @@
 //! The mapping file of `leadpulse import` (docs/import.md). The reader lives in the binary
-//! (`src/bin/leadpulse/import/map/`), not the library; it depends on nothing but the
+//! (`crates/leadpulse-cli/src/import/map/`), not the library; it depends on nothing but the
 //! library's JSON reader and serde_json, so it is compiled in here from its source files.
 //! It must never panic: a mapping is either read or refused with at least one problem, each
 //! naming its JSON path.
 #![no_main]
 #[allow(dead_code, unused_imports)]
-#[path = "../../src/bin/leadpulse/import/map/mod.rs"]
+#[path = "../../crates/leadpulse-cli/src/import/map/mod.rs"]
 mod map;
 
 use libfuzzer_sys::fuzz_target;

@@ -1,15 +1,15 @@
-//! A summary as the collector receives it: `ReceivedSummary::from_json` then `check(now)`
+//! A summary as the collector receives it: `Summary::from_json` then `check(now)`
 //! never panic, and a summary that passes is stable: its JSON re-serialised (as a forwarder
 //! would) reads back to the same summary, passes again and stays within `MAX_BYTES`.
 #![no_main]
-use leadpulse::core::summary::{ReceivedSummary, MAX_BYTES};
+use leadpulse::core::summary::{Summary, MAX_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 /// 2030-01-01T00:00:00Z: "now" for the plausibility of summary times.
 const NOW: i64 = 1_893_456_000_000;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(summary) = ReceivedSummary::from_json(data) else {
+    let Ok(summary) = Summary::from_json(data) else {
         return;
     };
     if summary.check(NOW).is_err() {
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         "a valid summary re-serialises to {} bytes",
         text.len()
     );
-    let again = ReceivedSummary::from_json(text.as_bytes())
+    let again = Summary::from_json(text.as_bytes())
         .unwrap_or_else(|p| panic!("re-serialised summary does not read: {p:?}\n{text}"));
     assert_eq!(again, summary, "re-serialised summary differs");
     assert!(

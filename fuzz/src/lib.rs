@@ -11,7 +11,7 @@ use leadpulse::core::engine::Session;
 use leadpulse::core::event::{Defaults, Event};
 use leadpulse::core::model::{Condition, Model, PropertyTest, SourceField, Stage, TraitTest};
 use leadpulse::core::state::{self, MAX_STATE_CHARS};
-use leadpulse::core::summary::{ReceivedSummary, Runtime, Shadow, Summary, SummaryOptions};
+use leadpulse::core::summary::{Runtime, Shadow, Summary, SummaryOptions};
 use leadpulse::core::time::{Millis, DAY, HOUR, MINUTE};
 use serde_json::{json, Value};
 
@@ -28,7 +28,7 @@ fn options(session: &Session, now: Millis, variant: usize) -> SummaryOptions {
         shadow: (variant % 4 == 3).then(|| Shadow {
             model: session.model().hash.clone(),
             score: snap.score.clamp(-100_000, 100_000),
-            stage: snap.stage,
+            stage: snap.stage.to_string(),
         }),
     }
 }
@@ -64,13 +64,13 @@ pub fn check_summary(session: &Session, summary: &Summary, now: Millis) {
         "summary of {} bytes, over the cap: {text}",
         text.len()
     );
-    let received = ReceivedSummary::from_json(text.as_bytes())
+    let received = Summary::from_json(text.as_bytes())
         .unwrap_or_else(|p| panic!("the engine's summary does not read back: {p:?}\n{text}"));
     if let Err(problem) = received.check(now) {
         panic!("the engine's summary fails the contract: {problem:?}\n{text}");
     }
     assert!(
-        matches!(summary.stage, "mql" | "sql"),
+        matches!(summary.stage.as_str(), "mql" | "sql"),
         "summary at stage {}",
         summary.stage
     );

@@ -10,6 +10,9 @@
     )
 )]
 #![forbid(unsafe_code)]
+// No clock, no files, no sockets, no environment from std either (clippy.toml lists them; the
+// crate's manifest already keeps out every dependency that could do I/O).
+#![deny(clippy::disallowed_methods, clippy::disallowed_types)]
 
 pub mod contract;
 pub mod encoding;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 
 if [[ ! -x target/release/leadpulse || -n $(find src Cargo.toml Cargo.lock -newer target/release/leadpulse -print -quit) ]]; then
   echo "e2e: building target/release/leadpulse" >&2
-  cargo build --release --features cli --quiet
+  cargo build --release -p leadpulse-cli --quiet
 fi
 if [[ ! -f pkg/leadpulse.js || ! -f pkg/leadpulse_core_bg.wasm ]]; then
   echo "e2e: building pkg/ (make pkg)" >&2

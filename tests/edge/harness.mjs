@@ -59,7 +59,7 @@ export const API_TOKEN = 'edge-api-token-0123456789';
  * URL line. The same `port` and `dir` again restart the same collector.
  */
 export async function startOrigin({ secret = SIGNING_SECRET, requireSignature = true, extra = [], port = 0, dir } = {}) {
-  if (!existsSync(LEADPULSE)) throw new Error(`${LEADPULSE} is missing: cargo build --release --features cli`);
+  if (!existsSync(LEADPULSE)) throw new Error(`${LEADPULSE} is missing: cargo build --release -p leadpulse-cli`);
   const own = !dir;
   const folder = dir ?? mkdtempSync(join(tmpdir(), 'leadpulse-edge-'));
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--api-token', API_TOKEN, '--root', ROOT, '--db', join(folder, 'leads.db'), '--rate-limit', 'off',

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-cargo build --quiet --release --features cli --bin leadpulse
+cargo build --quiet --release -p leadpulse-cli --bin leadpulse
 [ -f pkg/edge.js ] || { echo "tests/edge: pkg/edge.js missing: run 'make pkg' first" >&2; exit 1; }
 
 # edge.d.ts: typed, no `any` (a comment may say "any").

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 
 if [[ ! -x target/release/leadpulse || -n $(find src Cargo.toml Cargo.lock -newer target/release/leadpulse -print -quit) ]]; then
   echo "quickstart: building target/release/leadpulse" >&2
-  cargo build --release --features cli --quiet
+  cargo build --release -p leadpulse-cli --quiet
 fi
 [[ -f pkg/.built ]] || { echo "quickstart: pkg/ is not built (make pkg)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "quickstart: python3 missing (the static file server)" >&2; exit 1; }

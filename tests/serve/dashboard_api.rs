@@ -49,7 +49,7 @@ fn a_lead_keeps_every_question_its_visitor_typed_in_order_and_once() {
     // The chat's request carries the questions asked, one a line; what is new joins the end.
     let mut request: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
             "/tests/fixtures/request/valid.json"
         ))
         .unwrap(),

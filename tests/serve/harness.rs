@@ -396,7 +396,7 @@ pub fn site(name: &str) -> PathBuf {
 /// tests/fixtures/summary/valid.json.
 pub fn fixture() -> Value {
     let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
         "/tests/fixtures/summary/valid.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

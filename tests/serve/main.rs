@@ -1,6 +1,5 @@
 //! `leadpulse serve` end to end: the real binary on a free loopback port, spoken to over plain
 //! TCP, pushing to a real HTTP receiver.
-#![cfg(feature = "cli")]
 
 mod access;
 mod backup;

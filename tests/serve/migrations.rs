@@ -8,7 +8,7 @@ use std::process::Stdio;
 use crate::harness::{serve_command, site, Server};
 
 const RELEASE_DB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
     "/tests/fixtures/store/release-8f39f91.db"
 );
 

@@ -28,7 +28,7 @@ impl Cluster {
         let dir = std::env::temp_dir().join(format!("leadpulse-pg-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let mut child = Command::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
             "/tests/serve/pg-cluster.sh"
         ))
         .arg(&dir)

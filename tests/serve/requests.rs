@@ -11,7 +11,7 @@ use crate::receiver::Receiver;
 /// tests/fixtures/request/valid.json: a demo request without analytics consent.
 pub fn request() -> Value {
     let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
         "/tests/fixtures/request/valid.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -14,8 +14,11 @@ use crate::receiver::Receiver;
 
 /// The first ```js block of docs/collector.md that defines `verifyLeadPulse`.
 fn snippet() -> String {
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/collector.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
+        "/docs/collector.md"
+    ))
+    .unwrap();
     doc.split("```js\n")
         .skip(1)
         .filter_map(|rest| rest.split_once("\n```").map(|(code, _)| code))

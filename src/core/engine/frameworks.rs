@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::event::Scalar;
 use crate::core::model::{Condition, Model, Slot};
@@ -11,7 +11,9 @@ use crate::core::sorted_map::SortedMap;
 
 use super::state::VisitorState;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Read back strictly too: a received summary carries it (`summary::received`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coverage {
     /// Slots filled by a qualifying answer or signal, as a whole percentage of the
     /// framework's slots.
@@ -31,7 +33,8 @@ pub struct NextQuestion {
 
 /// What rules the visitor out: a disqualifying answer (`slot`, `value`) or a disqualifying
 /// trait rule that holds (`rule`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Disqualifier {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slot: Option<String>,
@@ -163,10 +166,7 @@ pub fn coverage(model: &Model, fills: &[Fill]) -> SortedMap<String, Coverage> {
                     Fill::Disqualifying => {}
                 }
             }
-            let total = framework.slots.len();
-            let coverage = (done.len() * 100 + total / 2)
-                .checked_div(total)
-                .unwrap_or(0) as u32;
+            let coverage = percent(done.len(), framework.slots.len());
             (
                 framework.id.clone(),
                 Coverage {
@@ -177,6 +177,15 @@ pub fn coverage(model: &Model, fills: &[Fill]) -> SortedMap<String, Coverage> {
             )
         })
         .collect()
+}
+
+/// `done` of `total` slots as a whole percentage, rounded half up (0 for no slots): the one
+/// rounding of coverage, for summaries built here and summaries a collector re-checks.
+pub fn percent(done: usize, total: usize) -> u32 {
+    let rounded = (done.saturating_mul(100).saturating_add(total / 2))
+        .checked_div(total)
+        .unwrap_or(0);
+    u32::try_from(rounded).unwrap_or(u32::MAX)
 }
 
 /// Coverage of one framework by index, in percent (qualifying slots only).

@@ -1,6 +1,6 @@
 //! Scoring at a point in time: decay and windows (lazily, at read time), caps, and the one
 //! rounding rule that makes reasons sum exactly to the score.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::model::{Axis, Model, Rule};
 use crate::core::sort::insertion_sort_by;
@@ -9,7 +9,8 @@ use crate::core::time::Millis;
 use super::state::{Evidence, VisitorState};
 
 /// One rule's (or answer's) contribution, in whole points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Reason {
     pub rule: String,
     pub points: i64,

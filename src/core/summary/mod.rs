@@ -2,8 +2,9 @@
 mod handoff;
 mod options;
 pub mod received;
+pub mod trust;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::engine::frameworks::{Coverage, Disqualifier};
 use crate::core::engine::score::{Reason, Totals};
@@ -17,27 +18,32 @@ use crate::core::time::{format_iso, Millis};
 
 pub use handoff::{held, is_due, mark, revision, summary_id};
 pub use options::{Runtime, Shadow, SummaryOptions};
-pub use received::ReceivedSummary;
 
 /// Hard cap on a serialized summary (DESIGN.md: ≤ 4 KB).
 pub const MAX_BYTES: usize = 4096;
 const MAX_TRAIT_TEXT: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TouchOut {
     pub referrer: Option<String>,
     pub utm: SortedMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Always both when built here; a received summary may have `null` for either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sources {
-    pub first: TouchOut,
-    pub last: TouchOut,
+    pub first: Option<TouchOut>,
+    pub last: Option<TouchOut>,
 }
 
-/// Written as JSON with camelCase keys, in this order (docs/contracts.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// Written as JSON with camelCase keys, in this order (docs/contracts.md). One type for both
+/// ends: the engine builds and serialises it; a collector reads it back strictly (unknown
+/// fields are errors) and holds it to the contract's bounds (`received.rs`) and, when it knows
+/// the model, to the engine's own rules (`consistency.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Summary {
     pub version: u32,
     /// Idempotency key of this revision.
@@ -46,7 +52,7 @@ pub struct Summary {
     pub revision: u32,
     pub visitor: String,
     pub model: String,
-    pub stage: &'static str,
+    pub stage: String,
     /// How the stage was entered: `score`, or a route's id (`hand_raise`).
     pub route: String,
     pub score: i64,
@@ -65,9 +71,9 @@ pub struct Summary {
     pub sessions: u32,
     pub engaged_seconds: u64,
     pub source: Sources,
-    pub runtime: &'static str,
+    pub runtime: String,
     /// A challenger model's score and stage for the same visitor, when one runs in shadow.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shadow: Option<Shadow>,
 }
 
@@ -122,7 +128,7 @@ pub fn build(
         revision,
         visitor: state.visitor.clone(),
         model: model.hash.clone(),
-        stage: stage.name(),
+        stage: stage.name().to_string(),
         route: snap.route.unwrap_or_default(),
         score: snap.score,
         fit: snap.fit,
@@ -143,10 +149,10 @@ pub fn build(
         sessions: state.sessions,
         engaged_seconds: snap.engaged_seconds,
         source: Sources {
-            first: touch_out(state.first_touch.as_ref()),
-            last: touch_out(state.last_touch.as_ref()),
+            first: Some(touch_out(state.first_touch.as_ref())),
+            last: Some(touch_out(state.last_touch.as_ref())),
         },
-        runtime: options.runtime.name(),
+        runtime: options.runtime.name().to_string(),
         shadow: options.shadow,
     };
     fit_to_size(&mut summary);

@@ -1,6 +1,6 @@
 //! How a summary is produced: by which runtime, whether the e-mail may go with it, and what a
 //! shadow (challenger) model scored the same visitor.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::json::{Obj, Problem, Problems, Value};
 use crate::core::model::Stage;
@@ -31,12 +31,13 @@ impl Runtime {
 
 /// What a second model, scored silently on the same events, made of the visitor: carried in
 /// the summary so champion and challenger can be compared on real outcomes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shadow {
     /// The shadow model's hash.
     pub model: String,
     pub score: i64,
-    pub stage: &'static str,
+    pub stage: String,
 }
 
 /// The largest |score| a shadow may report (as for any summary score).
@@ -84,7 +85,7 @@ fn read_shadow(obj: &Obj, problems: &mut Problems) -> Option<Shadow> {
     (hex && score.fract() == 0.0 && score.abs() <= MAX_SHADOW_SCORE as f64).then(|| Shadow {
         model,
         score: score as i64,
-        stage: stage.name(),
+        stage: stage.name().to_string(),
     })
 }
 

@@ -1,16 +1,14 @@
-//! A summary as a collector receives it: read strictly (unknown fields are errors) and held to
-//! the same limits the engine keeps when it builds one (`tests/summary_contract.rs` checks
-//! that every summary the engine builds passes). The one definition of what a valid summary
-//! is, for the collector and for `leadpulse validate`.
-use serde::Deserialize;
+//! A summary as a collector receives it: the engine's own [`Summary`] type, read strictly
+//! (unknown fields are errors) and held to the same limits the engine keeps when it builds one
+//! (`tests/core/summary_contract.rs` checks that every summary the engine builds passes). The
+//! one definition of what a valid summary is, for the collector and for `leadpulse validate`.
 
 use crate::core::contract::{is_hex, join, problem, read_object, text, when};
 use crate::core::event::Scalar;
 use crate::core::json::Problem;
-use crate::core::sorted_map::SortedMap;
 use crate::core::time;
 
-use super::MAX_BYTES;
+use super::{Summary, MAX_BYTES};
 
 /// Bounds of every field (the engine's own limits, with room for other models).
 pub mod limits {
@@ -31,85 +29,6 @@ pub mod limits {
     pub const POINTS: i64 = 100_000;
     /// Summaries are about visitors from 2000 on, and not from the future.
     pub const FIRST_YEAR_MS: i64 = 946_684_800_000;
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedReason {
-    pub rule: String,
-    pub points: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedCoverage {
-    pub coverage: u32,
-    pub filled: Vec<String>,
-    pub missing: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedDisqualifier {
-    #[serde(default)]
-    pub slot: Option<String>,
-    #[serde(default)]
-    pub value: Option<Scalar>,
-    #[serde(default)]
-    pub rule: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedTouch {
-    pub referrer: Option<String>,
-    pub utm: SortedMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedSources {
-    pub first: Option<ReceivedTouch>,
-    pub last: Option<ReceivedTouch>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReceivedShadow {
-    pub model: String,
-    pub score: i64,
-    pub stage: String,
-}
-
-/// Every field of [`super::Summary`], owned.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ReceivedSummary {
-    pub version: u32,
-    pub id: String,
-    pub revision: u32,
-    pub visitor: String,
-    pub model: String,
-    pub stage: String,
-    pub route: String,
-    pub score: i64,
-    pub fit: i64,
-    pub engagement: i64,
-    pub grade: String,
-    pub reasons: Vec<ReceivedReason>,
-    pub frameworks: SortedMap<String, ReceivedCoverage>,
-    pub disqualifiers: Vec<ReceivedDisqualifier>,
-    pub slots: SortedMap<String, Scalar>,
-    pub traits: SortedMap<String, Scalar>,
-    pub questions: Vec<String>,
-    pub first_seen: String,
-    pub qualified_at: String,
-    pub sessions: u32,
-    pub engaged_seconds: u64,
-    pub source: ReceivedSources,
-    pub runtime: String,
-    #[serde(default)]
-    pub shadow: Option<ReceivedShadow>,
 }
 
 fn id(value: &str, path: &str) -> Result<(), Problem> {
@@ -146,9 +65,9 @@ fn scalar(value: &Scalar, path: &str) -> Result<(), Problem> {
     }
 }
 
-impl ReceivedSummary {
+impl Summary {
     /// Reads a summary from its JSON text: the first problem with its path (`reasons[2].points`).
-    pub fn from_json(bytes: &[u8]) -> Result<ReceivedSummary, Problem> {
+    pub fn from_json(bytes: &[u8]) -> Result<Summary, Problem> {
         read_object(bytes, MAX_BYTES, "a lead summary")
     }
 

@@ -269,7 +269,10 @@ impl<A: Api> Drop for Fake<A> {
 
 /// A fixture of tests/fixtures/crm/.
 pub fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/crm/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/crm/{name}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
         .unwrap_or_else(|e| panic!("{path}: {e}"))
 }

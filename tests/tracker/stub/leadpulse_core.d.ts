@@ -1,10 +1,10 @@
 // Type stand-in for the wasm-bindgen glue (`pkg/leadpulse_core.d.ts`, built by `make pkg`),
 // so the tracker type-checks without a build: the data types are the core's own
-// (src/wasm/types.d.ts, which the glue embeds); the classes mirror src/wasm/{scorer,session}.rs.
+// (crates/leadpulse-wasm/src/types.d.ts, which the glue embeds); the classes mirror crates/leadpulse-wasm/src/{scorer,session}.rs.
 // tsconfig.json merges this folder with pkg-template/ through `rootDirs`.
-import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Step, Summary, SummaryOptions } from '../../../src/wasm/types.js';
+import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Step, Summary, SummaryOptions } from '../../../crates/leadpulse-wasm/src/types.js';
 
-export * from '../../../src/wasm/types.js';
+export * from '../../../crates/leadpulse-wasm/src/types.js';
 
 export default function init(moduleOrPath?: { module_or_path: RequestInfo | URL | BufferSource | WebAssembly.Module }): Promise<unknown>;
 export function initSync(module: { module: BufferSource | WebAssembly.Module }): unknown;
