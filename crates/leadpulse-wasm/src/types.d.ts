@@ -133,6 +133,20 @@ export interface Summary {
   shadow?: ShadowScore;
 }
 
+/**
+ * A refused event or argument, thrown as a `TypeError` (missing or mistyped field) or a
+ * `RangeError` (unacceptable value). The message starts with the path.
+ */
+export interface InputError extends Error {
+  /** The JSON path of the problem (`properties.seconds`, `[2].timestamp`; `''` for the value itself). */
+  path: string;
+}
+
+/** An invalid model document (`new Scorer(doc)` in the author build): every problem, each with its path. */
+export interface ModelDocumentError extends Error {
+  problems: Array<{ path: string; message: string }>;
+}
+
 /** A challenger model's view of the same visitor (its hash, score and stage). */
 export interface ShadowScore { model: string; score: number; stage: Stage }
 
