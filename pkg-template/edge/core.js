@@ -203,13 +203,13 @@ export function createEdge(loadCore) {
         const { cookieHeader, name, keys, secrets, nowMs, maxAgeSeconds } = how;
         shadow = await runShadow(shadowModel, accepted, {
           cookieHeader, name: shadowCookieName(name), keys, previousSecret: secrets.previousCookie, nowMs, maxAgeSeconds, visitor, options,
-          // NOTE: the shadow starts (and is "whole") whenever the champion starts from nothing.
+          // NOTE: the shadow restarts with the champion whenever the champion starts from nothing.
           championFresh: !saved.state || restoreError !== null, championCounter: saved.counter,
         });
-        // NOTE: only a shadow that has scored the visitor's whole history goes into summaries:
-        // one started later (cookie lost, dropped, or deployed mid-visit) would compare
-        // unfairly against the champion.
-        if (shadow.view && shadow.history === 'whole') summaryOptions.shadow = shadow.view;
+        // NOTE: the engine gives a view for summaries only when the shadow has scored the
+        // visitor's whole history (core::summary::shadow): one started later (cookie lost,
+        // dropped, or deployed mid-visit) would compare unfairly against the champion.
+        if (shadow.forSummary) summaryOptions.shadow = shadow.forSummary;
       }
       let outgoing = null;
       if (how.persist) {
@@ -261,38 +261,45 @@ export function createEdge(loadCore) {
    * Runs the shadow model over the events the champion accepted, from the shadow's cookie when
    * it pairs with the champion's. Never throws: the first failure is reported (a
    * LeadPulseShadowError) and the shadow is skipped for this request.
-   * @returns {Promise<{ view: { model: string, score: number, stage: string } | null, state: string | null,
+   * @returns {Promise<{ view: { model: string, score: number, stage: string } | null,
+   *   forSummary: { model: string, score: number, stage: string } | null, state: string | null,
    *   history: 'whole' | 'partial', cookie: string }>} `view` and `state` null when it failed;
-   *   `cookie` says how its cookie was read.
+   *   `forSummary`: the view when the engine lets it go into summaries; `cookie` says how its
+   *   cookie was read.
    */
   async function runShadow(model, events, how) {
     const { cookieHeader, name, nowMs, visitor, championFresh, championCounter, options } = how;
     let cookie = getCookie(cookieHeader, name) === null ? 'missing' : 'reset';
-    let history = championFresh ? 'whole' : 'partial';
+    /** @type {'whole' | 'partial'} as the engine says; partial until it has */
+    let history = 'partial';
     let session = null;
     try {
       const scorer = scorerFor(model);
       let saved = null;
+      let savedWhole = false;
       if (!championFresh && cookie !== 'missing') {
         const read = await readRotating(readShadowCookie, cookieHeader, how, how.previousSecret);
         cookie = read.problem ?? (read.visitor !== visitor || read.counter !== championCounter ? 'unpaired'
           : read.previous ? 'previous' : 'valid');
         if (cookie === 'valid' || cookie === 'previous') {
           saved = read.state;
-          history = read.whole ? 'whole' : 'partial';
+          savedWhole = read.whole;
         }
       }
-      session = scorer.session(visitor, saved ?? undefined);
-      if (saved !== null && session.restoreError) {
-        cookie = 'state';
-        history = 'partial';
-      }
+      // NOTE: the engine decides whether the shadow has seen the whole history (the tracker
+      // asks the same), and so whether its view may go into summaries.
+      session = scorer.shadowSession(visitor, saved ?? undefined, savedWhole, !championFresh);
+      if (saved !== null && session.restoreError) cookie = 'state';
+      history = session.wholeHistory ? 'whole' : 'partial';
       for (const event of events) session.track(event, nowMs);
       const { score, stage } = session.snapshot(nowMs);
-      return { view: { model: scorer.modelHash, score, stage }, state: session.save(), history, cookie };
+      return {
+        view: { model: scorer.modelHash, score, stage }, forSummary: session.shadowView(nowMs) ?? null,
+        state: session.save(), history, cookie,
+      };
     } catch (error) {
       report(options, new LeadPulseShadowError(error), 'shadow skipped (the champion is unaffected)');
-      return { view: null, state: null, history, cookie };
+      return { view: null, forSummary: null, state: null, history, cookie };
     } finally {
       session?.free?.();
     }

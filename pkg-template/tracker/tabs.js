@@ -254,20 +254,16 @@ export function createShared(scorer, store, newId, options = {}) {
 
 /**
  * The challenger: a second session on the same events, never shown, never deciding anything;
- * its state is saved beside the champion's (`leadpulse:shadow`, `w:` or `p:` + state). Its
- * errors are swallowed: a broken challenger must not disturb the site.
- *
- * Its view goes into summaries only when it has seen the visitor's whole history (it started
- * with the champion): a challenger deployed after the visitor's first visit would score fewer
- * visits and skew the comparison against it. The edge follows the same rule (docs/edge.md).
+ * its state is saved beside the champion's (`leadpulse:shadow`, `w:` or `p:` + state: whether
+ * it had seen the visitor's whole history). Its errors are swallowed: a broken challenger must
+ * not disturb the site. Whether its view may go into summaries is the engine's rule
+ * (`scorer.shadowSession`, `session.shadowView`); the edge calls the same (docs/edge.md).
  * @param {Scorer} scorer
  * @param {import('./storage.js').Store} store
  */
 function createShadow(scorer, store) {
   /** @type {Session | null} */
   let session = null;
-  /** Whether it has seen everything the champion has. */
-  let whole = true;
   const quiet = (/** @type {() => void} */ fn) => {
     try {
       fn();
@@ -277,8 +273,7 @@ function createShadow(scorer, store) {
   };
   return {
     /**
-     * Follows the champion being reopened: fresh with a fresh champion (whole), else from the
-     * saved shadow state (whole only if it was), else fresh and partial.
+     * Follows the champion being reopened, from the saved shadow state when there is one.
      * @param {string} visitor @param {string | undefined} saved @param {boolean} championRestored
      */
     open(visitor, saved, championRestored) {
@@ -286,34 +281,29 @@ function createShadow(scorer, store) {
         session?.free?.();
         session = null;
         const mark = saved?.slice(0, 2);
-        let s = championRestored && saved && (mark === 'w:' || mark === 'p:') ? scorer.session(visitor, saved.slice(2)) : null;
-        whole = !championRestored || (s !== null && !s.restoreError && mark === 'w:');
-        if (!s || s.restoreError) {
-          s?.free?.();
-          s = scorer.session(visitor);
-        }
-        session = s;
+        const state = championRestored && saved && (mark === 'w:' || mark === 'p:') ? saved.slice(2) : undefined;
+        session = scorer.shadowSession(visitor, state, mark === 'w:', championRestored);
       });
     },
     /** @param {TrackerEvent} ev */
     track(ev) {
       quiet(() => {
-        session ??= scorer.session(ev.anonymousId);
+        // NOTE: first opened here when the tab's champion started fresh (open() follows every
+        // later reopening), so both start from nothing.
+        session ??= scorer.shadowSession(ev.anonymousId, undefined, false, false);
         session.track(/** @type {LeadEvent} */ (ev), Date.now());
       });
     },
     save() {
       quiet(() => {
         const s = session?.save();
-        if (s && s.length <= STATE_MAX) store.set('shadow', (whole ? 'w:' : 'p:') + s);
+        if (s && s.length <= STATE_MAX) store.set('shadow', (session?.wholeHistory ? 'w:' : 'p:') + s);
       });
     },
     /** @returns {{ model: string, score: number, stage: import('../leadpulse_core.js').Stage } | undefined} */
     view() {
-      if (!session || !whole) return undefined;
       try {
-        const snap = session.snapshot(Date.now());
-        return { model: scorer.modelHash, score: snap.score, stage: snap.stage };
+        return session?.shadowView(Date.now()) ?? undefined;
       } catch {
         return undefined;
       }

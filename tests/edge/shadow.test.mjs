@@ -51,6 +51,13 @@ function patched(patch) {
         counts.sessions += 1;
         return patch(super.session(visitor, state), this) ?? super.session(visitor, state);
       }
+
+      // The challenger's sessions (the edge opens them with shadowSession).
+      shadowSession(visitor, state, whole, championRestored) {
+        counts.sessions += 1;
+        return patch(super.shadowSession(visitor, state, whole, championRestored), this)
+          ?? super.shadowSession(visitor, state, whole, championRestored);
+      }
     },
   }));
   return { api, counts };

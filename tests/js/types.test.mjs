@@ -79,6 +79,9 @@ function collect() {
       add('Snapshot', session.snapshot(at));
       add('Summary', session.summary(at, { runtime: 'edge', includeEmail: true }));
       add('Summary', session.summary(at, { runtime: 'browser', shadow: SHADOW }));
+      const challenger = scorer.shadowSession(session.visitor, session.save(), true, true);
+      add('ShadowScore', challenger.shadowView(at));
+      challenger.free();
       const handed = session.handoff(at, { runtime: 'native' });
       if (handed !== undefined) add('Summary', JSON.parse(handed));
       session.free();

@@ -10,6 +10,7 @@ use leadpulse::core::engine;
 use leadpulse::core::event::MAX_ID_LEN;
 use leadpulse::core::model::{compiled, Model};
 use leadpulse::core::state::{self, MAX_STATE_CHARS};
+use leadpulse::core::summary::shadow;
 
 /// A scoring model, validated once and shared by every session created from it.
 ///
@@ -87,6 +88,43 @@ impl Scorer {
         #[wasm_bindgen(js_name = visitorId)] visitor_id: Option<JsString>,
         #[wasm_bindgen(js_name = savedState)] saved_state: Option<JsString>,
     ) -> Result<Session, JsValue> {
+        let (session, restore_error) = self.open(visitor_id, saved_state)?;
+        Ok(Session::wrap(session, restore_error, None))
+    }
+
+    /// Starts a challenger (shadow) session beside a champion's: restored from `savedState`
+    /// when given, which was saved with `savedWhole` = `session.wholeHistory`;
+    /// `championRestored` says whether the champion's session continued from saved state.
+    /// The engine decides whether it has seen the visitor's whole history (`wholeHistory`),
+    /// and so whether `shadowView()` may go into summaries.
+    ///
+    /// ```js
+    /// const shadow = challenger.shadowSession('anon-42', saved, savedWhole, champion.restoreError === undefined);
+    /// const options = { runtime: 'browser', shadow: shadow.shadowView() };
+    /// ```
+    #[wasm_bindgen(js_name = shadowSession)]
+    pub fn shadow_session(
+        &self,
+        #[wasm_bindgen(js_name = visitorId)] visitor_id: Option<JsString>,
+        #[wasm_bindgen(js_name = savedState)] saved_state: Option<JsString>,
+        #[wasm_bindgen(js_name = savedWhole)] saved_whole: bool,
+        #[wasm_bindgen(js_name = championRestored)] champion_restored: bool,
+    ) -> Result<Session, JsValue> {
+        let had_state = saved_state.as_ref().is_some_and(|s| s.length() > 0);
+        let (session, restore_error) = self.open(visitor_id, saved_state)?;
+        let restored = (had_state && restore_error.is_none()).then_some(saved_whole);
+        let whole = shadow::whole_history(champion_restored, restored);
+        Ok(Session::wrap(session, restore_error, Some(whole)))
+    }
+}
+
+impl Scorer {
+    /// A session for `visitor_id`, from `saved_state` when it restores (else fresh, and why).
+    fn open(
+        &self,
+        visitor_id: Option<JsString>,
+        saved_state: Option<JsString>,
+    ) -> Result<(engine::Session, Option<String>), JsValue> {
         // NOTE: lengths are checked in UTF-16 units before the text is copied into wasm
         // memory, so no argument can make the module allocate without bound.
         let visitor = match visitor_id {
@@ -101,17 +139,17 @@ impl Scorer {
             .map_err(|p| errors::problem(&p))?;
         let fresh = || engine::Session::new(self.model.clone(), &visitor);
         let Some(saved) = saved_state.filter(|s| s.length() > 0) else {
-            return Ok(Session::wrap(fresh(), None));
+            return Ok((fresh(), None));
         };
         if saved.length() as usize > MAX_STATE_CHARS {
             let why = format!("saved state longer than {MAX_STATE_CHARS} characters");
-            return Ok(Session::wrap(fresh(), Some(why)));
+            return Ok((fresh(), Some(why)));
         }
         let text = String::from(saved);
         Ok(
             match state::restore_for(self.model.clone(), &text, &visitor) {
-                Ok(restored) => Session::wrap(restored, None),
-                Err(error) => Session::wrap(fresh(), Some(error.describe())),
+                Ok(restored) => (restored, None),
+                Err(error) => (fresh(), Some(error.describe())),
             },
         )
     }

@@ -8,7 +8,7 @@ use leadpulse::core::engine;
 use leadpulse::core::event::{Defaults, Event};
 use leadpulse::core::json::Problem;
 use leadpulse::core::state;
-use leadpulse::core::summary::SummaryOptions;
+use leadpulse::core::summary::{shadow, SummaryOptions};
 
 /// One visitor's scoring session. Create it with `scorer.session()`.
 ///
@@ -24,13 +24,20 @@ pub struct Session {
     // session keeps working; a trap inside it leaves the borrow held, which `engine()` reports.
     inner: RefCell<engine::Session>,
     restore_error: Option<String>,
+    /// A challenger's (`scorer.shadowSession`): whether it has seen the whole history.
+    whole_history: Option<bool>,
 }
 
 impl Session {
-    pub(super) fn wrap(inner: engine::Session, restore_error: Option<String>) -> Session {
+    pub(super) fn wrap(
+        inner: engine::Session,
+        restore_error: Option<String>,
+        whole_history: Option<bool>,
+    ) -> Session {
         Session {
             inner: RefCell::new(inner),
             restore_error,
+            whole_history,
         }
     }
 
@@ -178,6 +185,39 @@ impl Session {
         let now = convert::now(now_ms)?;
         let snapshot = self.engine()?.snapshot(now);
         convert::to_js(&snapshot)
+    }
+
+    /// A challenger session's (`scorer.shadowSession`) view for summaries — its model, score
+    /// and stage at `nowMs` — or `undefined` while it has not seen the visitor's whole
+    /// history, and for a champion's session.
+    ///
+    /// ```js
+    /// const summary = session.summary(Date.now(), { runtime: 'browser', shadow: shadow.shadowView() });
+    /// ```
+    #[wasm_bindgen(js_name = shadowView, unchecked_return_type = "ShadowScore | undefined")]
+    pub fn shadow_view(
+        &self,
+        #[wasm_bindgen(js_name = nowMs)] now_ms: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let now = convert::now(now_ms)?;
+        let Some(whole) = self.whole_history else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        match shadow::view(&*self.engine()?, whole, now) {
+            Some(view) => convert::to_js(&view),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Whether a challenger session has seen the visitor's whole history (save it beside its
+    /// state and give it back to `scorer.shadowSession`); `true` for a champion's session.
+    ///
+    /// ```js
+    /// store.set('shadow', (shadow.wholeHistory ? 'w:' : 'p:') + shadow.save());
+    /// ```
+    #[wasm_bindgen(getter, js_name = wholeHistory)]
+    pub fn whole_history(&self) -> bool {
+        self.whole_history.unwrap_or(true)
     }
 
     /// The most valuable qualification question still open, or `null`.

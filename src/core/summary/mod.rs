@@ -2,6 +2,7 @@
 mod handoff;
 mod options;
 pub mod received;
+pub mod shadow;
 pub mod trust;
 
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 // so the tracker type-checks without a build: the data types are the core's own
 // (crates/leadpulse-wasm/src/types.d.ts, which the glue embeds); the classes mirror crates/leadpulse-wasm/src/{scorer,session}.rs.
 // tsconfig.json merges this folder with pkg-template/ through `rootDirs`.
-import type { LeadEvent, ModelDocument, NextQuestion, Snapshot, Step, Summary, SummaryOptions } from '../../../crates/leadpulse-wasm/src/types.js';
+import type { LeadEvent, ModelDocument, NextQuestion, ShadowScore, Snapshot, Step, Summary, SummaryOptions } from '../../../crates/leadpulse-wasm/src/types.js';
 
 export * from '../../../crates/leadpulse-wasm/src/types.js';
 
@@ -15,6 +15,8 @@ export class Scorer {
   readonly modelHash: string;
   readonly modelName: string;
   session(visitorId?: string | null, savedState?: string | null): Session;
+  shadowSession(visitorId: string | null | undefined, savedState: string | null | undefined, savedWhole: boolean,
+    championRestored: boolean): Session;
   free(): void;
 }
 
@@ -22,11 +24,13 @@ export class Session {
   private constructor();
   readonly visitor: string;
   readonly restoreError: string | undefined;
+  readonly wholeHistory: boolean;
   track(event: LeadEvent, nowMs?: number | null): Step;
   trackAll(events: LeadEvent[], nowMs?: number | null): Step;
   answer(slot: string, value: string | number | boolean, nowMs?: number | null): Step;
   snapshot(nowMs?: number | null): Snapshot;
   nextQuestion(): NextQuestion | null;
+  shadowView(nowMs?: number | null): ShadowScore | undefined;
   summary(nowMs?: number | null, options?: SummaryOptions): Summary | null;
   handoff(nowMs?: number | null, options?: SummaryOptions): string | undefined;
   save(): string;

@@ -181,210 +181,17 @@ pub fn propose(
     settings: &Settings,
     warnings: &mut Vec<String>,
 ) -> Vec<Candidate> {
-    let mut out: Vec<Candidate> = Vec::new();
-    let mut push = |id: String, description: String, rule: Map<String, Value>, axis, origin| {
-        out.push(Candidate {
-            id,
-            description,
-            rule,
-            axis,
-            origin,
-        })
+    let mut p = Proposals {
+        signals,
+        settings,
+        out: Vec::new(),
     };
-    let n = signals.leads;
-    let supported =
-        |count: usize| count >= settings.min_support && n - count.min(n) >= settings.min_support;
-    for (name, values) in &signals.categories {
-        let present = signals.present.get(name).copied().unwrap_or(0);
-        let mut by_support = by_support(values, &supported, MAX_VALUES);
-        let covered: usize = by_support.iter().map(|(_, c)| c).sum();
-        // NOTE: "known" only where some leads have a value without a rule of its own (else
-        // it is the sum of the value rules); when the values cover every lead, the most
-        // common one is the reference at 0 points (else they are the intercept again).
-        if supported(present) && covered < present {
-            let when = json!({"trait": name, "exists": true});
-            let description = format!("{name} is known");
-            push(
-                format!("{}_known", slug(name)),
-                description,
-                rule(when, false),
-                Axis::Fit,
-                Origin::Category,
-            );
-        }
-        if covered >= n && !by_support.is_empty() {
-            let (reference, _) = by_support.remove(0);
-            warnings.push(format!(
-                "{name} '{reference}' is the reference value: 0 points, the others relative to it"
-            ));
-        }
-        for (value, _) in by_support {
-            let when = json!({"trait": name, "oneOf": [value]});
-            let id = format!("{}_{}", slug(name), slug(value));
-            push(
-                id,
-                format!("{name} is '{value}'"),
-                rule(when, false),
-                Axis::Fit,
-                Origin::Category,
-            );
-        }
-    }
-    for (name, values) in &signals.numbers {
-        for at in steps(values, settings, two_digits) {
-            let when = json!({"trait": name, "range": {"min": number(at)}});
-            let origin = Origin::Step {
-                signal: name.clone(),
-                at,
-            };
-            let id = format!("{}_{}_plus", slug(name), slug(&at.to_string()));
-            push(
-                id,
-                format!("{name} ≥ {at}"),
-                rule(when, false),
-                Axis::Fit,
-                origin,
-            );
-        }
-    }
-    for at in steps(&signals.sessions, settings, whole) {
-        let when = json!({"session": number(at)});
-        let origin = Origin::Step {
-            signal: "sessions".into(),
-            at,
-        };
-        push(
-            format!("sessions_{at}_plus"),
-            format!("{at} or more sessions (visits)"),
-            rule(when, true),
-            Axis::Engagement,
-            origin,
-        );
-    }
-    for at in steps(&signals.engaged, settings, two_digits) {
-        let when = json!({"engagedSeconds": number(at), "per": "visitor"});
-        let origin = Origin::Step {
-            signal: "engaged seconds".into(),
-            at,
-        };
-        let id = format!("engaged_{}s_plus", slug(&at.to_string()));
-        push(
-            id,
-            format!("{at} s or more of engaged time in all"),
-            rule(when, false),
-            Axis::Engagement,
-            origin,
-        );
-    }
-    for at in steps(&signals.pages, settings, whole)
-        .into_iter()
-        .filter(|&t| t <= MAX_REPEAT)
-    {
-        let when = if at <= 1.0 {
-            json!({"page": "/**"})
-        } else {
-            json!({"page": "/**", "repeat": {"count": number(at), "withinDays": 3650}})
-        };
-        let origin = Origin::Step {
-            signal: "page views".into(),
-            at,
-        };
-        push(
-            format!("pages_{at}_plus"),
-            format!("{at} or more page views"),
-            rule(when, true),
-            Axis::Engagement,
-            origin,
-        );
-    }
-    if signals.sections.len() > 1 {
-        for (section, &count) in signals.sections.iter().filter(|(_, c)| supported(**c)) {
-            let glob = if section == "/" {
-                "/".to_string()
-            } else {
-                format!("{section}**")
-            };
-            let _ = count;
-            let id = format!(
-                "page_{}",
-                slug(if section == "/" { "home" } else { section })
-            );
-            push(
-                id,
-                format!("Viewed {glob}"),
-                rule(json!({"page": glob}), true),
-                Axis::Engagement,
-                Origin::Flag,
-            );
-        }
-    }
-    for (name, _) in signals.events.iter().filter(|(_, c)| supported(**c)) {
-        let id = format!("event_{}", slug(name));
-        push(
-            id,
-            format!("Did '{name}'"),
-            rule(json!({"event": name}), true),
-            Axis::Engagement,
-            Origin::Flag,
-        );
-    }
-    for ((event, key), present) in &signals.properties.numbers {
-        // NOTE: the steps are quantiles of the leads that have the property (most leads never
-        // send a given event: over all of them, the quantiles would be 0); leads without it are
-        // the band at zero, the event's own rule the step into the lowest band.
-        for at in steps(present, settings, one_digit) {
-            let test = json!({"range": {"min": number(at)}});
-            let when = json!({"event": event, "properties": {key: test}});
-            let origin = Origin::Step {
-                signal: format!("{event} {key}"),
-                at,
-            };
-            let id = format!(
-                "{}_{}_{}_plus",
-                slug(event),
-                slug(key),
-                slug(&at.to_string())
-            );
-            push(
-                id,
-                format!("'{event}' with {key} ≥ {at}"),
-                rule(when, true),
-                Axis::Engagement,
-                origin,
-            );
-        }
-    }
-    for ((event, key), values) in &signals.properties.texts {
-        for (value, _) in by_support(values, &supported, MAX_PROPERTY_VALUES) {
-            let when = json!({"event": event, "properties": {key: {"oneOf": [value]}}});
-            let id = format!("{}_{}_{}", slug(event), slug(key), slug(value));
-            push(
-                id,
-                format!("'{event}' with {key} '{value}'"),
-                rule(when, true),
-                Axis::Engagement,
-                Origin::Flag,
-            );
-        }
-    }
-    for (field, values) in &signals.sources {
-        let mut values = by_support(values, &supported, MAX_VALUES);
-        // NOTE: as for traits, a value every lead has is the reference (the intercept).
-        if values.iter().map(|(_, c)| c).sum::<usize>() >= n && !values.is_empty() {
-            values.remove(0);
-        }
-        for (value, _) in values {
-            let when = json!({"source": field, "oneOf": [value]});
-            let id = format!("source_{}_{}", slug(field), slug(value));
-            push(
-                id,
-                format!("first visit's {field} is '{value}'"),
-                rule(when, false),
-                Axis::Engagement,
-                Origin::Category,
-            );
-        }
-    }
+    p.traits(warnings);
+    p.visits();
+    p.pages_and_events();
+    p.event_properties();
+    p.sources();
+    let mut out = p.out;
     let known: Vec<&Value> = base.iter().filter_map(|c| c.rule.get("when")).collect();
     out.retain(|c| c.rule.get("when").is_none_or(|w| !known.contains(&w)));
     let mut ids: HashSet<String> = base.iter().map(|c| c.id.clone()).collect();
@@ -405,6 +212,247 @@ pub fn propose(
         out.truncate(room);
     }
     out
+}
+
+/// Enough training leads have it, and enough have not.
+fn supported(signals: &Signals, settings: &Settings, count: usize) -> bool {
+    let n = signals.leads;
+    count >= settings.min_support && n - count.min(n) >= settings.min_support
+}
+
+/// The proposals so far, one family of signals at a time.
+struct Proposals<'a> {
+    signals: &'a Signals,
+    settings: &'a Settings,
+    out: Vec<Candidate>,
+}
+
+impl Proposals<'_> {
+    fn push(
+        &mut self,
+        id: String,
+        description: String,
+        rule: Map<String, Value>,
+        axis: Axis,
+        origin: Origin,
+    ) {
+        self.out.push(Candidate {
+            id,
+            description,
+            rule,
+            axis,
+            origin,
+        })
+    }
+
+    /// Enough training leads have it, and enough have not.
+    fn supported(&self, count: usize) -> bool {
+        supported(self.signals, self.settings, count)
+    }
+
+    /// Traits: a category's common values (and "known"), a number's steps.
+    fn traits(&mut self, warnings: &mut Vec<String>) {
+        let (signals, n) = (self.signals, self.signals.leads);
+        for (name, values) in &signals.categories {
+            let present = signals.present.get(name).copied().unwrap_or(0);
+            let mut by_support = by_support(values, &|c| self.supported(c), MAX_VALUES);
+            let covered: usize = by_support.iter().map(|(_, c)| c).sum();
+            // NOTE: "known" only where some leads have a value without a rule of its own (else
+            // it is the sum of the value rules); when the values cover every lead, the most
+            // common one is the reference at 0 points (else they are the intercept again).
+            if self.supported(present) && covered < present {
+                let when = json!({"trait": name, "exists": true});
+                let id = format!("{}_known", slug(name));
+                let description = format!("{name} is known");
+                self.push(
+                    id,
+                    description,
+                    rule(when, false),
+                    Axis::Fit,
+                    Origin::Category,
+                );
+            }
+            if covered >= n && !by_support.is_empty() {
+                let (reference, _) = by_support.remove(0);
+                warnings.push(format!(
+                    "{name} '{reference}' is the reference value: 0 points, the others relative to it"
+                ));
+            }
+            for (value, _) in by_support {
+                let when = json!({"trait": name, "oneOf": [value]});
+                let id = format!("{}_{}", slug(name), slug(value));
+                let description = format!("{name} is '{value}'");
+                self.push(
+                    id,
+                    description,
+                    rule(when, false),
+                    Axis::Fit,
+                    Origin::Category,
+                );
+            }
+        }
+        for (name, values) in &signals.numbers {
+            for at in steps(values, self.settings, two_digits) {
+                let when = json!({"trait": name, "range": {"min": number(at)}});
+                let origin = Origin::Step {
+                    signal: name.clone(),
+                    at,
+                };
+                let id = format!("{}_{}_plus", slug(name), slug(&at.to_string()));
+                self.push(
+                    id,
+                    format!("{name} ≥ {at}"),
+                    rule(when, false),
+                    Axis::Fit,
+                    origin,
+                );
+            }
+        }
+    }
+
+    /// Steps in sessions, engaged time and page views.
+    fn visits(&mut self) {
+        let (signals, settings) = (self.signals, self.settings);
+        let step = |signal: &str, at: f64| Origin::Step {
+            signal: signal.into(),
+            at,
+        };
+        for at in steps(&signals.sessions, settings, whole) {
+            let when = json!({"session": number(at)});
+            let description = format!("{at} or more sessions (visits)");
+            let id = format!("sessions_{at}_plus");
+            let origin = step("sessions", at);
+            self.push(id, description, rule(when, true), Axis::Engagement, origin);
+        }
+        for at in steps(&signals.engaged, settings, two_digits) {
+            let when = json!({"engagedSeconds": number(at), "per": "visitor"});
+            let id = format!("engaged_{}s_plus", slug(&at.to_string()));
+            let description = format!("{at} s or more of engaged time in all");
+            let origin = step("engaged seconds", at);
+            self.push(id, description, rule(when, false), Axis::Engagement, origin);
+        }
+        for at in steps(&signals.pages, settings, whole)
+            .into_iter()
+            .filter(|&t| t <= MAX_REPEAT)
+        {
+            let when = if at <= 1.0 {
+                json!({"page": "/**"})
+            } else {
+                json!({"page": "/**", "repeat": {"count": number(at), "withinDays": 3650}})
+            };
+            let description = format!("{at} or more page views");
+            let origin = step("page views", at);
+            self.push(
+                format!("pages_{at}_plus"),
+                description,
+                rule(when, true),
+                Axis::Engagement,
+                origin,
+            );
+        }
+    }
+
+    /// A section of the site viewed (when there is more than one), an event done.
+    fn pages_and_events(&mut self) {
+        let (signals, settings) = (self.signals, self.settings);
+        let supported = |count: &usize| supported(signals, settings, *count);
+        if signals.sections.len() > 1 {
+            for (section, _) in signals.sections.iter().filter(|(_, c)| supported(c)) {
+                let glob = if section == "/" {
+                    "/".to_string()
+                } else {
+                    format!("{section}**")
+                };
+                let id = format!(
+                    "page_{}",
+                    slug(if section == "/" { "home" } else { section })
+                );
+                let when = json!({"page": glob});
+                self.push(
+                    id,
+                    format!("Viewed {glob}"),
+                    rule(when, true),
+                    Axis::Engagement,
+                    Origin::Flag,
+                );
+            }
+        }
+        for (name, _) in signals.events.iter().filter(|(_, c)| supported(c)) {
+            let id = format!("event_{}", slug(name));
+            let when = json!({"event": name});
+            self.push(
+                id,
+                format!("Did '{name}'"),
+                rule(when, true),
+                Axis::Engagement,
+                Origin::Flag,
+            );
+        }
+    }
+
+    /// An event's numeric property in steps, its text property's common values.
+    fn event_properties(&mut self) {
+        let (signals, settings) = (self.signals, self.settings);
+        for ((event, key), present) in &signals.properties.numbers {
+            // NOTE: the steps are quantiles of the leads that have the property (most leads
+            // never send a given event: over all of them, the quantiles would be 0); leads
+            // without it are the band at zero, the event's own rule the step into the lowest.
+            for at in steps(present, settings, one_digit) {
+                let test = json!({"range": {"min": number(at)}});
+                let when = json!({"event": event, "properties": {key: test}});
+                let origin = Origin::Step {
+                    signal: format!("{event} {key}"),
+                    at,
+                };
+                let id = format!(
+                    "{}_{}_{}_plus",
+                    slug(event),
+                    slug(key),
+                    slug(&at.to_string())
+                );
+                let description = format!("'{event}' with {key} ≥ {at}");
+                self.push(id, description, rule(when, true), Axis::Engagement, origin);
+            }
+        }
+        for ((event, key), values) in &signals.properties.texts {
+            for (value, _) in by_support(values, &|c| self.supported(c), MAX_PROPERTY_VALUES) {
+                let when = json!({"event": event, "properties": {key: {"oneOf": [value]}}});
+                let id = format!("{}_{}_{}", slug(event), slug(key), slug(value));
+                let description = format!("'{event}' with {key} '{value}'");
+                self.push(
+                    id,
+                    description,
+                    rule(when, true),
+                    Axis::Engagement,
+                    Origin::Flag,
+                );
+            }
+        }
+    }
+
+    /// The first visit's source (UTM fields, referrer): its common values.
+    fn sources(&mut self) {
+        let (signals, n) = (self.signals, self.signals.leads);
+        for (field, values) in &signals.sources {
+            let mut values = by_support(values, &|c| self.supported(c), MAX_VALUES);
+            // NOTE: as for traits, a value every lead has is the reference (the intercept).
+            if values.iter().map(|(_, c)| c).sum::<usize>() >= n && !values.is_empty() {
+                values.remove(0);
+            }
+            for (value, _) in values {
+                let when = json!({"source": field, "oneOf": [value]});
+                let id = format!("source_{}_{}", slug(field), slug(value));
+                let description = format!("first visit's {field} is '{value}'");
+                self.push(
+                    id,
+                    description,
+                    rule(when, false),
+                    Axis::Engagement,
+                    Origin::Category,
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -158,24 +158,142 @@ fn model_of(doc: &Value) -> Result<Model, String> {
 fn fit(options: &Options) -> Result<u64, String> {
     let target = check(options)?;
     options.window.check()?;
-    let input = history::Input::new(&options.events, options.window);
-    let outcomes = outcomes::read(&options.outcomes)?;
-    for problem in outcomes.problems.iter().take(100) {
-        eprintln!("{}: {problem}", options.outcomes.display());
-    }
-    let base = options.base.as_deref().map(load_base).transpose()?;
+    let sources = Sources::read(options)?;
     let split = |key: &str| held_out(key, options.holdout, options.seed);
     let mut warnings = Vec::new();
+    let proposed = propose(options, &sources, &split, &mut warnings)?;
+    let (lines, rejected) = (proposed.lines, proposed.rejected);
+    let learned = regress(options, &sources, proposed, &split, &mut warnings)?;
+    // From here on with the λ the regression used (chosen by cross-validation with --l2-cv).
+    let options = &Options {
+        l2: learned.l2,
+        ..options.clone()
+    };
+    let (doc, decided) = thresholds(
+        options,
+        &sources,
+        &learned,
+        target,
+        lines,
+        &split,
+        &mut warnings,
+    )?;
+    let model = Arc::new(model_of(&doc)?);
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
 
-    // Pass 1: signals of the training leads → candidates.
-    let probe = Arc::new(model_of(&document::probe(base.as_ref()))?);
+    // Pass 4: the fitted model replayed, measured.
+    let predicted: HashMap<&str, i64> = learned
+        .keys
+        .iter()
+        .zip(&learned.train)
+        .map(|(key, row)| {
+            (
+                key.as_str(),
+                decide::score(row, &learned.candidates, &learned.points),
+            )
+        })
+        .collect();
+    let (train_leads, held_leads, mismatches) = measure::measure(
+        &sources.input,
+        model.clone(),
+        lines,
+        &sources.outcomes,
+        &split,
+        &predicted,
+    )?;
+    if mismatches > 0 {
+        warnings.push(format!(
+            "{mismatches} training leads score otherwise at run time than their rule firings times the points (a rule kept at 1 point for a route)"
+        ));
+    }
+    let counts = report::Data {
+        events: options.events.display().to_string(),
+        lines,
+        rejected_lines: rejected,
+        visitors: learned.visitors,
+        outcomes: sources.outcomes.by_visitor.len(),
+        outcome_problems: sources.outcomes.problems.len(),
+        train: train_leads.len(),
+        held_out: held_leads.len(),
+    };
+    let r = ReportParts {
+        model: &model,
+        data: counts,
+        learned: &learned,
+        decided: &decided,
+        target,
+        train: &train_leads,
+        held_out: &held_leads,
+    }
+    .build(options, warnings);
+    write(options, text, &r)?;
+    let skipped = rejected + sources.outcomes.problems.len() as u64;
+    eprintln!(
+        "leadpulse fit: {lines} lines, {} visitors, {} train + {} held-out leads, {} rules → {}{}",
+        learned.visitors,
+        r.data.train,
+        r.data.held_out,
+        r.model.rules,
+        options.out.display(),
+        if skipped > 0 {
+            format!("; {skipped} input lines skipped")
+        } else {
+            String::new()
+        }
+    );
+    Ok(skipped)
+}
+
+/// What every pass reads: the history, the outcomes, the base model document.
+struct Sources {
+    input: history::Input,
+    outcomes: outcomes::Outcomes,
+    base: Option<Value>,
+}
+
+impl Sources {
+    fn read(options: &Options) -> Result<Sources, String> {
+        let input = history::Input::new(&options.events, options.window);
+        let outcomes = outcomes::read(&options.outcomes)?;
+        for problem in outcomes.problems.iter().take(100) {
+            eprintln!("{}: {problem}", options.outcomes.display());
+        }
+        let base = options.base.as_deref().map(load_base).transpose()?;
+        Ok(Sources {
+            input,
+            outcomes,
+            base,
+        })
+    }
+}
+
+/// Pass 1's result: the rules worth learning points for, and what the history held.
+struct Proposed {
+    candidates: Vec<candidates::Candidate>,
+    lines: u64,
+    rejected: u64,
+}
+
+/// Pass 1: the signals of the training leads → candidate rules (the base's, proposed ones,
+/// answers).
+fn propose(
+    options: &Options,
+    sources: &Sources,
+    split: &dyn Fn(&str) -> bool,
+    warnings: &mut Vec<String>,
+) -> Result<Proposed, String> {
+    let (base, outcomes) = (sources.base.as_ref(), &sources.outcomes);
+    let probe = Arc::new(model_of(&document::probe(base))?);
     let mut collector = signals::Collector::default();
-    let pass = history::replay(&input, &[probe], "signals", None, &mut |slot, event, _| {
-        collector.observe(slot, event)
-    })?;
-    let (lines, rejected) = (pass.lines, pass.rejected);
+    let pass = history::replay(
+        &sources.input,
+        &[probe],
+        "signals",
+        None,
+        &mut |slot, event, _| collector.observe(slot, event),
+    )?;
     if let Some(warning) =
-        outcomes.coverage(&pass.matched(&outcomes), &options.events, &options.outcomes)?
+        outcomes.coverage(&pass.matched(outcomes), &options.events, &options.outcomes)?
     {
         eprintln!("leadpulse fit: {warning}");
         warnings.push(warning);
@@ -190,32 +308,64 @@ fn fit(options: &Options) -> Result<u64, String> {
             _ => {}
         }
     }
+    let (lines, rejected) = (pass.lines, pass.rejected);
     drop(pass);
     let settings = Settings {
         min_support: options.min_support,
         bands: options.bands,
     };
-    let mut candidates = base.as_ref().map(candidates::from_base).unwrap_or_default();
-    let proposed = candidates::propose(&stats, &candidates, &settings, &mut warnings);
+    let mut candidates = base.map(candidates::from_base).unwrap_or_default();
+    let proposed = candidates::propose(&stats, &candidates, &settings, warnings);
     candidates.extend(proposed);
     let supported = |count: usize| {
         count >= options.min_support && stats.leads.saturating_sub(count) >= options.min_support
     };
-    candidates.extend(answers::propose(base.as_ref(), &stats, &supported));
+    candidates.extend(answers::propose(base, &stats, &supported));
     if candidates.is_empty() {
         return Err("no rule to learn: the base has none and no signal has enough support (see --min-support)".into());
     }
+    Ok(Proposed {
+        candidates,
+        lines,
+        rejected,
+    })
+}
 
-    // Pass 2: firing weights → the regression.
-    let features = Arc::new(model_of(&document::features(base.as_ref(), &candidates))?);
+/// Pass 2's result: the training leads, the regression on them, and the points it gives.
+struct Learned {
+    candidates: Vec<candidates::Candidate>,
+    train: Vec<logistic::Row>,
+    keys: Vec<String>,
+    fitted: logistic::Fitted,
+    support: Vec<(u64, u64)>,
+    points: Vec<i64>,
+    visitors: usize,
+    /// The λ used: `--l2`, or the one cross-validation chose.
+    l2: f64,
+}
+
+/// Pass 2: every candidate's firing weight per lead → the regression (with λ chosen by
+/// cross-validation when asked, and pairs of strong rules added) → integer points.
+fn regress(
+    options: &Options,
+    sources: &Sources,
+    proposed: Proposed,
+    split: &dyn Fn(&str) -> bool,
+    warnings: &mut Vec<String>,
+) -> Result<Learned, String> {
+    let mut candidates = proposed.candidates;
+    let features = Arc::new(model_of(&document::features(
+        sources.base.as_ref(),
+        &candidates,
+    ))?);
     let pass = history::replay(
-        &input,
+        &sources.input,
         &[features],
         "features",
-        Some(lines),
+        Some(proposed.lines),
         &mut |_, _, _| {},
     )?;
-    let mut examples = features::extract(&pass, &candidates, &outcomes, &split);
+    let mut examples = features::extract(&pass, &candidates, &sources.outcomes, split);
     let alike = dedupe::dedupe(&mut candidates, &mut examples);
     if !alike.is_empty() {
         warnings.push(format!(
@@ -238,30 +388,25 @@ fn fit(options: &Options) -> Result<u64, String> {
             train.len()
         ));
     }
-    let tuned;
-    let options = if options.l2_cv {
+    let l2 = if options.l2_cv {
         let (l2, scores) = tune::choose(&train, &keys, candidates.len());
         let shown: Vec<String> = scores.iter().map(|(l, d)| format!("{l}: {d:.4}")).collect();
         warnings.push(format!(
             "λ = {l2}, chosen by 5-fold cross-validation on the training leads (deviance per lead: {})",
             shown.join(", ")
         ));
-        tuned = Options {
-            l2,
-            ..options.clone()
-        };
-        &tuned
+        l2
     } else {
-        options
+        options.l2
     };
-    let mut fitted = logistic::fit(&train, candidates.len(), options.l2);
+    let mut fitted = logistic::fit(&train, candidates.len(), l2);
     let rules = candidates.iter().filter(|c| c.is_rule()).count();
     let room = candidates::MAX_RULES.saturating_sub(rules);
     let added = pairs::add(
         &mut candidates,
         &mut train,
         &mut fitted,
-        options.l2,
+        l2,
         options.min_support,
         room,
     );
@@ -276,29 +421,58 @@ fn fit(options: &Options) -> Result<u64, String> {
         &fitted.weights,
         &support,
         options.points_per_doubling,
-        &mut warnings,
+        warnings,
     );
+    Ok(Learned {
+        candidates,
+        train,
+        keys,
+        fitted,
+        support,
+        points,
+        visitors,
+        l2,
+    })
+}
 
-    // Pass 3: the peak score of each training lead under the learned points. Stages are
-    // forward-only, so a lead qualifies when its score *ever* reaches a threshold: the
-    // thresholds are picked on peaks, which the final score may be below.
+/// Pass 3: the peak score of each training lead under the learned points → the MQL and SQL
+/// thresholds for the target → the model document. Stages are forward-only, so a lead
+/// qualifies when its score *ever* reaches a threshold: the thresholds are picked on peaks,
+/// which the final score may be below.
+fn thresholds(
+    options: &Options,
+    sources: &Sources,
+    learned: &Learned,
+    target: Target,
+    lines: u64,
+    split: &dyn Fn(&str) -> bool,
+    warnings: &mut Vec<String>,
+) -> Result<(Value, document::Decisions), String> {
+    let base = sources.base.as_ref();
+    let (candidates, points, train) = (&learned.candidates, &learned.points, &learned.train);
     let unreached = (NEVER, NEVER, 1);
     let (doc, _) = decide::build(
         options,
-        base.as_ref(),
-        &candidates,
-        &points,
-        &train,
+        base,
+        candidates,
+        points,
+        train,
         unreached,
         &mut Vec::new(),
     );
-    let scored = measure::peaks(&input, Arc::new(model_of(&doc)?), lines, &outcomes, &split)?;
+    let scored = measure::peaks(
+        &sources.input,
+        Arc::new(model_of(&doc)?),
+        lines,
+        &sources.outcomes,
+        split,
+    )?;
     let (mql, sql) = points::thresholds(
         &scored,
         target,
         options.mql_recall,
         options.min_support,
-        &mut warnings,
+        warnings,
     );
     if mql <= 0 {
         warnings.push(format!(
@@ -307,100 +481,95 @@ fn fit(options: &Options) -> Result<u64, String> {
         ));
     }
     let gap = ((options.points_per_doubling / 4.0).round() as i64).max(1);
-    let (doc, decided) = decide::build(
+    Ok(decide::build(
         options,
-        base.as_ref(),
-        &candidates,
-        &points,
-        &train,
+        base,
+        candidates,
+        points,
+        train,
         (mql, sql, gap),
-        &mut warnings,
-    );
-    let model = model_of(&doc)?;
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
-
-    // Pass 4: the fitted model replayed, measured.
-    let model = Arc::new(model);
-    let predicted: HashMap<&str, i64> = keys
-        .iter()
-        .zip(&train)
-        .map(|(key, row)| (key.as_str(), decide::score(row, &candidates, &points)))
-        .collect();
-    let (train_leads, held_leads, mismatches) =
-        measure::measure(&input, model.clone(), lines, &outcomes, &split, &predicted)?;
-    if mismatches > 0 {
-        warnings.push(format!(
-            "{mismatches} training leads score otherwise at run time than their rule firings times the points (a rule kept at 1 point for a route)"
-        ));
-    }
-    let r = report::Report {
-        model: report::ModelInfo {
-            name: model.name.clone(),
-            hash: model.hash.clone(),
-            file: options.out.display().to_string(),
-            rules: model.rules.len(),
-        },
-        data: report::Data {
-            events: options.events.display().to_string(),
-            lines,
-            rejected_lines: rejected,
-            visitors,
-            outcomes: outcomes.by_visitor.len(),
-            outcome_problems: outcomes.problems.len(),
-            train: train_leads.len(),
-            held_out: held_leads.len(),
-        },
-        split: report::Split {
-            held_out_share: options.holdout,
-            seed: options.seed,
-            rule: "held out when fnv1a64(\"SEED:VISITOR\") % 1000000 < SHARE × 1000000",
-        },
-        fit: report::FitInfo {
-            method: "L2-regularised logistic regression, Newton's method (hand-written)",
-            l2: options.l2,
-            iterations: fitted.iterations,
-            converged: fitted.converged,
-            intercept: fitted.intercept,
-            points_per_doubling: options.points_per_doubling,
-            candidates: candidates.len(),
-            min_support: options.min_support,
-            bands: options.bands,
-        },
-        thresholds: report::Thresholds {
-            mql: report::Stage {
-                enter: decided.mql.0,
-                exit: decided.mql.1,
-                target: format!("recall ≥ {} on the training leads", options.mql_recall),
-            },
-            sql: report::Stage {
-                enter: decided.sql.0,
-                exit: decided.sql.1,
-                target: target.describe(),
-            },
-        },
-        held_out: (!held_leads.is_empty()).then(|| evaluation::evaluate(&held_leads)),
-        train: evaluation::evaluate(&train_leads),
-        points: decide::points_table(&candidates, &points, &fitted.weights, &support),
-        bands: report::bands(&candidates, &points),
         warnings,
-    };
-    // NOTE: written last, both or neither: a run that fails (exit 2) leaves no model.
-    let mut files: Vec<(&Path, Vec<u8>)> = vec![(&options.out, text.into_bytes())];
+    ))
+}
+
+/// What the report is made of, once every pass has run.
+struct ReportParts<'a> {
+    model: &'a Model,
+    data: report::Data,
+    learned: &'a Learned,
+    decided: &'a document::Decisions,
+    target: Target,
+    train: &'a [evaluation::Outcome],
+    held_out: &'a [evaluation::Outcome],
+}
+
+impl ReportParts<'_> {
+    fn build(self, options: &Options, warnings: Vec<String>) -> report::Report {
+        let ReportParts {
+            model,
+            data,
+            learned,
+            decided,
+            target,
+            train,
+            held_out,
+        } = self;
+        let (candidates, points, fitted) = (&learned.candidates, &learned.points, &learned.fitted);
+        report::Report {
+            model: report::ModelInfo {
+                name: model.name.clone(),
+                hash: model.hash.clone(),
+                file: options.out.display().to_string(),
+                rules: model.rules.len(),
+            },
+            data,
+            split: report::Split {
+                held_out_share: options.holdout,
+                seed: options.seed,
+                rule: "held out when fnv1a64(\"SEED:VISITOR\") % 1000000 < SHARE × 1000000",
+            },
+            fit: report::FitInfo {
+                method: "L2-regularised logistic regression, Newton's method (hand-written)",
+                l2: options.l2,
+                iterations: fitted.iterations,
+                converged: fitted.converged,
+                intercept: fitted.intercept,
+                points_per_doubling: options.points_per_doubling,
+                candidates: candidates.len(),
+                min_support: options.min_support,
+                bands: options.bands,
+            },
+            thresholds: report::Thresholds {
+                mql: report::Stage {
+                    enter: decided.mql.0,
+                    exit: decided.mql.1,
+                    target: format!("recall ≥ {} on the training leads", options.mql_recall),
+                },
+                sql: report::Stage {
+                    enter: decided.sql.0,
+                    exit: decided.sql.1,
+                    target: target.describe(),
+                },
+            },
+            held_out: (!held_out.is_empty()).then(|| evaluation::evaluate(held_out)),
+            train: evaluation::evaluate(train),
+            points: decide::points_table(candidates, points, &fitted.weights, &learned.support),
+            bands: report::bands(candidates, points),
+            warnings,
+        }
+    }
+}
+
+/// Writes the model and the report (both or neither: a run that fails, exit 2, leaves no
+/// model), then prints the report's table.
+fn write(options: &Options, model_text: String, r: &report::Report) -> Result<(), String> {
+    let mut files: Vec<(&Path, Vec<u8>)> = vec![(&options.out, model_text.into_bytes())];
     if let Some(path) = &options.report {
-        let json = serde_json::to_string_pretty(&r).map_err(|e| e.to_string())? + "\n";
+        let json = serde_json::to_string_pretty(r).map_err(|e| e.to_string())? + "\n";
         files.push((path, json.into_bytes()));
     }
     let files: Vec<(&Path, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
     crate::output::write_all(&files)?;
-    print!("{}", report::table(&r));
-    let skipped = rejected + outcomes.problems.len() as u64;
-    eprintln!(
-        "leadpulse fit: {lines} lines, {visitors} visitors, {} train + {} held-out leads, {} rules → {}{}",
-        r.data.train,
-        r.data.held_out,
-        r.model.rules,
-        options.out.display(),
-        if skipped > 0 { format!("; {skipped} input lines skipped") } else { String::new() }
-    );
-    Ok(skipped)
+    print!("{}", report::table(r));
+    Ok(())
 }

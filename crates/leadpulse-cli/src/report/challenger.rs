@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::figures::Query;
+use super::query::Query;
 use crate::serve::store::db::{Result, Tx};
 
 /// One champion/challenger pair.

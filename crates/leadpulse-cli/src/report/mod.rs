@@ -3,13 +3,14 @@
 pub mod challenger;
 pub mod figures;
 pub mod period;
+pub mod query;
 mod table;
 
 use std::process::ExitCode;
 
 use crate::serve::store::{Location, Store};
 
-use figures::{By, Query};
+use query::{By, Query};
 
 #[derive(clap::Args)]
 pub struct Options {

@@ -26,6 +26,7 @@ mod owners;
 pub(crate) mod people;
 mod report;
 mod request;
+mod routes;
 mod sales_status;
 mod signature;
 mod site;
@@ -285,7 +286,7 @@ async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<
     let limits = limits(&options, files);
     // NOTE: open event streams never end by themselves: stopping ends them, so the graceful
     // shutdown is not held up by dashboards.
-    let router = app::router(state.clone());
+    let router = routes::router(state.clone());
     listen::serve(listener, router, limits, || state.events.stop()).await;
     Ok(())
 }
