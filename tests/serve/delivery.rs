@@ -159,34 +159,44 @@ fn a_new_sql_reaches_the_webhook_and_slack_at_once_signed_with_its_id() {
         .all(|h| h.json().to_string().contains("visitor-3") || h.path == "/slack"));
 }
 
+/// NOTE: the minute passes on the collector's test clock (`LEADPULSE_TEST_CLOCK_FILE`), not
+/// in real time: the attempts back off by the clock the collector reads.
 #[test]
 fn a_receiver_down_for_a_minute_gets_the_lead_once_it_is_back() {
     let address = free_port();
     let url = format!("http://{address}/hook");
-    let server = start(&site("outage"), &pushing_to(&url));
+    let dir = site("outage");
+    let clock = dir.join("clock-offset-ms");
+    std::fs::write(&clock, "0").unwrap();
+    let args = pushing_to(&url);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let clock_env = [("LEADPULSE_TEST_CLOCK_FILE", clock.to_str().unwrap())];
+    let server = Server::start_with_env(&dir, &args, &clock_env);
     let sql = summary(1);
-    let down_since = Instant::now();
     assert_eq!(server.post_json(&sql).status, 201);
-    let failing = server.until("failed attempts", Duration::from_secs(30), |s| {
+    let attempts = |s: &Server, at_least: i64| {
         let waiting = s.waiting();
-        (waiting.len() == 1 && waiting[0]["attempts"].as_i64() >= Some(3))
+        (waiting.len() == 1 && waiting[0]["attempts"].as_i64() >= Some(at_least))
             .then(|| waiting[0].clone())
-    });
+    };
+    let failing = server.until("failed attempts", Duration::from_secs(30), |s| attempts(s, 3));
     assert!(
         failing["lastError"].as_str().is_some_and(|e| !e.is_empty()),
         "{failing}"
     );
     assert_eq!(failing["summaryId"], sql["id"]);
-    std::thread::sleep(Duration::from_secs(60).saturating_sub(down_since.elapsed()));
+    // A minute later, still down: the attempts go on.
+    std::fs::write(&clock, "60000").unwrap();
+    let seen = failing["attempts"].as_i64().unwrap();
+    server.until("an attempt a minute on", Duration::from_secs(30), |s| attempts(s, seen + 1));
 
     let receiver = Receiver::start_on(address);
     // NOTE: the waits double up to 5 minutes: after a minute down the next attempt is at
-    // most ≈ 64 s away.
-    let hooks = receiver.wait_for(1, Duration::from_secs(90));
-    eprintln!(
-        "delivered {:?} after the receiver came back",
-        hooks[0].at.duration_since(down_since)
-    );
+    // most ≈ 64 s away, so 65 s on the collector's clock it has been made.
+    let back = Instant::now();
+    std::fs::write(&clock, "125000").unwrap();
+    let hooks = receiver.wait_for(1, Duration::from_secs(30));
+    eprintln!("delivered {:?} (real time) after the receiver came back", back.elapsed());
     outbox_empty(&server, Duration::from_secs(10));
     assert_eq!(receiver.hooks().len(), 1);
     assert_eq!(hooks[0].header("idempotency-key"), sql["id"].as_str());

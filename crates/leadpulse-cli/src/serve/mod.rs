@@ -9,6 +9,7 @@
 mod app;
 mod auth;
 mod client;
+mod clock;
 mod collect;
 mod crm;
 mod deliveries;
@@ -47,12 +48,7 @@ use rand::Rng;
 pub use options::Options;
 
 /// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+pub use clock::now_ms;
 
 pub fn run(options: Options) -> ExitCode {
     // NOTE: logs go to stderr; stdout carries only the URL line that scripts wait for.
@@ -185,6 +181,7 @@ pub(crate) fn random_token() -> String {
 }
 
 async fn start(options: Options, files: Option<u64>, crms: crm::Crms) -> Result<(), String> {
+    clock::follow_test_clock();
     let root = options
         .root
         .canonicalize()
