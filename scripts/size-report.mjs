@@ -1,6 +1,8 @@
 // Prints raw / gzip -9 / minified+gzip bytes of every file in a built package, and the
 // browser total (wasm + glue + tracker) against the budget in DESIGN.md.
-//   node scripts/size-report.mjs [pkgDir] [--check]   (--check: exit 1 when over budget)
+//   node scripts/size-report.mjs [pkgDir] [--check] [--ceiling]
+//   --check: exit 1 when over budget; --ceiling: exit 1 when over CEILING (below), the weight
+//   reached so far, so it cannot grow back unnoticed while the budget is not met (`make test`).
 // JS is minified with esbuild only to measure: what ships is unminified, as bundlers and
 // CDNs minify anyway; the budget is stated for "minified + gzip".
 import { execFileSync } from 'node:child_process';
@@ -13,6 +15,10 @@ const check = args.includes('--check');
 const dir = args.find((a) => !a.startsWith('--')) ?? 'pkg';
 const BUDGET = 40 * 1024;
 const STRETCH = 25 * 1024;
+// NOTE: the browser total measured on 2026-12-06 (109,404 B) plus 1 % for toolchain drift.
+// Lower it whenever the embed shrinks; never raise it without a measurement saying why.
+const CEILING = 110_500;
+const ceiling = args.includes('--ceiling');
 
 const walk = (d) => readdirSync(d).flatMap((name) => {
   const p = join(d, name);
@@ -60,3 +66,7 @@ if (!parts.some((r) => r.file === 'leadpulse_core_bg.wasm')) {
   process.exit(1);
 }
 if (check && total > BUDGET) process.exit(1);
+if (ceiling) {
+  console.log(`ceiling ${CEILING} B (the weight reached so far): ${total <= CEILING ? 'not exceeded' : 'EXCEEDED'}`);
+  if (total > CEILING) process.exit(1);
+}

@@ -179,7 +179,9 @@ fn a_receiver_down_for_a_minute_gets_the_lead_once_it_is_back() {
         (waiting.len() == 1 && waiting[0]["attempts"].as_i64() >= Some(at_least))
             .then(|| waiting[0].clone())
     };
-    let failing = server.until("failed attempts", Duration::from_secs(30), |s| attempts(s, 3));
+    let failing = server.until("failed attempts", Duration::from_secs(30), |s| {
+        attempts(s, 3)
+    });
     assert!(
         failing["lastError"].as_str().is_some_and(|e| !e.is_empty()),
         "{failing}"
@@ -188,7 +190,9 @@ fn a_receiver_down_for_a_minute_gets_the_lead_once_it_is_back() {
     // A minute later, still down: the attempts go on.
     std::fs::write(&clock, "60000").unwrap();
     let seen = failing["attempts"].as_i64().unwrap();
-    server.until("an attempt a minute on", Duration::from_secs(30), |s| attempts(s, seen + 1));
+    server.until("an attempt a minute on", Duration::from_secs(30), |s| {
+        attempts(s, seen + 1)
+    });
 
     let receiver = Receiver::start_on(address);
     // NOTE: the waits double up to 5 minutes: after a minute down the next attempt is at
@@ -196,7 +200,10 @@ fn a_receiver_down_for_a_minute_gets_the_lead_once_it_is_back() {
     let back = Instant::now();
     std::fs::write(&clock, "125000").unwrap();
     let hooks = receiver.wait_for(1, Duration::from_secs(30));
-    eprintln!("delivered {:?} (real time) after the receiver came back", back.elapsed());
+    eprintln!(
+        "delivered {:?} (real time) after the receiver came back",
+        back.elapsed()
+    );
     outbox_empty(&server, Duration::from_secs(10));
     assert_eq!(receiver.hooks().len(), 1);
     assert_eq!(hooks[0].header("idempotency-key"), sql["id"].as_str());
