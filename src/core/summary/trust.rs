@@ -117,6 +117,47 @@ pub fn assess(
     }
 }
 
+/// How far a lead's revision number may move in one step. The engine counts revisions one by
+/// one; a few may go missing on the way (a full queue, a final refusal), never dozens. A
+/// revision further ahead is kept in the history but does not become the lead's latest, so a
+/// forged revision 4294967295 cannot freeze a lead against its real later revisions.
+pub const MAX_REVISION_STEP: u32 = 32;
+
+/// Whether a revision becomes the lead's latest (what the API shows and sales acts on), over
+/// the lead's current summary (none: a lead from a request alone).
+pub fn supersedes(current: Option<(u32, Trust, &str)>, next: (u32, Trust, &str)) -> bool {
+    let (new_revision, new_trust, new_stage) = next;
+    if new_trust == Trust::Rejected {
+        return false;
+    }
+    let Some((revision, trust, stage)) = current else {
+        return true;
+    };
+    // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one comes from
+    // rolled-back state (a replayed cookie) or a forgery: kept in the history, never the latest.
+    if stage == "sql" && new_stage != "sql" {
+        return false;
+    }
+    // A lead whose latest was impossible takes any believable revision.
+    if trust == Trust::Rejected {
+        return true;
+    }
+    new_trust.rank() >= trust.rank()
+        && new_revision > revision
+        && new_revision - revision <= MAX_REVISION_STEP
+}
+
+/// Whether a lead's first revision is believable: the engine counts revisions from 1, and a
+/// few may be lost on the way, never dozens.
+pub fn first_revision(revision: u32) -> Result<(), String> {
+    match revision <= MAX_REVISION_STEP {
+        true => Ok(()),
+        false => Err(format!(
+            "a lead's first revision is at most {MAX_REVISION_STEP}, not {revision}"
+        )),
+    }
+}
+
 fn consistent(s: &Summary, model: Option<&Model>) -> Result<(), String> {
     if s.fit.checked_add(s.engagement) != Some(s.score) {
         return Err(format!(

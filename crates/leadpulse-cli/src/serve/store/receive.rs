@@ -10,7 +10,7 @@ use crate::serve::owners::Assignment;
 use crate::serve::status::Status;
 use leadpulse::core::event::Scalar;
 use leadpulse::core::sorted_map::SortedMap;
-use leadpulse::core::summary::trust::Trust;
+use leadpulse::core::summary::trust::{self, Trust};
 use leadpulse::core::summary::Summary;
 use leadpulse::core::text::lower;
 use leadpulse::core::time::parse_iso;
@@ -116,36 +116,6 @@ pub(super) fn owner_given(tx: &mut Tx) -> Result<()> {
         &[],
     )?;
     Ok(())
-}
-
-/// How far a lead's revision number may move in one step. The engine counts revisions one by
-/// one; a few may go missing on the way (a full queue, a final refusal), never dozens. A
-/// revision further ahead is kept in the history but does not become the lead's latest, so a
-/// forged revision 4294967295 cannot freeze a lead against its real later revisions.
-pub const MAX_REVISION_STEP: u32 = 32;
-
-/// Whether a revision becomes the lead's latest (what the API shows and sales acts on), over
-/// the lead's current summary (none: a lead from a request alone).
-fn supersedes(current: Option<(u32, Trust, &str)>, next: (u32, Trust, &str)) -> bool {
-    let (new_revision, new_trust, new_stage) = next;
-    if new_trust == Trust::Rejected {
-        return false;
-    }
-    let Some((revision, trust, stage)) = current else {
-        return true;
-    };
-    // NOTE: the engine's stage only goes forward, so an MQL revision after an SQL one comes from
-    // rolled-back state (a replayed cookie) or a forgery: kept in the history, never the latest.
-    if stage == "sql" && new_stage != "sql" {
-        return false;
-    }
-    // A lead whose latest was impossible takes any believable revision.
-    if trust == Trust::Rejected {
-        return true;
-    }
-    new_trust.rank() >= trust.rank()
-        && new_revision > revision
-        && new_revision - revision <= MAX_REVISION_STEP
 }
 
 fn receive(tx: &mut Tx, r: &Received, owner: AssignOwner, push: Push) -> Result<Stored> {
@@ -283,8 +253,8 @@ fn assign(
 }
 
 /// The visitor's first revision: a new lead (handed to sales if an SQL that can be pushed,
-/// held for review if its model is unknown). A first revision number beyond
-/// [`MAX_REVISION_STEP`] is a forgery: stored `rejected`.
+/// held for review if its model is unknown). A first revision number no engine produces is a
+/// forgery: stored `rejected` (`trust::first_revision`).
 fn new_lead(
     tx: &mut Tx,
     r: &Received,
@@ -294,12 +264,9 @@ fn new_lead(
 ) -> Result<i64> {
     let s = r.summary;
     let sql = s.stage == "sql";
-    if s.revision > MAX_REVISION_STEP {
+    if let Err(why) = trust::first_revision(s.revision) {
         verdict.trust = Trust::Rejected;
-        verdict.reason = Some(format!(
-            "a lead's first revision is at most {MAX_REVISION_STEP}, not {}",
-            s.revision
-        ));
+        verdict.reason = Some(why);
     }
     let (trust, reason) = (verdict.trust, &verdict.reason);
     let pushable = sql && trust.pushable();
@@ -337,7 +304,7 @@ fn new_lead(
 }
 
 /// A later revision of the visitor's lead: whether it became the lead's latest
-/// ([`supersedes`]); if so the lead follows it, and an SQL revision hands the lead to sales.
+/// (`trust::supersedes`); if so the lead follows it, and an SQL revision hands the lead to sales.
 fn revise_lead(
     tx: &mut Tx,
     r: &Received,
@@ -352,7 +319,7 @@ fn revise_lead(
         .revision
         .zip(lead.stage.as_deref())
         .map(|(revision, stage)| (revision, Trust::from_name(&lead.trust), stage));
-    if !supersedes(current, (s.revision, trust, &s.stage)) {
+    if !trust::supersedes(current, (s.revision, trust, &s.stage)) {
         return Ok(false);
     }
     let sql = s.stage == "sql";
