@@ -209,7 +209,15 @@ fn connections_beyond_the_caps_are_closed_at_once() {
         closed_by(&held[0], deadline),
         "the oldest silent one made room"
     );
-    assert!(held[1..].iter().all(still_open));
+    // NOTE: a probe's connection is counted until the server has finished closing it, which
+    // on a loaded machine can be just after the next connections arrive: then the oldest but
+    // one made room too. Whatever closed is the oldest, never a newer one.
+    let closed = held.iter().take_while(|s| !still_open(s)).count();
+    assert!(closed <= 2, "{closed} of the oldest closed for one probe");
+    assert!(
+        held[closed..].iter().all(still_open),
+        "only the oldest made room"
+    );
     drop((held, more));
 
     // 40 that have all spoken (keep-alive after an answer): nobody to make room, closed.
