@@ -2,7 +2,7 @@
 # Row 6: the browser wasm's JS-input boundary, two ways, side by side:
 #   js-sys walk         the default (crates/leadpulse-wasm/src/input.rs walks the JS objects with js-sys);
 #   serde-wasm-bindgen  cargo feature `swb-input`.
-# Each is built as scripts/build-pkg.sh builds pkg/leadpulse_core* (cargo --profile wasm,
+# Each is built as scripts/build-pkg.sh builds pkg/leadpulse_core* (cargo --profile wasm-browser,
 # wasm-bindgen --target web, wasm-opt -Oz with the same flags, the snippet moved to
 # leadpulse_step.js), into a temp dir, never pkg/. Its own cargo target dir (target/bench) so
 # a concurrent `make pkg` cannot swap target/…/leadpulse_wasm.wasm under it (first run: a full build).
@@ -23,9 +23,9 @@ trap 'rm -rf "$out"' EXIT
 # build DIR [FEATURES]
 build() {
   local dir=$1 features=${2:-}
-  cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
+  cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm-browser ${features:+--features "$features"}
   wasm-bindgen --target web --out-name leadpulse_core --out-dir "$dir" \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/leadpulse_wasm.wasm"
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-browser/leadpulse_wasm.wasm"
   node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
     --strip-debug --strip-producers --strip-target-features \
     "$dir/leadpulse_core_bg.wasm" -o "$dir/leadpulse_core_bg.wasm"

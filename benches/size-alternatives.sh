@@ -24,10 +24,10 @@ trap 'git -C "$root" worktree remove --force "$tree/src"; rm -rf "$tree" "$out"'
 
 # size LABEL: builds the browser wasm of the worktree as it stands; prints "bytes gzip".
 size() {
-  (cd "$tree/src" && cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm)
+  (cd "$tree/src" && cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm-browser)
   rm -rf "$out/$1" && mkdir -p "$out/$1"
   wasm-bindgen --target web --out-name x --out-dir "$out/$1" \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/leadpulse_wasm.wasm"
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-browser/leadpulse_wasm.wasm"
   "$root/node_modules/.bin/wasm-opt" -Oz "${WASM_OPT_FEATURES[@]}" \
     --strip-debug --strip-producers --strip-target-features "$out/$1/x_bg.wasm" -o "$out/$1/o.wasm"
   echo "$(stat -c %s "$out/$1/o.wasm") $(gzip -9c "$out/$1/o.wasm" | wc -c)"

@@ -24,18 +24,19 @@ OUT=target/pkg-staging
 rm -rf "$OUT"
 mkdir -p "$OUT" pkg
 
-# build NAME [FEATURES]: cargo build, wasm-bindgen (--target web), wasm-opt -Oz.
+# build NAME PROFILE [FEATURES]: cargo build, wasm-bindgen (--target web), wasm-opt -Oz.
+# The profiles are in Cargo.toml (wasm-browser: opt-level "s"; wasm: "z"), each measured.
 build() {
-  local name=$1 features=${2:-}
-  cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile wasm ${features:+--features "$features"}
+  local name=$1 profile=$2 features=${3:-}
+  cargo build --quiet -p leadpulse-wasm --lib --target wasm32-unknown-unknown --profile "$profile" ${features:+--features "$features"}
   wasm-bindgen --target web --out-name "$name" --out-dir "$OUT" \
-    target/wasm32-unknown-unknown/wasm/leadpulse_wasm.wasm
+    "target/wasm32-unknown-unknown/$profile/leadpulse_wasm.wasm"
   node_modules/.bin/wasm-opt -Oz "${WASM_OPT_FEATURES[@]}" \
     --strip-debug --strip-producers --strip-target-features \
     "$OUT/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"
 }
-build leadpulse_core
-build leadpulse_author author
+build leadpulse_core wasm-browser
+build leadpulse_author wasm author
 
 # The glue imports its one JS snippet (crates/leadpulse-wasm/src/step.rs) from snippets/<crate-hash>/: give it a
 # stable name that Workers configurations can list.

@@ -15,9 +15,10 @@ const check = args.includes('--check');
 const dir = args.find((a) => !a.startsWith('--')) ?? 'pkg';
 const BUDGET = 40 * 1024;
 const STRETCH = 25 * 1024;
-// NOTE: the browser total measured on 2026-12-06 (109,404 B) plus 1 % for toolchain drift.
+// NOTE: the browser total measured on 2026-12-06 (108,559 B: the browser build at opt-level
+// "s", Cargo.toml) plus 1 % for toolchain drift.
 // Lower it whenever the embed shrinks; never raise it without a measurement saying why.
-const CEILING = 110_500;
+const CEILING = 109_650;
 const ceiling = args.includes('--ceiling');
 
 const walk = (d) => readdirSync(d).flatMap((name) => {
