@@ -1,7 +1,7 @@
 //! Decimal text → number, for trait values given as text (`"250"` employees, `"1.5"`).
 //!
 //! NOTE: not `str::parse::<f64>`, whose correctly rounded algorithm carries code and power
-//! tables into the browser's wasm: 14,227 B gzip more (benches/size-alternatives.sh). Here: digits into an integer and one division or
+//! tables into the browser's wasm: 14,243 B gzip more (benches/size-alternatives.sh). Here: digits into an integer and one division or
 //! multiplication by an exact power of ten, which is correctly rounded for up to 15
 //! significant digits and exponents to ±22 (every value a model compares) and within an ulp
 //! or so beyond; every runtime runs the same arithmetic, so all agree.

@@ -86,7 +86,7 @@ const TABLE: [u64; 64] = [
 /// 2^x within 2 ulp of the exact value, exact for whole `x`: 2^x = 2^k · 2^(j/64) · 2^r with
 /// |r| ≤ 1/128, the middle factor from [`TABLE`], the last from five terms of e^(r·ln 2).
 ///
-/// NOTE: by hand rather than `f64::exp2`, which links libm's into the browser's wasm: 2,304 B
+/// NOTE: by hand rather than `f64::exp2`, which links libm's into the browser's wasm: 2,303 B
 /// gzip more (benches/size-alternatives.sh); and every runtime computes the same bits.
 pub fn exp2(x: f64) -> f64 {
     if x.is_nan() {
