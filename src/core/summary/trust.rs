@@ -7,7 +7,8 @@
 //! sales), unless the deployment opts in (`--push-unknown-models`).
 //!
 //! Every check here is an engine rule (grades, caps, stage exits, routes, coverage), so it
-//! lives in the core beside the code that applies it; the collector only calls [`assess`].
+//! lives in the core beside the code that applies it; the collector calls [`assess`] for each
+//! summary, and [`first_revision`] and [`supersedes`] for where it stands among its lead's.
 use std::collections::HashMap;
 use std::sync::Arc;
 
