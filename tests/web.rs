@@ -10,7 +10,7 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// Every case in tests/fixtures/cases (tests/fixtures.rs checks this list is complete).
+/// Every case in tests/fixtures/cases (tests/core/fixtures.rs checks this list is complete).
 const CASES: &[(&str, &str)] = &[
     (
         "blog-reader-vs-nurtured-contact",
@@ -88,7 +88,7 @@ fn every_fixture_replays_to_the_native_answers() {
         let scorer = match &case["model"] {
             Value::String(s) if s == "builtin" => builtin(),
             // NOTE: the browser build reads no documents: it replays the compiled form that
-            // tests/fixtures.rs keeps beside the document (and checks is current).
+            // tests/core/fixtures.rs keeps beside the document (and checks is current).
             _ if !cfg!(feature = "author") => {
                 Scorer::new(JsValue::from_str(case["compiled"].as_str().unwrap())).unwrap()
             }

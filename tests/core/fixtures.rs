@@ -1,7 +1,7 @@
 //! Replays the shared fixtures (`tests/fixtures/cases/*.json`) through the core, exactly as
 //! the wasm, JS and edge tests replay them (docs/contracts.md, "Shared fixtures").
 //!
-//! `LEADPULSE_BLESS=1 cargo test --test fixtures` rewrites `expected` from the engine's
+//! `LEADPULSE_BLESS=1 cargo test -p leadpulse --test core fixtures::` rewrites `expected` from the engine's
 //! output; review the diff before committing it. The behaviour itself is pinned by the
 //! scenario tests (scoring_domain.rs, scoring_mechanics.rs); fixtures pin agreement
 //! between runtimes.
@@ -140,7 +140,7 @@ fn every_fixture_replays_to_its_expected_snapshots() {
                 assert_eq!(
                     case["compiled"],
                     text,
-                    "{}: `compiled` is stale (LEADPULSE_BLESS=1 cargo test --test fixtures)",
+                    "{}: `compiled` is stale (LEADPULSE_BLESS=1 cargo test -p leadpulse --test core fixtures::)",
                     file.display()
                 );
             }

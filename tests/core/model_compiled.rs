@@ -1,7 +1,7 @@
 //! Compiled models: the built-in one embedded in the engine is the compiled `builtin.json`,
 //! and any model survives compiling unchanged; a corrupt or foreign one is refused clearly.
 //!
-//! `LEADPULSE_BLESS=1 cargo test --test model_compiled` rewrites `src/core/model/builtin.lpm`
+//! `LEADPULSE_BLESS=1 cargo test -p leadpulse --test core model_compiled::` rewrites `src/core/model/builtin.lpm`
 //! after a change of `builtin.json` or of the model structs (then bump `compiled::FORMAT`).
 use crate::common;
 
@@ -18,7 +18,7 @@ fn the_embedded_builtin_model_is_the_compiled_json_one() {
     }
     assert!(
         BUILTIN_COMPILED == bytes.as_slice(),
-        "src/core/model/builtin.lpm is stale: run LEADPULSE_BLESS=1 cargo test --test model_compiled"
+        "src/core/model/builtin.lpm is stale: run LEADPULSE_BLESS=1 cargo test -p leadpulse --test core model_compiled::"
     );
     assert_eq!(Model::builtin(), model);
     assert_eq!(Model::builtin().hash, model.hash);

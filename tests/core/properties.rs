@@ -5,7 +5,7 @@
 //! models, or a session saved and restored between events (the edge) and one kept in memory
 //! (the browser), score alike. The fuzz targets check the same on arbitrary bytes
 //! (docs/fuzzing.md). Case counts are kept modest so that `cargo test` stays fast;
-//! `PROPTEST_CASES=10000 cargo test --test properties` runs more.
+//! `PROPTEST_CASES=10000 cargo test -p leadpulse --test core properties::` runs more.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::{Arc, OnceLock};
@@ -633,7 +633,7 @@ fn points_at_i64_min_are_refused() {
 /// model that validated could score beyond i64 (the reasons' apportioning overflowed) or beyond
 /// the summary contract (every lead refused by the collector). Points are now at most ±1000
 /// per rule and answer (the reader), and each axis at most ±50000 (the engine):
-/// `tests/summary_contract.rs` shows an uncapped model counting every event staying within it.
+/// `tests/core/summary_contract.rs` shows an uncapped model counting every event staying within it.
 #[test]
 fn huge_rule_points_are_refused_by_the_reader() {
     for points in [1e308, 1e9, -1001.0] {

@@ -33,7 +33,7 @@ for (const file of files) {
   });
   test(`${file}: the browser build gives the same answers`, () => {
     const model = typeof fixture.model === 'object' ? fixture.compiled : fixture.model;
-    assert.equal(typeof model, 'string', 'an inline model travels compiled too (tests/fixtures.rs)');
+    assert.equal(typeof model, 'string', 'an inline model travels compiled too (tests/core/fixtures.rs)');
     assert.deepEqual(replay({ ...fixture, model }, browser), fixture.expected);
   });
 }

@@ -2,7 +2,7 @@
 // through the JS API, in any runtime (no Node or Deno imports here).
 
 // Used by tests/js/fixtures.test.mjs (Node) and tests/edge/deno.test.mjs (Deno); the same rules
-// as the native harness (tests/fixtures.rs) and tests/web.rs: an event runs at its own time (the case's `at` when it has none usable); an event expected to
+// as the native harness (tests/core/fixtures.rs) and tests/web.rs: an event runs at its own time (the case's `at` when it has none usable); an event expected to
 // be rejected runs at `at`, so a far-future event is refused.
 function eventTime(event, at) {
   const t = event?.timestamp;

@@ -32,7 +32,7 @@ pub const BUILTIN_JSON: &str = include_str!("builtin.json");
 /// The most points a rule or an answer may give or take (the engine bounds each axis too, at
 /// `engine::score::AXIS_LIMIT`), so every score stays within the summary contract.
 pub const MAX_POINTS: f64 = 1000.0;
-/// The same, compiled (`leadpulse compile`; `tests/model_compiled.rs` keeps the two equal).
+/// The same, compiled (`leadpulse compile`; `tests/core/model_compiled.rs` keeps the two equal).
 pub const BUILTIN_COMPILED: &[u8] = include_bytes!("builtin.lpm");
 
 /// Which score axis a rule feeds.
@@ -200,7 +200,7 @@ impl Model {
 
     /// The built-in B2B-SaaS model, from its compiled form.
     pub fn builtin() -> Model {
-        // NOTE: `tests/model_compiled.rs` proves the embedded model decodes and equals the
+        // NOTE: `tests/core/model_compiled.rs` proves the embedded model decodes and equals the
         // JSON one; should that ever regress, fall back to an empty-but-valid model rather
         // than panic in a host page.
         compiled::decode(BUILTIN_COMPILED).unwrap_or_else(|_| Model::empty())
