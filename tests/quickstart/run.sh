@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [[ ! -x target/release/leadpulse || -n $(find src Cargo.toml Cargo.lock -newer target/release/leadpulse -print -quit) ]]; then
+if [[ ! -x target/release/leadpulse || -n $(find src crates Cargo.toml Cargo.lock -newer target/release/leadpulse -print -quit) ]]; then
   echo "quickstart: building target/release/leadpulse" >&2
   cargo build --release -p leadpulse-cli --quiet
 fi
