@@ -216,8 +216,12 @@ fn a_delivery_pending_at_kill_9_is_made_once_after_the_restart() {
     let address = free_port();
     let url = format!("http://{address}/hook");
     let sql = summary(1);
+    // NOTE: killed mid-attempt, the delivery stays claimed until its claim runs out: 1 s here
+    // instead of the default minute, which is longer than the wait below.
+    let mut args = pushing_to(&url);
+    args.extend(["--outbox-claim-ms", "1000"].map(String::from));
     {
-        let server = start(&dir, &pushing_to(&url));
+        let server = start(&dir, &args);
         assert_eq!(server.post_json(&sql).status, 201);
         server.until("a failed attempt", Duration::from_secs(10), |s| {
             s.waiting()
@@ -228,7 +232,7 @@ fn a_delivery_pending_at_kill_9_is_made_once_after_the_restart() {
         server.kill();
     }
     let receiver = Receiver::start_on(address);
-    let server = start(&dir, &pushing_to(&url));
+    let server = start(&dir, &args);
     let hooks = receiver.wait_for(1, Duration::from_secs(40));
     outbox_empty(&server, Duration::from_secs(10));
     assert_eq!(receiver.hooks().len(), 1, "exactly once");
