@@ -99,7 +99,9 @@ impl Scorer {
     /// and so whether `shadowView()` may go into summaries.
     ///
     /// ```js
-    /// const shadow = challenger.shadowSession('anon-42', saved, savedWhole, champion.restoreError === undefined);
+    /// const champion = scorer.session('anon-42', savedState);
+    /// const restored = savedState !== undefined && !champion.restoreError;
+    /// const shadow = challenger.shadowSession('anon-42', savedShadow, savedShadowWhole, restored);
     /// const options = { runtime: 'browser', shadow: shadow.shadowView() };
     /// ```
     #[wasm_bindgen(js_name = shadowSession)]
