@@ -79,10 +79,19 @@ describe('script tag (README "Script tag")', () => {
       const collected = [];
       context.on('request', (r) => { if (r.url().startsWith(sales.url)) collected.push(r.url()); });
       const page = await context.newPage();
+      // NOTE: the listener is attached the moment the tag assigns `window.leadpulse` (before
+      // its model request can fail): polling for it could attach after a fast 404's event.
       await page.addInitScript(() => {
         window.__errors = [];
-        const watch = () => (window.leadpulse ? window.leadpulse.on('error', (e) => window.__errors.push(e.message)) : setTimeout(watch, 1));
-        watch();
+        let api;
+        Object.defineProperty(window, 'leadpulse', {
+          configurable: true,
+          get: () => api,
+          set: (value) => {
+            api = value;
+            value.on('error', (e) => window.__errors.push(e.message));
+          },
+        });
       });
       const { snapshot, error, name } = await firstSnapshot(page, `${url}/index.html`);
       assert.equal(snapshot, undefined, 'nothing scored with another model');
