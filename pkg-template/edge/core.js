@@ -310,11 +310,11 @@ async function runShadow(isolate, model, events, how) {
     if (saved !== null && session.restoreError) cookie = 'state';
     history = session.wholeHistory ? 'whole' : 'partial';
     for (const event of events) session.track(event, nowMs);
-    const { score, stage } = session.snapshot(nowMs);
-    return {
-      view: { model: scorer.modelHash, score, stage }, forSummary: session.shadowView(nowMs) ?? null,
-      state: session.save(), history, cookie,
-    };
+    // NOTE: one snapshot per request: the engine's view when it may go into summaries, else
+    // the same three fields read for `lead.shadow` only.
+    const forSummary = session.shadowView(nowMs) ?? null;
+    const view = forSummary ?? (({ score, stage }) => ({ model: scorer.modelHash, score, stage }))(session.snapshot(nowMs));
+    return { view, forSummary, state: session.save(), history, cookie };
   } catch (error) {
     isolate.report(options, new LeadPulseShadowError(error), 'shadow skipped (the champion is unaffected)');
     return { view: null, forSummary: null, state: null, history, cookie };

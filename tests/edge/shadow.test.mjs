@@ -274,7 +274,11 @@ describe('shadow model: a broken challenger changes nothing for the champion', (
   test('a shadow that fails after it had state: its cookie is deleted, the champion\'s is written', async () => {
     const { leads } = await week({ shadowModel: CHALLENGER });
     const { api } = patched((session, scorer) => {
-      if (scorer.modelName === CHALLENGER.name) session.snapshot = () => { throw new Error('no snapshot'); };
+      // Whichever read of its score the edge makes (the view for summaries, or a snapshot) fails.
+      if (scorer.modelName === CHALLENGER.name) {
+        session.snapshot = () => { throw new Error('no snapshot'); };
+        session.shadowView = () => { throw new Error('no snapshot'); };
+      }
       return session;
     });
     const errors = [];

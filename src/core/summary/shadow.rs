@@ -22,11 +22,12 @@ pub fn view(session: &Session, whole: bool, now: Millis) -> Option<Shadow> {
     if !whole {
         return None;
     }
-    let snapshot = session.snapshot(now);
+    // NOTE: the step's totals, not a snapshot: reasons and coverage are not needed here.
+    let step = session.step_at(now);
     Some(Shadow {
         model: session.model().hash.clone(),
-        score: snapshot.score,
-        stage: snapshot.stage.to_string(),
+        score: step.score,
+        stage: step.stage.to_string(),
     })
 }
 
